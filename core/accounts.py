@@ -1,0 +1,33 @@
+"""Listing the accounts a department manages (to reset their passwords)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.jurisdiction import Action, can, division_scope
+from core.models import Division, LoginThrottle, Tier, User, utcnow
+
+
+def managed_accounts(session: Session, actor: User, text: str = "", limit: int = 200) -> list[dict]:
+    """Accounts inside the actor's jurisdiction whose password the actor may reset."""
+    if actor.tier is Tier.ENTERPRISE:
+        return []
+    stmt = (select(User).join(Division, Division.code == User.division_code)
+            .where(division_scope(actor), User.id != actor.id).order_by(User.tier, User.login))
+    if text.strip():
+        like = text.strip()
+        stmt = stmt.where(User.login.contains(like.upper(), autoescape=True)
+                          | User.display_name.contains(like, autoescape=True))
+    now = utcnow()
+    locks = {t.login: t for t in session.scalars(select(LoginThrottle).where(LoginThrottle.locked_until > now))}
+    rows = []
+    for user in session.scalars(stmt.limit(limit * 2)):
+        if not can(actor, Action.RESET_PASSWORD, user):
+            continue
+        rows.append({"id": user.id, "账号": user.login, "名称": user.display_name,
+                     "类型": user.tier.label,
+                     "状态": "已锁定" if user.login in locks else ("待修改初始密码" if user.must_change_password else "正常")})
+        if len(rows) >= limit:
+            break
+    return rows

@@ -1,0 +1,21 @@
+"""Exceptions whose message is shown to the user as it is (Simplified Chinese)."""
+
+
+class RuleViolation(Exception):
+    """A request that a rule refuses; nothing was changed."""
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else "操作不被允许"
+
+
+class PermissionDenied(RuleViolation):
+    """The actor's tier or jurisdiction does not allow the action."""
+
+
+class ValidationError(RuleViolation):
+    """Input that does not satisfy a rule; `field` names the input at fault when there is one."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field

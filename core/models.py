@@ -1,0 +1,265 @@
+"""Persistent domain model (SQLAlchemy 2 typed mappings).
+
+The schema itself is created by the Alembic migrations under migrations/; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Tier(str, enum.Enum):
+    """Who a user is: one of the three department levels, or an enterprise."""
+
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+    ENTERPRISE = "enterprise"
+
+    @property
+    def label(self) -> str:
+        return TIER_LABELS[self]
+
+    @property
+    def is_department(self) -> bool:
+        return self is not Tier.ENTERPRISE
+
+
+TIER_LABELS = {
+    Tier.PROVINCE: "省级",
+    Tier.CITY: "地市",
+    Tier.COUNTY: "区县",
+    Tier.ENTERPRISE: "企业",
+}
+
+
+class ManagingTier(str, enum.Enum):
+    """Which department runs evaluation and acceptance for an enterprise (负责评估验收部门)."""
+
+    PROVINCE = "province"  # 省直管
+    CITY = "city"  # 市直管
+
+    @property
+    def label(self) -> str:
+        return "省直管" if self is ManagingTier.PROVINCE else "市直管"
+
+
+# 企业性质, in the order of the 基本信息 screen of seed 000 §4.2.
+OWNERSHIP_TYPES: tuple[str, ...] = (
+    "国有与集体联营",
+    "其他联营",
+    "国有独资公司",
+    "股份有限公司",
+    "私营独资",
+    "私营合伙",
+    "与港澳台合资经营",
+    "与港澳台合作经营",
+    "港、澳、台商独资",
+    "其他港、澳、台商投资",
+    "中外合资经营",
+    "中外合作经营",
+    "其他外商投资",
+    "国有",
+    "集体",
+    "私营有限责任公司",
+    "其他",
+    "港、澳、台商投资股份有限公司",
+    "外资企业",
+    "外商投资股份有限公司",
+    "股份合作",
+    "国有联营",
+    "集体联营",
+    "其他有限责任公司",
+    "私营股份有限公司",
+)
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Store the lowercase values, as a portable VARCHAR with a CHECK (no native PG enum type to migrate).
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every engine (SQLite would hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # noqa: ARG002
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given; use core.models.utcnow()")
+            value = value.astimezone(timezone.utc)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):  # noqa: ARG002
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Division(Base):
+    """An administrative division of Hebei (province, city or county level)."""
+
+    __tablename__ = "divisions"
+
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    # The name lists and people use, e.g. 保定高新区 for 保定高新技术产业开发区.
+    short_name: Mapped[str] = mapped_column(String(64))
+    level: Mapped[Tier] = mapped_column(_enum(Tier, "division_level"))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("divisions.code"), index=True)
+    # Denormalised ancestors, so that "is X inside Y" is one comparison and one SQL predicate.
+    # They follow the published tree, not code arithmetic: 雄安新区's counties keep Baoding codes.
+    city_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    province_code: Mapped[str] = mapped_column(String(6), index=True)
+    # True for a code this system made up because none is published (雄安新区).
+    is_local_code: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Industry(Base):
+    """An entry of GB/T 4754-2017: 门类 section, 大类 division, 中类 group, 小类 class."""
+
+    __tablename__ = "industries"
+
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(8))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("industries.code"), index=True)
+
+
+class Enterprise(Base):
+    __tablename__ = "enterprises"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # 统一社会信用代码: optional because the province's lists do not carry it.
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(128), index=True)
+    division_code: Mapped[str] = mapped_column(ForeignKey("divisions.code"), index=True)
+    address: Mapped[str | None] = mapped_column(String(256))
+    industry_code: Mapped[str | None] = mapped_column(ForeignKey("industries.code"), index=True)
+    legal_representative: Mapped[str | None] = mapped_column(String(64))
+    ownership_type: Mapped[str | None] = mapped_column(String(32))
+    in_industrial_park: Mapped[bool | None] = mapped_column(Boolean)
+    double_exceed: Mapped[bool] = mapped_column(Boolean, default=False)
+    double_toxic: Mapped[bool] = mapped_column(Boolean, default=False)
+    managing_tier: Mapped[ManagingTier] = mapped_column(
+        _enum(ManagingTier, "managing_tier"), default=ManagingTier.CITY
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    division: Mapped[Division] = relationship(lazy="joined")
+    industry: Mapped[Industry | None] = relationship(lazy="joined")
+
+
+class User(Base):
+    """A login account: one per department (its division code) and one per enterprise."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(32), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    tier: Mapped[Tier] = mapped_column(_enum(Tier, "user_tier"))
+    # For a department, the division it governs; for an enterprise, the county it sits in.
+    division_code: Mapped[str] = mapped_column(ForeignKey("divisions.code"), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(72))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_changed_at: Mapped[datetime | None] = mapped_column()
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    division: Mapped[Division] = relationship(lazy="joined")
+    enterprise: Mapped[Enterprise | None] = relationship(lazy="joined")
+
+
+class LoginThrottle(Base):
+    """Failed-login counter per typed account name.
+
+    Keyed by the name typed rather than by user so that an unknown account is counted and locked
+    exactly like a real one: the answers must not tell which accounts exist.
+    """
+
+    __tablename__ = "login_throttle"
+
+    login: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    last_failed_at: Mapped[datetime | None] = mapped_column()
+
+
+class UserSession(Base):
+    """A signed-in browser session; revoking it logs that browser out on its next request."""
+
+    __tablename__ = "user_sessions"
+
+    # sha256 of the random token held by the browser: a stolen table does not yield live tokens.
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship()
+
+
+class AuditLogEntry(Base):
+    """Append-only record of every change: who, when, what, before -> after, the statement agreed to.
+
+    The database refuses UPDATE and DELETE on this table (triggers in the migration); the ORM
+    listeners below give a clear error earlier.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    actor_login: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column()
+    after: Mapped[dict[str, Any] | None] = mapped_column()
+    statement: Mapped[str | None] = mapped_column(Text)
+
+
+@event.listens_for(AuditLogEntry, "before_update")
+@event.listens_for(AuditLogEntry, "before_delete")
+def _audit_log_is_append_only(mapper, connection, target) -> None:  # noqa: ARG001
+    raise PermissionError("audit_log is append-only")

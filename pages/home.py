@@ -1,0 +1,42 @@
+"""首页: who is signed in and the jurisdiction they work in."""
+
+import streamlit as st
+
+from core.db import unit_of_work
+from core.enterprises import division_path, jurisdiction_summary
+from core.models import Enterprise, Tier
+from ui.session import current_user
+
+user = current_user()
+if msg := st.session_state.pop("flash", None):
+    st.success(msg)
+
+st.title(f"欢迎，{user.display_name}")
+with unit_of_work() as session:
+    path = division_path(session, user.division_code)
+    summary = jurisdiction_summary(session, user)
+    enterprise = session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
+    industry = f"{enterprise.industry_code} {enterprise.industry.name}" if enterprise and enterprise.industry else "—"
+
+st.caption(f"{user.tier.label}用户 · 账号 {user.login}")
+
+if user.tier is Tier.ENTERPRISE:
+    st.subheader("本企业信息")
+    left, right = st.columns(2)
+    left.markdown(f"**企业名称**：{enterprise.name}")
+    left.markdown(f"**所在地**：{path}")
+    left.markdown(f"**统一社会信用代码**：{enterprise.credit_code or '未填写'}")
+    right.markdown(f"**所属行业**：{industry}")
+    right.markdown(f"**负责评估验收部门**：{enterprise.managing_tier.label}")
+    right.markdown(f"**是否双超 / 双有**：{'是' if enterprise.double_exceed else '否'} / "
+                   f"{'是' if enterprise.double_toxic else '否'}")
+    st.info("您的清洁生产审核任务将在此显示。接受任务后，请按系统指引完成项目启动和各阶段工作过程填报。")
+else:
+    st.subheader("管辖范围")
+    st.markdown(f"**{path}**")
+    cols = st.columns(3)
+    if user.tier is Tier.PROVINCE:
+        cols[0].metric("下辖地市", summary["cities"])
+    cols[1 if user.tier is Tier.PROVINCE else 0].metric("区县（含功能区）", summary["counties"])
+    cols[2].metric("辖区企业", summary["enterprises"])
+    st.page_link("pages/enterprise_directory.py", label="查看辖区企业名录", icon=":material/factory:")

@@ -1,0 +1,30 @@
+"""登录: departments sign in with their 6-digit division code, enterprises with the account in their letter."""
+
+import streamlit as st
+
+from core import auth
+from core.db import unit_of_work
+from ui.session import sign_in
+
+_, middle, _ = st.columns([1, 2, 1])
+with middle:
+    st.title("强制性清洁生产审核管理系统")
+    st.caption("河北省生态环境厅")
+    with st.form("login_form"):
+        st.subheader("用户登录")
+        login = st.text_input("账号", key="login_account",
+                              placeholder="生态环境部门：六位行政区划代码；企业：告知书中的账号")
+        password = st.text_input("密码", type="password", key="login_password")
+        submitted = st.form_submit_button("立即登录", type="primary", use_container_width=True)
+    if submitted:
+        with unit_of_work() as session:
+            result = auth.authenticate(session, login, password)
+        if result.ok:
+            sign_in(result.token)
+            st.rerun()
+        elif result.locked_minutes:
+            st.error(result.message, icon=":material/lock:")
+        else:
+            st.error(result.message, icon=":material/error:")
+    st.caption("首次登录须修改初始密码。连续 5 次密码错误，账户将被锁定 15 分钟；"
+               "忘记密码请联系上级生态环境部门重置。")

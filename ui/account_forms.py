@@ -1,0 +1,39 @@
+"""The change-password form, shared by the forced first-login page and the 账户 page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import auth
+from core.db import unit_of_work
+from core.errors import ValidationError
+from core.models import User
+from core.passwords import MAX_LENGTH, MIN_LENGTH
+from ui.session import current_token
+
+RULES = (f"密码要求：{MIN_LENGTH}–{MAX_LENGTH} 位，包含大写字母、小写字母、数字、符号中的至少 3 类，"
+         "不能包含账号本身。修改后，您在其他浏览器中的登录将全部失效。")
+
+
+def change_password_form(user: User, key: str) -> bool:
+    """Draw the form; returns True once the password was changed."""
+    with st.form(f"{key}_password_form", clear_on_submit=False):
+        current = st.text_input("当前密码", type="password", key=f"{key}_current")
+        new = st.text_input("新密码", type="password", key=f"{key}_new", help=RULES)
+        confirm = st.text_input("确认新密码", type="password", key=f"{key}_confirm")
+        st.caption(RULES)
+        submitted = st.form_submit_button("确认修改", type="primary")
+    if not submitted:
+        return False
+    if new != confirm:
+        st.error("两次输入的新密码不一致", icon=":material/error:")
+        return False
+    try:
+        with unit_of_work() as session:
+            fresh = session.get(User, user.id)
+            auth.change_password(session, fresh, current, new, keep_token=current_token())
+    except ValidationError as exc:
+        st.error(exc.message, icon=":material/error:")
+        return False
+    st.session_state["flash"] = "密码已修改。"
+    return True

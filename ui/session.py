@@ -1,0 +1,103 @@
+"""The signed-in user of this browser session.
+
+The browser keeps a session token in st.session_state and, so that a reload does not log it out,
+in a cookie signed with streamlit-authenticator's cookie model. The server decides on every run
+whether that token is still alive (core.auth.resume_session): a logout or password change elsewhere
+ends it, whatever the cookie says.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import jwt
+import streamlit as st
+from streamlit_authenticator.models.cookie_model import CookieModel
+
+from core import auth
+from core.config import secret_key
+from core.db import unit_of_work
+from core.models import User
+
+TOKEN_KEY = "session_token"
+USER_KEY = "current_user"
+PENDING_COOKIE_KEY = "cookie_to_set"
+COOKIE_NAME = "qjsc_session"
+
+
+class SessionCookie(CookieModel):
+    """streamlit-authenticator's signed (HS256) cookie, carrying our session token instead of a username."""
+
+    def __init__(self) -> None:
+        super().__init__(cookie_name=COOKIE_NAME, cookie_key=secret_key(),
+                         cookie_expiry_days=auth.SESSION_HOURS / 24)
+        self._token: str | None = None
+
+    def read_token(self) -> str | None:
+        raw = st.context.cookies.get(self.cookie_name) if st.context.cookies else None
+        if not raw:
+            return None
+        try:
+            payload = jwt.decode(raw, self.cookie_key, algorithms=["HS256"])
+        except jwt.PyJWTError:
+            return None
+        if payload.get("exp_date", 0) < datetime.now().timestamp():
+            return None
+        return payload.get("sid")
+
+    def write_token(self, token: str) -> None:
+        self._token = token
+        self.set_cookie()
+
+    def _token_encode(self) -> str:
+        return jwt.encode({"sid": self._token, "exp_date": self.exp_date}, self.cookie_key, algorithm="HS256")
+
+
+def resolve_user(cookie: SessionCookie | None) -> User | None:
+    """Called once per run by Home.py: who is signed in, from session state or the cookie."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token is None and cookie is not None and not st.session_state.get("logged_out"):
+        token = cookie.read_token()
+    user = None
+    if token:
+        with unit_of_work() as session:
+            user = auth.resume_session(session, token)
+    if user is None:
+        st.session_state.pop(TOKEN_KEY, None)
+    else:
+        st.session_state[TOKEN_KEY] = token
+    st.session_state[USER_KEY] = user
+    if cookie is not None and user is not None and st.session_state.get(PENDING_COOKIE_KEY) == token:
+        cookie.write_token(token)
+        st.session_state.pop(PENDING_COOKIE_KEY)
+    return user
+
+
+def sign_in(token: str) -> None:
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[PENDING_COOKIE_KEY] = token
+    st.session_state.pop("logged_out", None)
+
+
+def sign_out(cookie: SessionCookie | None) -> None:
+    with unit_of_work() as session:
+        auth.logout(session, st.session_state.get(TOKEN_KEY))
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    # The cookie is dead server-side already; deleting it just keeps the browser tidy.
+    st.session_state["logged_out"] = True
+    if cookie is not None:
+        cookie.delete_cookie()
+
+
+def current_user() -> User:
+    """The signed-in user for a page; Home.py only runs a page for a signed-in user."""
+    user = st.session_state.get(USER_KEY)
+    if user is None:
+        st.error("登录已失效，请重新登录。")
+        st.stop()
+    return user
+
+
+def current_token() -> str | None:
+    return st.session_state.get(TOKEN_KEY)
