@@ -6,7 +6,7 @@ from ui.account_forms import change_password_form
 from ui.session import current_user
 from ui.widgets import fmt_time
 
-user = current_user()
+user = current_user("pages/account.py")
 st.title("账户")
 if msg := st.session_state.pop("flash", None):
     st.success(msg)

@@ -11,7 +11,7 @@ from core.models import User
 from ui.session import current_user
 from ui.widgets import page_header, show_violation
 
-user = current_user()
+user = current_user("pages/account_admin.py")
 page_header("账户管理", "重置本辖区下级部门和企业账户的密码。重置后对方须用新的一次性密码登录并立即修改。")
 
 text = st.text_input("查找账户", key="admin_search", placeholder="账号或名称")

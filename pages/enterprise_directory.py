@@ -21,7 +21,7 @@ ANY = "全部"
 YES_NO_FILTER = {ANY: None, "是": True, "否": False}
 MANAGING = {ANY: None, "省直管": ManagingTier.PROVINCE, "市直管": ManagingTier.CITY}
 
-user = current_user()
+user = current_user("pages/enterprise_directory.py")
 page_header("企业名录", "本部门管辖范围内的企业")
 
 with unit_of_work() as session:

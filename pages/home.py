@@ -7,7 +7,7 @@ from core.enterprises import division_path, jurisdiction_summary
 from core.models import Enterprise, Tier
 from ui.session import current_user
 
-user = current_user()
+user = current_user("pages/home.py")
 if msg := st.session_state.pop("flash", None):
     st.success(msg)
 

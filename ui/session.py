@@ -56,7 +56,7 @@ class SessionCookie(CookieModel):
 def resolve_user(cookie: SessionCookie | None) -> User | None:
     """Called once per run by Home.py: who is signed in, from session state or the cookie."""
     token = st.session_state.get(TOKEN_KEY)
-    if token is None and cookie is not None and not st.session_state.get("logged_out"):
+    if token is None and cookie is not None and not st.session_state.get("cookie_deleted"):
         token = cookie.read_token()
     user = None
     if token:
@@ -76,25 +76,39 @@ def resolve_user(cookie: SessionCookie | None) -> User | None:
 def sign_in(token: str) -> None:
     st.session_state[TOKEN_KEY] = token
     st.session_state[PENDING_COOKIE_KEY] = token
-    st.session_state.pop("logged_out", None)
+    st.session_state.pop("cookie_deleted", None)
 
 
-def sign_out(cookie: SessionCookie | None) -> None:
+def sign_out() -> None:
+    """Button callback: end every session of this user server-side and forget them here."""
     with unit_of_work() as session:
         auth.logout(session, st.session_state.get(TOKEN_KEY))
     for key in list(st.session_state.keys()):
         del st.session_state[key]
-    # The cookie is dead server-side already; deleting it just keeps the browser tidy.
     st.session_state["logged_out"] = True
-    if cookie is not None:
+
+
+def forget_cookie(cookie: SessionCookie | None) -> None:
+    """After a logout, delete the (already dead) cookie from the browser, once."""
+    if cookie is not None and st.session_state.pop("logged_out", None):
         cookie.delete_cookie()
+        st.session_state["cookie_deleted"] = True
 
 
-def current_user() -> User:
-    """The signed-in user for a page; Home.py only runs a page for a signed-in user."""
+def current_user(page: str) -> User:
+    """The signed-in user, if `page` (its path, e.g. "pages/home.py") is one of their screens.
+
+    Home.py only offers a user their own screens; this second check keeps a page from running
+    for anyone else even when it is reached some other way.
+    """
+    from ui.navigation import allowed_paths
+
     user = st.session_state.get(USER_KEY)
     if user is None:
         st.error("登录已失效，请重新登录。")
+        st.stop()
+    if page not in allowed_paths(user):
+        st.error("您无权访问此页面。" + ("请先修改初始密码。" if user.must_change_password else ""))
         st.stop()
     return user
 

@@ -1,0 +1,94 @@
+"""Shared fixtures: a migrated database with the demo data, reset before every test that asks.
+
+The engine is SQLite in a temporary folder unless DATABASE_URL names another one (CI runs the
+whole suite a second time on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Before core is imported anywhere: cheap bcrypt, and a database of the suite's own.
+os.environ.setdefault("QJSC_BCRYPT_ROUNDS", "4")
+_TMP = Path(tempfile.mkdtemp(prefix="qjsc-tests-"))
+if not os.environ.get("DATABASE_URL"):
+    os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'test.db'}"
+os.environ.setdefault("QJSC_SECRET_KEY", "test-secret-key-" + "x" * 32)
+
+from sqlalchemy import text  # noqa: E402
+
+from core.config import PROJECT_ROOT, database_url  # noqa: E402
+from core.db import dispose_engines, get_engine, unit_of_work  # noqa: E402
+
+DEMO_ACCOUNTS = PROJECT_ROOT / "data" / "demo" / "accounts.csv"
+MUTABLE_TABLES = ("audit_log", "user_sessions", "login_throttle", "users", "enterprises")
+
+
+def demo_password(login: str) -> str:
+    with open(DEMO_ACCOUNTS, encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["login"] == login:
+                return row["password"]
+    raise KeyError(login)
+
+
+def _is_sqlite() -> bool:
+    return database_url().startswith("sqlite")
+
+
+def _sqlite_path() -> Path:
+    return Path(database_url().removeprefix("sqlite:///"))
+
+
+@pytest.fixture(scope="session")
+def _template():
+    """Migrate once and load the demo data; on SQLite keep a copy of the file to restore from."""
+    from core.setup import migrate, prepare
+
+    if not _is_sqlite():
+        migrate()
+        _truncate()
+    prepare(demo=True)
+    if _is_sqlite():
+        dispose_engines()
+        template = _TMP / "template.db"
+        shutil.copy(_sqlite_path(), template)
+        return template
+    return None
+
+
+def _truncate() -> None:
+    with get_engine().begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(MUTABLE_TABLES)} RESTART IDENTITY CASCADE"))
+
+
+def reset_database(template: Path | None) -> None:
+    if template is not None:
+        dispose_engines()
+        for suffix in ("-wal", "-shm"):
+            Path(str(_sqlite_path()) + suffix).unlink(missing_ok=True)
+        shutil.copy(template, _sqlite_path())
+    else:
+        from core.demo import load_demo
+
+        _truncate()
+        with unit_of_work() as session:
+            load_demo(session)
+
+
+@pytest.fixture
+def db(_template):
+    """A database holding exactly the reference and demo data."""
+    reset_database(_template)
+    yield
+
+
+@pytest.fixture
+def uow(db):
+    return unit_of_work

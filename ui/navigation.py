@@ -1,0 +1,29 @@
+"""Which screens each kind of user gets. Home.py turns this into st.navigation; pages re-check it."""
+
+from __future__ import annotations
+
+from core.models import Tier, User
+
+LOGIN = ("pages/login.py", "登录", ":material/login:")
+FORCED_CHANGE = ("pages/change_initial_password.py", "修改初始密码", ":material/key:")
+HOME = ("pages/home.py", "首页", ":material/home:")
+ACCOUNT = ("pages/account.py", "账户", ":material/person:")
+DIRECTORY = ("pages/enterprise_directory.py", "企业名录", ":material/factory:")
+ACCOUNT_ADMIN = ("pages/account_admin.py", "账户管理", ":material/manage_accounts:")
+
+DEPARTMENTS = (Tier.PROVINCE, Tier.CITY, Tier.COUNTY)
+
+
+def sections_for(user: User | None) -> dict[str, list[tuple[str, str, str]]]:
+    """Navigation sections ("" = no heading) of (path, title, icon) for this user."""
+    if user is None:
+        return {"": [LOGIN]}
+    if user.must_change_password:
+        return {"": [FORCED_CHANGE]}
+    if user.tier is Tier.ENTERPRISE:
+        return {"": [HOME], "系统": [ACCOUNT]}
+    return {"": [HOME], "企业管理": [DIRECTORY], "系统": [ACCOUNT, ACCOUNT_ADMIN]}
+
+
+def allowed_paths(user: User | None) -> set[str]:
+    return {path for pages in sections_for(user).values() for path, _, _ in pages}
