@@ -16,7 +16,7 @@ from core.auth import create_account, enterprise_login
 from core.config import DATA_DIR
 from core.divisions import PROVINCE_CODE
 from core.models import Division, Enterprise, ManagingTier, Tier, User
-from core.reference import load_reference_data, normalize_name, resolve_county, resolve_industry
+from core.reference import NameResolver, load_reference_data, normalize_name
 
 DEMO_DIR = DATA_DIR / "demo"
 ROSTER_CSV = DEMO_DIR / "baoding_2021_batch2_roster.csv"
@@ -53,10 +53,11 @@ def _read(path) -> list[dict[str, str]]:
 def roster_enterprises(session: Session) -> list[Enterprise]:
     """The roster's rows as Enterprise objects (not yet added); raises if a name does not resolve."""
     result = []
+    names = NameResolver(session)
     for row in _read(ROSTER_CSV):
-        county = resolve_county(session, row["所属城市"], row["所属区县"])
+        county = names.county(row["所属城市"], row["所属区县"])
         key = (row["行业大类名称"], row["行业名称"])
-        industry = CONFIRMED_INDUSTRIES.get(key) or resolve_industry(session, *key).code
+        industry = CONFIRMED_INDUSTRIES.get(key) or names.industry(*key).code
         if not county.exact or not industry:
             raise ValueError(f"demo roster row {row['序号']} does not resolve: {row}")
         managing = MANAGING_DEPARTMENTS[normalize_name(row["负责评估验收部门"])]
@@ -106,8 +107,9 @@ def write_demo_accounts(session: Session) -> None:
                                .order_by(Division.code))
     rows += [{"login": d.code, "tier": "county", "enterprise_name": ""} for d in counties]
     sample = {r["企业名称"]: r for r in _read(ROSTER_CSV)}
+    names = NameResolver(session)
     for number, name in ((1, "保定中法供水有限公司"), (1, "高阳县圣翔染厂")):
-        county = resolve_county(session, "保定市", sample[name]["所属区县"]).code
+        county = names.county("保定市", sample[name]["所属区县"]).code
         rows.append({"login": enterprise_login(county, number), "tier": "enterprise", "enterprise_name": name})
     for r in rows:
         r["password"] = generate_initial_password()

@@ -106,34 +106,48 @@ def _closest(name: str, candidates: dict[str, str], n: int = 3) -> tuple[tuple[s
     return tuple(by_norm[h] for h in hits)
 
 
+class NameResolver:
+    """Resolves the names of one list against the reference tables, read once."""
+
+    def __init__(self, session: Session):
+        city = aliased(Division)
+        self._counties = session.execute(
+            select(Division, city.name).join(city, city.code == Division.city_code)
+            .where(Division.level == Tier.COUNTY)).all()
+        industries = list(session.scalars(select(Industry).where(Industry.level != "section")))
+        self._entries = {i.code: i for i in industries if i.level in ("group", "class")}
+        self._divisions = {normalize_name(i.name): i.code for i in industries if i.level == "division"}
+
+    def county(self, city_name: str, county_name: str) -> Match:
+        """A county-level division by the names a list gives (全称 or 简称), within its city when named."""
+        wanted_city = normalize_name(city_name)
+        in_city = {d.code: d for d, cname in self._counties
+                   if not wanted_city or normalize_name(cname) == wanted_city}
+        target = normalize_name(county_name)
+        for code, d in in_city.items():
+            if target in (normalize_name(d.name), normalize_name(d.short_name)):
+                return Match(code)
+        return Match(None, _closest(county_name, {c: d.name for c, d in in_city.items()}))
+
+    def industry(self, division_name: str, class_name: str) -> Match:
+        """A 小类 (or a 中类 when the list names one) by its name, within the named 大类 when known."""
+        prefix = self._divisions.get(normalize_name(division_name))
+        scope = {c: i for c, i in self._entries.items() if prefix is None or c.startswith(prefix)}
+        target = normalize_name(class_name)
+        exact = sorted((c for c, i in scope.items() if normalize_name(i.name) == target),
+                       key=lambda c: -len(c))  # a 小类 before the 中类 of the same name
+        if exact:
+            return Match(exact[0])
+        classes = {c: i.name for c, i in scope.items() if i.level == "class"}
+        proposals = _closest(class_name, classes)
+        if not proposals and prefix is not None:
+            proposals = _closest(class_name, {c: i.name for c, i in self._entries.items() if i.level == "class"})
+        return Match(None, proposals)
+
+
 def resolve_county(session: Session, city_name: str, county_name: str) -> Match:
-    """A county-level division by the names a list gives (全称 or 简称), within its city when named."""
-    city = aliased(Division)
-    rows = session.execute(
-        select(Division, city.name).join(city, city.code == Division.city_code)
-        .where(Division.level == Tier.COUNTY)).all()
-    wanted_city = normalize_name(city_name)
-    in_city = {d.code: d for d, cname in rows if not wanted_city or normalize_name(cname) == wanted_city}
-    target = normalize_name(county_name)
-    for code, d in in_city.items():
-        if target in (normalize_name(d.name), normalize_name(d.short_name)):
-            return Match(code)
-    return Match(None, _closest(county_name, {c: d.name for c, d in in_city.items()}))
+    return NameResolver(session).county(city_name, county_name)
 
 
 def resolve_industry(session: Session, division_name: str, class_name: str) -> Match:
-    """A 小类 (or a 中类 when the list names one) by its name, within the named 大类 when known."""
-    entries = {i.code: i for i in session.scalars(select(Industry).where(Industry.level.in_(("group", "class"))))}
-    divisions = {normalize_name(i.name): i.code for i in
-                 session.scalars(select(Industry).where(Industry.level == "division"))}
-    prefix = divisions.get(normalize_name(division_name))
-    scope = {c: i for c, i in entries.items() if prefix is None or c.startswith(prefix)}
-    target = normalize_name(class_name)
-    exact = sorted((c for c, i in scope.items() if normalize_name(i.name) == target),
-                   key=lambda c: -len(c))  # a 小类 before the 中类 of the same name
-    if exact:
-        return Match(exact[0])
-    proposals = _closest(class_name, {c: i.name for c, i in scope.items() if i.level == "class"})
-    if not proposals and prefix is not None:
-        proposals = _closest(class_name, {c: i.name for c, i in entries.items() if i.level == "class"})
-    return Match(None, proposals)
+    return NameResolver(session).industry(division_name, class_name)

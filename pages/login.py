@@ -20,11 +20,13 @@ with middle:
         with unit_of_work() as session:
             result = auth.authenticate(session, login, password)
         if result.ok:
+            st.session_state.pop("login_feedback", None)
             sign_in(result.token)
             st.rerun()
-        elif result.locked_minutes:
-            st.error(result.message, icon=":material/lock:")
-        else:
-            st.error(result.message, icon=":material/error:")
+        # Kept in session state: the cookie component may rerun the page right after a submit.
+        st.session_state["login_feedback"] = (result.message, bool(result.locked_minutes))
+    if feedback := st.session_state.get("login_feedback"):
+        message, locked = feedback
+        st.error(message, icon=":material/lock:" if locked else ":material/error:")
     st.caption("首次登录须修改初始密码。连续 5 次密码错误，账户将被锁定 15 分钟；"
                "忘记密码请联系上级生态环境部门重置。")

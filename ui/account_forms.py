@@ -23,17 +23,22 @@ def change_password_form(user: User, key: str) -> bool:
         confirm = st.text_input("确认新密码", type="password", key=f"{key}_confirm")
         st.caption(RULES)
         submitted = st.form_submit_button("确认修改", type="primary")
-    if not submitted:
-        return False
-    if new != confirm:
-        st.error("两次输入的新密码不一致", icon=":material/error:")
-        return False
-    try:
-        with unit_of_work() as session:
-            fresh = session.get(User, user.id)
-            auth.change_password(session, fresh, current, new, keep_token=current_token())
-    except ValidationError as exc:
-        st.error(exc.message, icon=":material/error:")
-        return False
-    st.session_state["flash"] = "密码已修改。"
-    return True
+    feedback_key = f"{key}_password_feedback"
+    changed = False
+    if submitted:
+        st.session_state.pop(feedback_key, None)
+        try:
+            if new != confirm:
+                raise ValidationError("两次输入的新密码不一致", field="confirm")
+            with unit_of_work() as session:
+                fresh = session.get(User, user.id)
+                auth.change_password(session, fresh, current, new, keep_token=current_token())
+        except ValidationError as exc:
+            # Kept in session state so that a rerun of the page does not hide it.
+            st.session_state[feedback_key] = exc.message
+        else:
+            st.session_state["flash"] = "密码已修改。"
+            changed = True
+    if message := st.session_state.get(feedback_key):
+        st.error(message, icon=":material/error:")
+    return changed
