@@ -144,10 +144,3 @@ class NameResolver:
             proposals = _closest(class_name, {c: i.name for c, i in self._entries.items() if i.level == "class"})
         return Match(None, proposals)
 
-
-def resolve_county(session: Session, city_name: str, county_name: str) -> Match:
-    return NameResolver(session).county(city_name, county_name)
-
-
-def resolve_industry(session: Session, division_name: str, class_name: str) -> Match:
-    return NameResolver(session).industry(division_name, class_name)
