@@ -14,7 +14,7 @@ from core.enterprises import (
 )
 from core.models import ManagingTier
 from ui.session import current_user
-from ui.widgets import export_buttons, page_header, pager
+from ui.widgets import current_page, export_buttons, page_header, pager
 
 PAGE_SIZE = 50
 ANY = "全部"
@@ -48,15 +48,18 @@ flt = DirectoryFilter(name=name, county_code=county or None, industry_division=i
 
 with unit_of_work() as session:
     total = search(session, user, flt, page=1, page_size=1)[1]
-page = pager(total, PAGE_SIZE, key="dir_page")
-with unit_of_work() as session:
+    page = current_page(total, PAGE_SIZE, key="dir_page")
     rows, total = search(session, user, flt, page=page, page_size=PAGE_SIZE)
 
 st.markdown(f"共检索到 **{total}** 条记录")
 if rows:
     df = pd.DataFrame(rows, columns=COLUMNS)
     df.index = range((page - 1) * PAGE_SIZE + 1, (page - 1) * PAGE_SIZE + 1 + len(df))
-    st.dataframe(df, use_container_width=True, height=720 if len(df) > 18 else "auto")
+    narrow = {c: st.column_config.TextColumn(c, width="small")
+              for c in ("所属地市", "所属区县", "行业代码", "负责评估验收", "是否双超", "是否双有")}
+    st.dataframe(df, use_container_width=True, height=720 if len(df) > 18 else "auto",
+                 column_config=narrow)
+    pager(total, PAGE_SIZE, key="dir_page")
 else:
     st.info("没有符合条件的企业，请调整筛选条件。")
 

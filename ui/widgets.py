@@ -47,13 +47,21 @@ def export_buttons(rows_loader, file_stem: str, key: str) -> None:
                           key=f"{key}_csv", use_container_width=True)
 
 
-def pager(total: int, page_size: int, key: str) -> int:
-    """A page selector under a table; returns the 1-based page to show."""
+def current_page(total: int, page_size: int, key: str) -> int:
+    """The 1-based page to show, kept within range when filters shrink the result."""
     pages = max(1, -(-total // page_size))
-    if pages == 1:
-        return 1
-    return int(st.number_input(f"页码（共 {pages} 页）", min_value=1, max_value=pages, value=1,
-                               step=1, key=key))
+    page = min(max(1, int(st.session_state.get(key, 1))), pages)
+    st.session_state[key] = page
+    return page
+
+
+def pager(total: int, page_size: int, key: str) -> None:
+    """The page selector under a table (draw it after current_page() was read)."""
+    pages = max(1, -(-total // page_size))
+    if pages > 1:
+        left, _ = st.columns([1, 3])
+        left.number_input(f"页码（共 {pages} 页，每页 {page_size} 条）", min_value=1, max_value=pages,
+                          step=1, key=key)
 
 
 def statement_checkbox(key: str) -> bool:
