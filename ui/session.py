@@ -29,9 +29,24 @@ class SessionCookie(CookieModel):
     """streamlit-authenticator's signed (HS256) cookie, carrying our session token instead of a username."""
 
     def __init__(self) -> None:
-        super().__init__(cookie_name=COOKIE_NAME, cookie_key=secret_key(),
-                         cookie_expiry_days=auth.SESSION_HOURS / 24)
+        # CookieModel.__init__ would draw extra-streamlit-components' CookieManager on every run;
+        # its value arriving after page load reruns the page and can swallow a form submit made
+        # meanwhile. We read cookies from st.context and draw the manager only to set or delete.
+        self.cookie_name = COOKIE_NAME
+        self.cookie_key = secret_key()
+        self.cookie_expiry_days = auth.SESSION_HOURS / 24
+        self.token = None
+        self.exp_date = None
         self._token: str | None = None
+        self._manager = None
+
+    @property
+    def cookie_manager(self):
+        if self._manager is None:
+            import extra_streamlit_components as stx
+
+            self._manager = stx.CookieManager(key="qjsc_cookie_manager")
+        return self._manager
 
     def read_token(self) -> str | None:
         raw = st.context.cookies.get(self.cookie_name) if st.context.cookies else None

@@ -64,8 +64,15 @@ def portal(db):
         log.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
 @pytest.fixture
-def page(portal):
+def page(portal, request):
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium (scripts/test.sh does)"
@@ -78,5 +85,10 @@ def page(portal):
         page.goto(portal)
         settle(page)
         yield page
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            shot = ARTIFACTS / f"FAILED-{request.node.name}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            print(f"screenshot of the failure: {shot}")
         context.close()
         browser.close()
