@@ -9,7 +9,7 @@ import re
 
 from core.models import Tier
 
-_CODE = re.compile(r"^\d{6}$")
+_CODE = re.compile(r"[0-9]{6}")  # ASCII digits only; fullmatch, so no trailing newline
 
 PROVINCE_CODE = "130000"
 
@@ -21,7 +21,7 @@ XIONGAN_COUNTIES = ("130629", "130632", "130638")  # 容城县, 安新县, 雄�
 
 
 def is_division_code(code: str) -> bool:
-    return bool(_CODE.match(code or ""))
+    return bool(_CODE.fullmatch(code or ""))
 
 
 def level_of_code(code: str) -> Tier:
