@@ -164,7 +164,7 @@ def change_password(session: Session, user: User, current_password: str, new_pas
         raise ValidationError(_locked_message(_minutes_left(
             session.get(LoginThrottle, user.login).locked_until, now)), field="current_password")
     if not verify_password(current_password, user.password_hash):
-        raise ValidationError("当前密码不正确", field="current_password")
+        raise ValidationError(_count_wrong_current_password(session, user, now), field="current_password")
     if new_password == current_password:
         raise ValidationError("新密码不能与当前密码相同", field="new_password")
     check_policy(new_password, user.login)
@@ -175,6 +175,24 @@ def change_password(session: Session, user: User, current_password: str, new_pas
     revoke_sessions(session, user.id, keep_token=keep_token, now=now)
     audit.record(session, actor=user, action="password_changed", object_type="user",
                  object_id=user.id, before=before, after={"must_change_password": False})
+
+
+def _count_wrong_current_password(session: Session, user: User, now: datetime) -> str:
+    """Count a wrong current password like a failed login, in a transaction of its own.
+
+    The refusal rolls the caller's work back, but the count must stay: otherwise a stolen session
+    could guess the password without limit. Reaching the limit locks the account and ends its
+    sessions.
+    """
+    from core.db import unit_of_work
+
+    with unit_of_work(session.get_bind()) as own:
+        result = _count_failure(own, user.login, now)
+        if result.locked_minutes:
+            revoke_sessions(own, user.id, now=now)
+    if result.locked_minutes:
+        return result.message + "。为保障安全，您已被退出登录。"
+    return "当前密码不正确" + result.message.removeprefix(MSG_WRONG)
 
 
 def reset_password(session: Session, actor: User, target: User) -> str:

@@ -191,3 +191,19 @@ def test_new_accounts_get_distinct_random_passwords(uow):
         with pytest.raises(ValidationError, match="已存在"):
             auth.create_account(session, login="qy1306810001", display_name="丙",
                                 tier=_user(session, "QY1306060001").tier, division_code="130681")
+
+
+def test_wrong_current_passwords_count_toward_the_lock_and_end_the_sessions(uow):
+    with uow() as session:
+        token = auth.authenticate(session, COUNTY, demo_password(COUNTY)).token
+    messages = []
+    for _ in range(5):
+        with pytest.raises(ValidationError) as caught:
+            with uow() as session:
+                auth.change_password(session, _user(session, COUNTY), "Wrong#Pass1", NEW, keep_token=token)
+        messages.append(caught.value.message)
+    assert messages[0].startswith("当前密码不正确。再错 4 次")
+    assert "账户已锁定" in messages[-1] and "退出登录" in messages[-1]
+    with uow() as session:
+        assert auth.resume_session(session, token) is None
+        assert auth.authenticate(session, COUNTY, demo_password(COUNTY)).locked_minutes == 15
