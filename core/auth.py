@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core import audit
+from core.db import unit_of_work
 from core.errors import ValidationError
 from core.jurisdiction import Action, require
 from core.models import LoginThrottle, Tier, User, UserSession, utcnow
@@ -160,9 +161,8 @@ def change_password(session: Session, user: User, current_password: str, new_pas
     now = now or utcnow()
     if not current_password:
         raise ValidationError("请输入当前密码", field="current_password")
-    if _active_lock(session, user.login, now):
-        raise ValidationError(_locked_message(_minutes_left(
-            session.get(LoginThrottle, user.login).locked_until, now)), field="current_password")
+    if lock := _active_lock(session, user.login, now):
+        raise ValidationError(_locked_message(_minutes_left(lock.locked_until, now)), field="current_password")
     if not verify_password(current_password, user.password_hash):
         raise ValidationError(_count_wrong_current_password(session, user, now), field="current_password")
     if new_password == current_password:
@@ -184,8 +184,6 @@ def _count_wrong_current_password(session: Session, user: User, now: datetime) -
     could guess the password without limit. Reaching the limit locks the account and ends its
     sessions.
     """
-    from core.db import unit_of_work
-
     with unit_of_work(session.get_bind()) as own:
         result = _count_failure(own, user.login, now)
         if result.locked_minutes:

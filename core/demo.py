@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from core.auth import create_account, enterprise_login
 from core.config import DATA_DIR
 from core.divisions import PROVINCE_CODE
-from core.models import Division, Enterprise, ManagingTier, Tier, User
-from core.reference import NameResolver, load_reference_data, normalize_name
+from core.models import Division, Enterprise, Tier, User
+from core.reference import NameResolver, load_reference_data
+from core.roster_import import managing_tier_of
 
 DEMO_DIR = DATA_DIR / "demo"
 ROSTER_CSV = DEMO_DIR / "baoding_2021_batch2_roster.csv"
@@ -28,14 +29,6 @@ CONFIRMED_INDUSTRIES = {
     ("专用设备制造业", "电子元件与机电组件设备制造"): "3563",  # 电子元器件与机电组件设备制造
     ("其他制造业", "其他日用品制造"): "4119",  # 其他日用杂品制造
 }
-
-# 负责评估验收部门 as written in the list (one department is spelt two ways) -> managing tier.
-MANAGING_DEPARTMENTS = {
-    "河北省生态环境厅": ManagingTier.PROVINCE,
-    "保定市生态环境局": ManagingTier.CITY,
-    "保定市生态环境分局": ManagingTier.CITY,
-}
-
 
 def department_name(division: Division, city: Division | None) -> str:
     if division.level is Tier.PROVINCE:
@@ -58,9 +51,9 @@ def roster_enterprises(session: Session) -> list[Enterprise]:
         county = names.county(row["所属城市"], row["所属区县"])
         key = (row["行业大类名称"], row["行业名称"])
         industry = CONFIRMED_INDUSTRIES.get(key) or names.industry(*key).code
-        if not county.exact or not industry:
+        managing = managing_tier_of(row["负责评估验收部门"])
+        if not county.exact or not industry or managing is None:
             raise ValueError(f"demo roster row {row['序号']} does not resolve: {row}")
-        managing = MANAGING_DEPARTMENTS[normalize_name(row["负责评估验收部门"])]
         result.append(Enterprise(name=row["企业名称"], division_code=county.code,
                                  industry_code=industry, managing_tier=managing))
     return result

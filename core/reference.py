@@ -143,4 +143,3 @@ class NameResolver:
         if not proposals and prefix is not None:
             proposals = _closest(class_name, {c: i.name for c, i in self._entries.items() if i.level == "class"})
         return Match(None, proposals)
-

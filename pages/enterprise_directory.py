@@ -47,9 +47,11 @@ flt = DirectoryFilter(name=name, county_code=county or None, industry_division=i
                       double_toxic=YES_NO_FILTER[toxic])
 
 with unit_of_work() as session:
-    total = search(session, user, flt, page=1, page_size=1)[1]
+    requested = st.session_state.get("dir_page", 1)
+    rows, total = search(session, user, flt, page=requested, page_size=PAGE_SIZE)
     page = current_page(total, PAGE_SIZE, key="dir_page")
-    rows, total = search(session, user, flt, page=page, page_size=PAGE_SIZE)
+    if page != requested:  # the filters shrank the result below the page asked for
+        rows, total = search(session, user, flt, page=page, page_size=PAGE_SIZE)
 
 st.markdown(f"共检索到 **{total}** 条记录")
 if rows:
