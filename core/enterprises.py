@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from core.jurisdiction import division_scope, enterprise_scope
+from core import audit
+from core import credit_code as codes
+from core.errors import PermissionDenied, ValidationError
+from core.jurisdiction import Action, division_scope, enterprise_scope, require
+from core.reference import normalize_name
 from core.models import Division, Enterprise, Industry, ManagingTier, Tier, User
 
 YES_NO = {True: "是", False: "否", None: ""}
@@ -110,3 +114,54 @@ def division_path(session: Session, code: str) -> str:
         names.append(division.name)
         division = session.get(Division, division.parent_code) if division.parent_code else None
     return " / ".join(reversed(names))
+
+
+def create_enterprise(session: Session, actor: User, *, name: str, county_code: str, industry_code: str,
+                      managing_tier: ManagingTier, credit_code: str = "", address: str = "",
+                      double_exceed: bool = False, double_toxic: bool = False) -> Enterprise:
+    """The province adds an enterprise to the directory (as the pollution-source platform has it).
+
+    Cities and counties ask the platform's maintainers instead (seed 000 §2.1 注), so that the
+    directory keeps one source.
+    """
+    if actor.tier is not Tier.PROVINCE:
+        raise PermissionDenied("只有省级生态环境部门可以在企业名录中新增企业")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("请填写企业名称", field="name")
+    if len(name) > 128:
+        raise ValidationError("企业名称最多 128 个字", field="name")
+    county = session.get(Division, county_code or "")
+    if county is None or county.level is not Tier.COUNTY:
+        raise ValidationError("请选择企业所属区县", field="county")
+    require(actor, Action.VIEW, county, "该区县")
+    industry = session.get(Industry, industry_code or "")
+    if industry is None or industry.level != "class":
+        raise ValidationError("请选择 GB/T 4754-2017 的行业小类", field="industry")
+    code = codes.normalize(credit_code or "") or None
+    if code:
+        if problem := codes.problem(code):
+            raise ValidationError(problem, field="credit_code")
+        other = session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
+        if other is not None:
+            raise ValidationError(f"统一社会信用代码已被“{other.name}”使用", field="credit_code")
+    same = session.scalars(select(Enterprise).where(Enterprise.division_code == county.code))
+    if any(normalize_name(e.name) == normalize_name(name) for e in same):
+        raise ValidationError(f"{county.name}已有同名企业“{name}”", field="name")
+    enterprise = Enterprise(name=name, division_code=county.code, industry_code=industry.code,
+                            managing_tier=managing_tier, credit_code=code,
+                            address=(address or "").strip() or None,
+                            double_exceed=double_exceed, double_toxic=double_toxic)
+    session.add(enterprise)
+    session.flush()
+    audit.record(session, actor=actor, action="enterprise.create", object_type="enterprise",
+                 object_id=enterprise.id, after={"name": name, "county": county.code, "industry": industry.code,
+                                                 "credit_code": code, "source": "directory"})
+    return enterprise
+
+
+def industry_class_options(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of every GB/T 4754-2017 小类, for pickers."""
+    rows = session.execute(select(Industry.code, Industry.name).where(Industry.level == "class")
+                           .order_by(Industry.code))
+    return [(c, n) for c, n in rows]

@@ -10,6 +10,7 @@ import hashlib
 import io
 import os
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -18,8 +19,16 @@ from core.errors import ValidationError
 
 MAX_BYTES = 20 * 1024 * 1024  # also Streamlit's server.maxUploadSize (MB) in .streamlit/config.toml
 SCAN_KINDS = ("pdf", "jpg", "png")  # stamped scans and evidence (seed 000: PDF 或 jpg、png)
-KIND_LABELS = {"pdf": "PDF", "jpg": "JPG", "png": "PNG"}
-EXTENSIONS = {"pdf": {".pdf"}, "jpg": {".jpg", ".jpeg"}, "png": {".png"}}
+# Notices and requirements also travel as Word and Excel files.
+DOCUMENT_KINDS = (*SCAN_KINDS, "docx", "xlsx")
+KIND_LABELS = {"pdf": "PDF", "jpg": "JPG", "png": "PNG", "docx": "Word（.docx）", "xlsx": "Excel（.xlsx）"}
+EXTENSIONS = {"pdf": {".pdf"}, "jpg": {".jpg", ".jpeg"}, "png": {".png"}, "docx": {".docx"},
+              "xlsx": {".xlsx"}}
+MIME_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png",
+              "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+# The part that tells one Office Open XML package from another (all are ZIP files).
+_OOXML_MARKERS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
 
 
 def upload_dir() -> Path:
@@ -60,7 +69,20 @@ def sniff(data: bytes) -> str | None:
         return "jpg"
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
+    if data.startswith(b"PK\x03\x04"):
+        names = _zip_names(data)
+        for kind, marker in _OOXML_MARKERS.items():
+            if marker in names:
+                return kind
     return None
+
+
+def _zip_names(data: bytes) -> set[str]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return set()
 
 
 def _complete(kind: str, data: bytes) -> bool:
@@ -69,6 +91,12 @@ def _complete(kind: str, data: bytes) -> bool:
         return data.rstrip(b"\x00").endswith(b"IEND\xaeB`\x82")
     if kind == "jpg":
         return data.rstrip(b"\x00\r\n").endswith(b"\xff\xd9")
+    if kind in _OOXML_MARKERS:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return archive.testzip() is None
+        except (zipfile.BadZipFile, ValueError, OSError, RuntimeError):
+            return False
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 

@@ -94,7 +94,7 @@ OWNERSHIP_TYPES: tuple[str, ...] = (
 )
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
+def portable_enum(cls: type[enum.Enum], name: str) -> Enum:
     # Store the lowercase values, as a portable VARCHAR with a CHECK (no native PG enum type to migrate).
     return Enum(
         cls,
@@ -140,7 +140,7 @@ class Division(Base):
     name: Mapped[str] = mapped_column(String(64))
     # The name lists and people use, e.g. 保定高新区 for 保定高新技术产业开发区.
     short_name: Mapped[str] = mapped_column(String(64))
-    level: Mapped[Tier] = mapped_column(_enum(Tier, "division_level"))
+    level: Mapped[Tier] = mapped_column(portable_enum(Tier, "division_level"))
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("divisions.code"), index=True)
     # Denormalised ancestors, so that "is X inside Y" is one comparison and one SQL predicate.
     # They follow the published tree, not code arithmetic: 雄安新区's counties keep Baoding codes.
@@ -177,7 +177,7 @@ class Enterprise(Base):
     double_exceed: Mapped[bool] = mapped_column(Boolean, default=False)
     double_toxic: Mapped[bool] = mapped_column(Boolean, default=False)
     managing_tier: Mapped[ManagingTier] = mapped_column(
-        _enum(ManagingTier, "managing_tier"), default=ManagingTier.CITY
+        portable_enum(ManagingTier, "managing_tier"), default=ManagingTier.CITY
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -194,7 +194,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     login: Mapped[str] = mapped_column(String(32), unique=True)
     display_name: Mapped[str] = mapped_column(String(128))
-    tier: Mapped[Tier] = mapped_column(_enum(Tier, "user_tier"))
+    tier: Mapped[Tier] = mapped_column(portable_enum(Tier, "user_tier"))
     # For a department, the division it governs; for an enterprise, the county it sits in.
     division_code: Mapped[str] = mapped_column(ForeignKey("divisions.code"), index=True)
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), unique=True)

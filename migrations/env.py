@@ -3,6 +3,7 @@
 from alembic import context
 
 from core.db import get_engine
+import core.workflow_models  # noqa: F401  (registers the workflow tables on Base.metadata)
 from core.models import Base
 
 target_metadata = Base.metadata

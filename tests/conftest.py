@@ -20,6 +20,7 @@ _TMP = Path(tempfile.mkdtemp(prefix="qjsc-tests-"))
 if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'test.db'}"
 os.environ.setdefault("QJSC_SECRET_KEY", "test-secret-key-" + "x" * 32)
+os.environ.setdefault("QJSC_UPLOAD_DIR", str(_TMP / "uploads"))
 
 from sqlalchemy import text  # noqa: E402
 
@@ -27,7 +28,8 @@ from core.config import PROJECT_ROOT, database_url  # noqa: E402
 from core.db import dispose_engines, get_engine, unit_of_work  # noqa: E402
 
 DEMO_ACCOUNTS = PROJECT_ROOT / "data" / "demo" / "accounts.csv"
-MUTABLE_TABLES = ("audit_log", "user_sessions", "login_throttle", "users", "enterprises")
+MUTABLE_TABLES = ("audit_log", "user_sessions", "login_throttle", "attachments", "roster_reviews",
+                  "roster_entries", "roster_assignments", "roster_tasks", "users", "enterprises")
 
 
 def demo_password(login: str) -> str:

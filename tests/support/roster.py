@@ -1,0 +1,64 @@
+"""Building blocks for roster tests: activated demo departments, a small task, stamped files."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+from PIL import Image
+from pypdf import PdfWriter
+from sqlalchemy import select
+
+from core import roster, roster_list
+from core.models import User
+from core.roster_import import preview
+
+PROVINCE, CITY, ZHUOZHOU, QINGYUAN, LIANCHI = "130000", "130600", "130681", "130608", "130606"
+HEADER = "序号,企业名称,所属城市,所属区县,行业大类名称,行业名称,负责评估验收部门\n"
+# Three enterprises of the demo roster (seed 001) in two Baoding counties, as the province lists them.
+SMALL_LIST = HEADER + (
+    "6,涿州市飞耀金属制品有限公司,保定市,涿州市,金属制品业,金属结构制造,河北省生态环境厅\n"
+    "12,涿州迅利达创新科技发展有限公司,保定市,涿州市,仪器仪表制造业,光学仪器制造,保定市生态环境分局\n"
+    "37,保定玖福食品有限公司,保定市,清苑区,农副食品加工业,禽类屠宰,保定市生态环境局\n"
+)
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def user(session, login: str) -> User:
+    """A demo account that has already replaced its initial password."""
+    account = session.scalar(select(User).where(User.login == login))
+    account.must_change_password = False
+    session.flush()
+    return account
+
+
+def new_task(session, rows: str = SMALL_LIST, name: str = "2021年白洋淀流域涉水企业名单核定"):
+    """A drafted task holding `rows`; returns the province's assignment."""
+    province = user(session, PROVINCE)
+    assignment = roster.create_task(session, province, name=name, batch="第二批", requirements="逐一核实",
+                                    deadline=date.today() + timedelta(days=30))
+    checked = preview(session, "名单.csv", rows.encode("utf-8"))
+    assert checked.ok, [r.errors for r in checked.rows]
+    roster_list.import_rows(session, province, assignment.id, assignment.version, checked.rows)
+    return assignment
+
+
+def part(session, task_id: int, code: str):
+    from core.workflow_models import RosterAssignment
+
+    return session.scalar(select(RosterAssignment).where(RosterAssignment.task_id == task_id,
+                                                         RosterAssignment.division_code == code))
