@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.navigation import HOME, sections_for
+from ui.navigation import HIDDEN, HOME, sections_for
 from ui.session import SessionCookie, forget_cookie, resolve_user, sign_out
 
 st.set_page_config(page_title="强制性清洁生产审核管理系统", page_icon=":material/eco:", layout="wide")
@@ -12,7 +12,8 @@ forget_cookie(cookie)
 user = resolve_user(cookie)
 
 pages = {
-    section: [st.Page(path, title=title, icon=icon, default=(path, title, icon) == HOME)
+    section: [st.Page(path, title=title, icon=icon, default=(path, title, icon) == HOME,
+                      visibility="hidden" if path in HIDDEN else "visible")
               for path, title, icon in entries]
     for section, entries in sections_for(user).items()
 }
@@ -21,6 +22,6 @@ if user is not None:
     with st.sidebar:
         st.markdown(f"**{user.display_name}**")
         st.caption(f"{user.tier.label}用户 · 账号 {user.login}")
-        st.button("退出登录", key="logout", use_container_width=True, on_click=sign_out)
+        st.button("退出登录", key="logout", width="stretch", on_click=sign_out)
 
 st.navigation(pages, position="sidebar" if user is not None else "hidden").run()

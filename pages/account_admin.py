@@ -23,7 +23,7 @@ if not accounts:
     st.stop()
 
 df = pd.DataFrame(accounts).drop(columns=["id"])
-st.dataframe(df, use_container_width=True, hide_index=True)
+st.dataframe(df, width="stretch", hide_index=True)
 
 options = {a["id"]: f"{a['账号']} · {a['名称']}（{a['状态']}）" for a in accounts}
 target_id = st.selectbox("选择要重置密码的账户", list(options), format_func=options.get, key="admin_target")

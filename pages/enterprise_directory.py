@@ -59,7 +59,7 @@ if rows:
     df.index = range((page - 1) * PAGE_SIZE + 1, (page - 1) * PAGE_SIZE + 1 + len(df))
     narrow = {c: st.column_config.TextColumn(c, width="small")
               for c in ("所属地市", "所属区县", "行业代码", "负责评估验收", "是否双超", "是否双有")}
-    st.dataframe(df, use_container_width=True, height=720 if len(df) > 18 else "auto",
+    st.dataframe(df, width="stretch", height=720 if len(df) > 18 else "auto",
                  column_config=narrow)
     pager(total, PAGE_SIZE, key="dir_page")
 else:

@@ -15,7 +15,7 @@ with middle:
         login = st.text_input("账号", key="login_account",
                               placeholder="生态环境部门：六位行政区划代码；企业：告知书中的账号")
         password = st.text_input("密码", type="password", key="login_password")
-        submitted = st.form_submit_button("立即登录", type="primary", use_container_width=True)
+        submitted = st.form_submit_button("立即登录", type="primary", width="stretch")
     if submitted:
         with unit_of_work() as session:
             result = auth.authenticate(session, login, password)

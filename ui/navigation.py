@@ -10,6 +10,11 @@ HOME = ("pages/home.py", "首页", ":material/home:")
 ACCOUNT = ("pages/account.py", "账户", ":material/person:")
 DIRECTORY = ("pages/enterprise_directory.py", "企业名录", ":material/factory:")
 ACCOUNT_ADMIN = ("pages/account_admin.py", "账户管理", ":material/manage_accounts:")
+ROSTER_TASKS = ("pages/roster_tasks.py", "名单核定任务", ":material/fact_check:")
+ROSTER_TASK = ("pages/roster_task.py", "名单核定任务详情", ":material/assignment:")
+
+# Screens reached from another screen (a task's 详情), not from the menu.
+HIDDEN = {ROSTER_TASK[0]}
 
 DEPARTMENTS = (Tier.PROVINCE, Tier.CITY, Tier.COUNTY)
 
@@ -22,7 +27,8 @@ def sections_for(user: User | None) -> dict[str, list[tuple[str, str, str]]]:
         return {"": [FORCED_CHANGE]}
     if user.tier is Tier.ENTERPRISE:
         return {"": [HOME], "系统": [ACCOUNT]}
-    return {"": [HOME], "企业管理": [DIRECTORY], "系统": [ACCOUNT, ACCOUNT_ADMIN]}
+    return {"": [HOME], "任务管理": [ROSTER_TASKS, ROSTER_TASK], "企业管理": [DIRECTORY],
+            "系统": [ACCOUNT, ACCOUNT_ADMIN]}
 
 
 def allowed_paths(user: User | None) -> set[str]:

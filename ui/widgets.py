@@ -41,10 +41,10 @@ def export_buttons(rows_loader, file_stem: str, key: str) -> None:
     left, right = st.columns(2)
     left.download_button("下载 Excel", excel_bytes(df), file_name=f"{file_stem}_{stamp}.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         key=f"{key}_xlsx", use_container_width=True)
+                         key=f"{key}_xlsx", width="stretch")
     right.download_button("下载 CSV", df.to_csv(index=False).encode("utf-8-sig"),
                           file_name=f"{file_stem}_{stamp}.csv", mime="text/csv",
-                          key=f"{key}_csv", use_container_width=True)
+                          key=f"{key}_csv", width="stretch")
 
 
 def current_page(total: int, page_size: int, key: str) -> int:

@@ -1,0 +1,207 @@
+"""名单核定任务详情: one department's part of a roster task, as a step wizard (seed 000 §2.1, §3.1)."""
+
+import pandas as pd
+import streamlit as st
+
+from core import attachments, roster, roster_list
+from core.db import unit_of_work
+from core.errors import RuleViolation
+from core.models import Division, Tier
+from core.workflow_models import RosterStatus
+from ui.roster_import_view import import_panel
+from ui.roster_list_view import list_step
+from ui.roster_review_view import children_step
+from ui.roster_views import (
+    SeenVersions,
+    act,
+    dispatch_step,
+    file_list,
+    final_list_excel,
+    go_to_step,
+    requirements_step,
+    reviews_block,
+    status_badge,
+    submit_step,
+    task_summary,
+    upload_box,
+)
+from ui.session import current_user
+from ui.widgets import fmt_time, statement_checkbox
+
+S = RosterStatus
+STEPS = {
+    Tier.PROVINCE: ["任务信息", "企业名单", "下发任务", "地市核定情况", "最终名单"],
+    Tier.CITY: ["省级任务", "市级任务", "企业清单", "下发任务", "区县核定情况", "提交任务"],
+    Tier.COUNTY: ["上级任务", "企业清单", "提交任务"],
+}
+
+user = current_user("pages/roster_task.py")
+raw_id = st.query_params.get("id") or st.session_state.get("roster_assignment_id")
+if not str(raw_id or "").isdigit():
+    st.info("请从“名单核定任务”列表中选择一项任务。")
+    st.page_link("pages/roster_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
+    st.stop()
+assignment_id = int(raw_id)
+counties: dict[str, str] = {}
+
+try:
+    with unit_of_work() as session:
+        part = roster.own_assignment(session, user, assignment_id)
+        task = part.task
+        chain = []  # the parts above, nearest last: province (and city, for a county)
+        above = roster.parent_of(session, part)
+        while above is not None:
+            chain.insert(0, above)
+            above = roster.parent_of(session, above)
+        task_files = attachments.of(session, roster.OWNER_TASK, task.id, attachments.TASK_FILE)
+        upper_files = {a.id: attachments.of(session, roster.OWNER_ASSIGNMENT, a.id, attachments.REQUIREMENTS_FILE)
+                       for a in chain}
+        own_files = attachments.of(session, roster.OWNER_ASSIGNMENT, part.id, attachments.REQUIREMENTS_FILE)
+        finals = attachments.of(session, roster.OWNER_ASSIGNMENT, part.id, attachments.FINAL_LIST)
+        reviews = roster.reviews_of(session, part.id)
+        entries = roster_list.entries(session, user, part)
+        pens = roster_list.PenMap(session, task.id)
+        editable = {e.id: (h := pens.holder(e.county_code, e.city_code)) is not None
+                    and h.division_code == user.division_code for e in entries}
+        evidence = roster_list.evidence_of(session, [e.id for e in entries])
+        children = roster.children_of(session, part)
+        if part.level is Tier.CITY:
+            counties = {d.code: d.name for d in session.query(Division).filter(
+                Division.city_code == part.division_code, Division.level == Tier.COUNTY).order_by(Division.code)}
+except RuleViolation as exc:
+    st.error(exc.message, icon=":material/error:")
+    st.page_link("pages/roster_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
+    st.stop()
+
+seen = SeenVersions(f"roster_seen_{part.id}")
+version = seen.see(("assignment", part.id), part.version)
+
+st.page_link("pages/roster_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
+st.title(task.name)
+st.markdown(f"{status_badge(part)} · {part.division.name} · 批次：{task.batch} · "
+            f"截止日期：{task.deadline:%Y-%m-%d} · 收到时间：{fmt_time(part.received_at)}")
+if msg := st.session_state.pop("flash", None):
+    st.success(msg, icon=":material/check_circle:")
+if part.status is S.RETURNED and reviews:
+    st.warning(f"上级已退回本任务，请按审核意见整改后重新提交。审核意见：{reviews[0].comment}",
+               icon=":material/undo:")
+
+steps = STEPS[part.level]
+step_key = f"roster_step_{part.id}"
+if goto := st.session_state.pop(f"roster_goto_{part.id}", None):
+    st.session_state[step_key] = goto
+step = st.radio("办理步骤", steps, horizontal=True, key=step_key,
+                captions=[f"第 {i} 步" for i in range(1, len(steps) + 1)])
+st.divider()
+
+upper_name = {Tier.CITY: "省级", Tier.COUNTY: "地市"}.get(part.level, "")
+lower_name = {Tier.PROVINCE: "地市", Tier.CITY: "区县"}.get(part.level, "")
+kept_rows = [{"序号": i, "企业名称": e.enterprise.name, "所属区县": e.enterprise.division.name,
+              "行业代码": e.enterprise.industry_code or "",
+              "行业名称": e.enterprise.industry.name if e.enterprise.industry else "",
+              "负责评估验收部门": e.enterprise.managing_tier.label,
+              "是否双超": "是" if e.enterprise.double_exceed else "否",
+              "是否双有": "是" if e.enterprise.double_toxic else "否",
+              "来源": "增补" if e.added_by_division else "省级名单"}
+             for i, e in enumerate((e for e in entries if e.included), start=1)]
+
+
+def upper_task() -> None:
+    task_summary(task, task_files, "task_files")
+    for above in chain[1:]:
+        st.markdown(f"**{above.division.name}任务要求**")
+        st.markdown(above.requirements or "（未填写）")
+        file_list(upper_files[above.id], f"upper_{above.id}")
+    reviews_block(reviews)
+
+
+def province_task_info() -> None:
+    if part.status is not S.PENDING:
+        task_summary(task, task_files, "task_files")
+        return
+    with st.form(f"task_form_{part.id}"):
+        name = st.text_input("任务名称 *", value=task.name)
+        left, right = st.columns(2)
+        batch = left.text_input("批次 *", value=task.batch)
+        deadline = right.date_input("截止日期 *", value=task.deadline, format="YYYY-MM-DD")
+        requirements = st.text_area("任务要求", value=task.requirements, height=140)
+        saved = st.form_submit_button("保存并下一步", type="primary")
+    if saved:
+        act(lambda s, a: roster.update_task(s, a, part.id, version, name=name, batch=batch,
+                                            requirements=requirements, deadline=deadline),
+            "任务信息已保存", user, then=lambda: go_to_step(part.id, "企业名单"))
+    st.markdown("**任务附件**")
+    file_list(task_files, "task_files",
+              lambda item: act(lambda s, a: roster.remove_file(s, a, part.id, item.id),
+                               f"已删除“{item.original_name}”", user))
+    upload = upload_box("上传任务附件", f"task_upload_{part.id}", "document")
+    if upload is not None and st.button("上传该文件", key=f"task_upload_btn_{part.id}"):
+        act(lambda s, a: roster.attach_file(s, a, part.id, upload.name, upload.getvalue()),
+            f"已上传“{upload.name}”", user)
+
+
+def enterprise_list() -> None:
+    if part.level is Tier.PROVINCE and part.status is S.PENDING:
+        import_panel(user, part, version)
+    list_step(user, part, entries, editable, evidence, seen)
+
+
+def dispatch() -> None:
+    by_area: dict[str, int] = {}
+    for e in entries:
+        area = e.city_code if part.level is Tier.PROVINCE else e.county_code
+        by_area[area] = by_area.get(area, 0) + 1
+    with unit_of_work() as session:
+        names = {code: session.get(Division, code).name for code in by_area}
+    targets = {names[c]: n for c, n in sorted(by_area.items())}
+    extra = {c: n for c, n in counties.items() if c not in by_area} if part.level is Tier.CITY else {}
+    dispatch_step(user, part, version, targets, extra, lower_name)
+    if part.status is not S.PENDING and children:
+        st.markdown("、".join(f"{c.division.name}（{c.status.label}）" for c in children))
+
+
+def submit() -> None:
+    blockers = []
+    if part.level is Tier.CITY:
+        open_ = [c.division.short_name for c in children if c.status is not S.APPROVED]
+        if part.status is S.PENDING:
+            blockers.append("请先将任务下发至区县，待区县提交并审核通过后再提交。")
+        elif open_:
+            blockers.append(f"还有 {len(open_)} 个区县未审核通过：{'、'.join(open_)}")
+    submit_step(user, part, version, kept_rows, upper_name, blockers, finals)
+
+
+def final_roster() -> None:
+    if part.status is S.APPROVED:
+        st.success(f"最终名单已于 {fmt_time(part.decided_at)} 确定，共 {len(kept_rows)} 家企业。"
+                   "清审任务通知将使用该名单。")
+    elif part.status is S.PENDING:
+        st.info("任务尚未下发。")
+    else:
+        open_ = [c.division.short_name for c in children if c.status is not S.APPROVED]
+        if open_:
+            st.warning(f"还有 {len(open_)} 个地市未审核通过：{'、'.join(open_)}。全部通过后才能确定最终名单。")
+        agreed = statement_checkbox(f"finalize_agree_{part.id}")
+        if st.button("确定最终名单", type="primary", disabled=bool(open_), key=f"finalize_{part.id}"):
+            act(lambda s, a: roster.finalize(s, a, part.id, version, agreed=agreed), "最终名单已确定", user)
+    if kept_rows:
+        st.dataframe(pd.DataFrame(kept_rows), hide_index=True, width="stretch",
+                     height=min(38 + 35 * len(kept_rows), 500))
+        st.download_button("下载最终名单（Excel）", final_list_excel(kept_rows, "最终名单"),
+                           file_name=f"最终名单_{task.name}.xlsx", key=f"final_roster_{part.id}")
+
+
+RENDERERS = {
+    "任务信息": province_task_info, "省级任务": upper_task, "上级任务": upper_task,
+    "市级任务": lambda: requirements_step(user, part, own_files, version, "企业清单"),
+    "企业名单": enterprise_list, "企业清单": enterprise_list, "下发任务": dispatch,
+    "地市核定情况": lambda: children_step(user, part, seen, "地市"),
+    "区县核定情况": lambda: children_step(user, part, seen, "区县"),
+    "提交任务": submit, "最终名单": final_roster,
+}
+RENDERERS[step]()
+
+if step in ("省级任务", "上级任务") and step != steps[-1]:
+    st.button("下一步", type="primary", key=f"next_{part.id}",
+              on_click=lambda: st.session_state.__setitem__(step_key, steps[steps.index(step) + 1]))
+seen.remember()

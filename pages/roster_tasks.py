@@ -1,0 +1,79 @@
+"""名单核定任务: the department's roster tasks with a status filter; the province creates new ones."""
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from core import roster
+from core.db import unit_of_work
+from core.errors import RuleViolation
+from core.models import Tier, User
+from core.roster_list import area_counts
+from core.workflow_models import RosterStatus
+from ui.roster_views import open_task, status_badge
+from ui.session import current_user
+from ui.widgets import export_buttons, page_header, show_violation
+
+user = current_user("pages/roster_tasks.py")
+page_header("名单核定任务", "强制性清洁生产审核企业名单的筛选、核定与审核，由省、市、县三级共同完成。"
+            "状态为“待确认”或“已退回”的任务需要本部门办理。")
+
+if user.tier is Tier.PROVINCE:
+    with st.expander("新建名单核定任务", icon=":material/add:"):
+        with st.form("new_roster_task"):
+            name = st.text_input("任务名称 *", placeholder="例如：2021年白洋淀流域第二批涉水企业清洁生产审核名单核定")
+            left, right = st.columns(2)
+            batch = left.text_input("批次 *", placeholder="例如：第二批")
+            deadline = right.date_input("截止日期 *", value=date.today() + timedelta(days=30),
+                                        min_value=date.today(), format="YYYY-MM-DD")
+            requirements = st.text_area("任务要求", height=120,
+                                        placeholder="对地市、区县核定工作的要求，下发后各级可见")
+            created = st.form_submit_button("创建任务", type="primary")
+        if created:
+            try:
+                with unit_of_work() as session:
+                    part = roster.create_task(session, session.get(User, user.id), name=name, batch=batch,
+                                              requirements=requirements, deadline=deadline)
+                    new_id = part.id
+            except RuleViolation as exc:
+                show_violation(exc)
+            else:
+                st.session_state["flash"] = "任务已创建，请在“企业名单”步骤导入省级名单，核对后下发。"
+                open_task(new_id)
+
+STATUS_FILTER = {"全部": None, **{s.label: s for s in RosterStatus}}
+choice = st.radio("任务状态", list(STATUS_FILTER), horizontal=True, key="roster_status_filter")
+
+with unit_of_work() as session:
+    parts = roster.task_list(session, user, STATUS_FILTER[choice])
+    counts = {p.id: area_counts(session, p) for p in parts}
+
+if not parts:
+    st.info("没有符合条件的名单核定任务。" + ("可在上方新建任务。" if user.tier is Tier.PROVINCE else ""))
+    st.stop()
+
+st.markdown(f"共 **{len(parts)}** 项任务")
+for part in parts:
+    count = counts[part.id]
+    with st.container(border=True):
+        info, figures, action = st.columns([5, 3, 1], vertical_alignment="center")
+        info.markdown(f"**{part.task.name}**  \n{status_badge(part)} · 批次：{part.task.batch} · "
+                      f"截止日期：{part.task.deadline:%Y-%m-%d}")
+        figures.markdown(f"本级名单 **{count.total}** 家 · 列入 {count.kept} · 标注否 {count.excluded} · "
+                         f"增补 {count.added}")
+        if action.button("详情", key=f"open_{part.id}", width="stretch"):
+            open_task(part.id)
+
+
+def _rows():
+    with unit_of_work() as s:
+        result = []
+        for p in roster.task_list(s, user, STATUS_FILTER[choice]):
+            c = area_counts(s, p)
+            result.append({"任务名称": p.task.name, "批次": p.task.batch, "状态": p.status.label,
+                           "截止日期": p.task.deadline.isoformat(), "本级名单企业数": c.total, "列入": c.kept,
+                           "标注否": c.excluded, "增补": c.added})
+        return result
+
+
+export_buttons(_rows, "名单核定任务", key="roster_tasks")

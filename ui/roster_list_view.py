@@ -1,0 +1,210 @@
+"""The enterprise list of a roster task (企业清单): the table, and the verification actions on it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import roster_list
+from core.db import unit_of_work
+from core.enterprises import industry_class_options
+from core.errors import ValidationError
+from core.models import User
+from core.workflow_models import RosterAssignment, RosterEntry
+from ui.roster_views import SeenVersions, act, file_list, upload_box
+from ui.widgets import fmt_time
+
+YES_NO = {True: "是", False: "否"}
+INCLUDED_FILTER = {"全部": None, "列入": True, "标注否": False}
+NARROW_COLUMNS = ("序号", "所属区县", "负责评估验收", "是否双超", "是否双有", "是否列入", "佐证材料", "来源", "可修改")
+
+
+def _rows(entries: list[RosterEntry], editable: dict[int, bool], evidence: dict[int, list]) -> pd.DataFrame:
+    rows = []
+    for e in entries:
+        enterprise = e.enterprise
+        rows.append({
+            "序号": e.list_number or "", "企业名称": enterprise.name, "所属区县": enterprise.division.short_name,
+            "行业": f"{enterprise.industry_code} {enterprise.industry.name}" if enterprise.industry else "",
+            "负责评估验收": enterprise.managing_tier.label, "是否双超": YES_NO[enterprise.double_exceed],
+            "是否双有": YES_NO[enterprise.double_toxic], "是否列入": YES_NO[e.included],
+            "情况说明": e.exclusion_reason or "", "佐证材料": len(evidence.get(e.id, [])),
+            "来源": "增补" if e.added_by_division else "省级名单", "可修改": "是" if editable[e.id] else "",
+        })
+    return pd.DataFrame(rows)
+
+
+def list_step(user: User, part: RosterAssignment, entries: list[RosterEntry], editable: dict[int, bool],
+              evidence: dict[int, list], seen: SeenVersions) -> None:
+    """Show the department's part of the list; offer the actions on the rows it holds the pen for."""
+    versions = {e.id: seen.see(("entry", e.id), e.version) for e in entries}
+    kept = sum(e.included for e in entries)
+    cols = st.columns(4)
+    cols[0].metric("名单企业", len(entries))
+    cols[1].metric("列入", kept)
+    cols[2].metric("标注“否”", len(entries) - kept)
+    cols[3].metric("增补", sum(1 for e in entries if e.added_by_division))
+
+    left, mid, right = st.columns([3, 2, 2])
+    text = left.text_input("按企业名称查找", key=f"list_name_{part.id}")
+    included = mid.selectbox("是否列入", list(INCLUDED_FILTER), key=f"list_included_{part.id}")
+    counties = sorted({e.enterprise.division.short_name for e in entries})
+    county = right.selectbox("所属区县", ["全部", *counties], key=f"list_county_{part.id}",
+                             disabled=len(counties) <= 1)
+    shown = [e for e in entries
+             if text.strip() in e.enterprise.name
+             and (INCLUDED_FILTER[included] is None or e.included is INCLUDED_FILTER[included])
+             and (county == "全部" or e.enterprise.division.short_name == county)]
+    if shown:
+        df = _rows(shown, editable, evidence)
+        if part.level.value == "county":
+            df = df.drop(columns=["所属区县"])
+        narrow = {c: st.column_config.Column(c, width="small") for c in NARROW_COLUMNS}
+        st.dataframe(df, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 600),
+                     column_config=narrow)
+    else:
+        st.info("没有符合条件的企业。")
+
+    mine = {e.id: e for e in shown if editable[e.id]}
+    if not any(editable.values()):
+        st.caption("本级名单当前不在本部门办理环节，仅可查看。")
+    else:
+        _actions(user, part, mine, versions)
+    _details(entries, evidence, part)
+
+
+def _label(entry: RosterEntry) -> str:
+    mark = "" if entry.included else "（否）"
+    return f"{entry.enterprise.name}{mark} · {entry.enterprise.division.short_name}"
+
+
+def _actions(user: User, part: RosterAssignment, mine: dict[int, RosterEntry], versions: dict[int, int]) -> None:
+    st.markdown("#### 名单核定")
+    st.caption("信息无误的企业无需操作。可多选企业后批量标注“否”或修正双超、双有。")
+    selected = st.multiselect("选择企业（可多选）", list(mine), format_func=lambda i: _label(mine[i]),
+                              key=f"sel_{part.id}", placeholder="从上表中选择要处理的企业")
+    targets = [(i, versions[i]) for i in selected]
+    tabs = st.tabs(["标注“否”", "恢复列入", "修正双超 / 双有", "修正企业信息", "增补企业", "撤销增补"])
+    with tabs[0]:
+        reason = st.text_area("情况说明 *", key=f"reason_{part.id}", height=100,
+                              placeholder="说明不符合本次强制性清洁生产审核要求的原因，例如已关停、已搬迁、不涉水等")
+        proof = upload_box("佐证材料 *", f"evidence_{part.id}", multiple=True)
+        if st.button("标注为“否”", key=f"exclude_{part.id}", type="primary"):
+            evidence = [(f.name, f.getvalue()) for f in proof or []]
+            act(lambda s, a: roster_list.mark_excluded(s, a, targets, reason, evidence),
+                f"已将 {len(targets)} 家企业标注为“否”", user)
+    with tabs[1]:
+        st.caption("把标注为“否”的企业恢复列入名单；其情况说明和佐证材料将被撤下（留有记录）。")
+        if st.button("恢复列入所选企业", key=f"restore_{part.id}"):
+            def restore_all(s, a):
+                if not targets:
+                    raise ValidationError("请先选择企业", field="selection")
+                for entry_id, version in targets:
+                    roster_list.restore(s, a, entry_id, version)
+            act(restore_all, f"已恢复 {len(targets)} 家企业", user)
+    with tabs[2]:
+        c1, c2 = st.columns(2)
+        exceed = c1.selectbox("是否双超", ["不修改", "是", "否"], key=f"flag_exceed_{part.id}")
+        toxic = c2.selectbox("是否双有", ["不修改", "是", "否"], key=f"flag_toxic_{part.id}")
+        flag = {"不修改": None, "是": True, "否": False}
+        if st.button("修正所选企业", key=f"flags_{part.id}"):
+            act(lambda s, a: roster_list.set_flags(s, a, targets, double_exceed=flag[exceed],
+                                                   double_toxic=flag[toxic]),
+                "已修正所选企业的双超、双有信息", user)
+    with tabs[3]:
+        _correct_form(user, part, mine, versions)
+    with tabs[4]:
+        _add_form(user, part)
+    with tabs[5]:
+        st.caption("撤销误增补的企业（省级名单中的企业请标注“否”；省级起草名单时可直接移除）。")
+        if st.button("撤销所选企业", key=f"withdraw_{part.id}"):
+            def withdraw_all(s, a):
+                if not targets:
+                    raise ValidationError("请先选择企业", field="selection")
+                for entry_id, version in targets:
+                    roster_list.withdraw(s, a, entry_id, version)
+            act(withdraw_all, f"已撤销 {len(targets)} 家企业", user)
+
+
+def _correct_form(user: User, part: RosterAssignment, mine: dict[int, RosterEntry], versions: dict[int, int]) -> None:
+    if not mine:
+        st.caption("没有可修正的企业。")
+        return
+    entry_id = st.selectbox("要修正的企业", list(mine), format_func=lambda i: _label(mine[i]),
+                            key=f"fix_target_{part.id}")
+    enterprise = mine[entry_id].enterprise
+    with unit_of_work() as session:
+        classes = industry_class_options(session)
+    names = dict(classes)
+    with st.form(f"fix_form_{part.id}_{entry_id}"):
+        name = st.text_input("企业名称", value=enterprise.name)
+        code = st.text_input("统一社会信用代码", value=enterprise.credit_code or "")
+        address = st.text_input("地址", value=enterprise.address or "")
+        legal = st.text_input("法定代表人", value=enterprise.legal_representative or "")
+        codes = list(names)
+        industry = st.selectbox("行业（GB/T 4754-2017 小类）", codes, format_func=lambda c: f"{c} {names[c]}",
+                                index=codes.index(enterprise.industry_code) if enterprise.industry_code in names else 0)
+        saved = st.form_submit_button("保存修正", type="primary")
+    if saved:
+        changes = {"name": name, "credit_code": code, "address": address, "legal_representative": legal,
+                   "industry_code": industry}
+        act(lambda s, a: roster_list.correct(s, a, entry_id, versions[entry_id], changes),
+            f"已修正“{name}”的企业信息，修改已记录", user)
+
+
+def _add_form(user: User, part: RosterAssignment) -> None:
+    st.caption("符合本次任务但省级名单中漏报的企业，从企业名录中查找后增补。")
+    text = st.text_input("企业名称（输入名称中的文字查找）", key=f"add_text_{part.id}")
+    if not text.strip():
+        return
+    with unit_of_work() as session:
+        found = roster_list.addable(session, user, part, text)
+        options = {e.id: f"{e.name} · {e.division.short_name}" for e in found}
+    if not options:
+        st.warning("企业名录中没有找到该企业（或已在名单中）。请先联系“河北省污染源环境管理数据平台”负责人，"
+                   "在其平台中增补完善企业信息后再增补。", icon=":material/search_off:")
+        return
+    chosen = st.selectbox("找到的企业", list(options), format_func=options.get, key=f"add_pick_{part.id}")
+    if st.button("增补到名单", key=f"add_btn_{part.id}", type="primary"):
+        act(lambda s, a: roster_list.add_enterprise(s, a, part.id, chosen), f"已增补“{options[chosen]}”", user)
+
+
+def _details(entries: list[RosterEntry], evidence: dict[int, list], part: RosterAssignment) -> None:
+    """Evidence and change history of one entry, for whoever may see the list."""
+    if not entries:
+        return
+    with st.expander("查看企业的佐证材料和变更记录", icon=":material/history:"):
+        options = {e.id: _label(e) for e in entries}
+        entry_id = st.selectbox("企业", list(options), format_func=options.get, key=f"detail_{part.id}")
+        entry = next(e for e in entries if e.id == entry_id)
+        if not entry.included:
+            st.markdown(f"**情况说明**：{entry.exclusion_reason}")
+        st.markdown("**佐证材料**")
+        file_list(evidence.get(entry_id, []), f"ev_{part.id}_{entry_id}")
+        with unit_of_work() as session:
+            log = roster_list.history(session, entry_id)
+        if log:
+            st.markdown("**变更记录**")
+            st.dataframe(pd.DataFrame([{"时间": fmt_time(r.at), "操作人": r.actor_login, "操作": _describe(r)}
+                                       for r in log]), hide_index=True, width="stretch")
+
+
+ACTION_NAMES = {"roster.exclude": "标注否", "roster.restore": "恢复列入", "roster.add": "增补",
+                "roster.correct": "修正", "roster.withdraw": "撤销"}
+
+
+def _describe(entry) -> str:
+    name = ACTION_NAMES.get(entry.action, entry.action)
+    if entry.action == "roster.correct":
+        parts = [f"{roster_list.FACT_LABELS.get(k, k)}：{_show(entry.before.get(k))} → {_show(v)}"
+                 for k, v in (entry.after or {}).items()]
+        return f"{name}（{'；'.join(parts)}）"
+    if entry.action == "roster.exclude":
+        return f"{name}（{(entry.after or {}).get('reason', '')}）"
+    return name
+
+
+def _show(value) -> str:
+    if isinstance(value, bool):
+        return YES_NO[value]
+    return value if value not in (None, "") else "（空）"

@@ -1,0 +1,206 @@
+"""Pieces of the roster task screens: task summary, files, own requirements, dispatch, submit, final list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from core import attachments, files, roster
+from core.db import unit_of_work
+from core.errors import RuleViolation
+from core.models import User
+from core.workflow_models import Attachment, RosterAssignment, RosterStatus
+from ui.widgets import excel_bytes, fmt_time, show_violation, statement_checkbox
+
+STATUS_COLORS = {RosterStatus.PENDING: "orange", RosterStatus.DISPATCHED: "blue",
+                 RosterStatus.SUBMITTED: "violet", RosterStatus.RETURNED: "red",
+                 RosterStatus.APPROVED: "green"}
+UPLOAD_TYPES = {"scan": ["pdf", "jpg", "jpeg", "png"], "document": ["pdf", "jpg", "jpeg", "png", "docx", "xlsx"]}
+
+
+def status_label(part: RosterAssignment) -> str:
+    """The province's own part is a draft until it is dispatched; it is never "received"."""
+    if part.level.value == "province" and part.status is RosterStatus.PENDING:
+        return "待下发"
+    return part.status.label
+
+
+def status_badge(part: RosterAssignment) -> str:
+    return f":{STATUS_COLORS[part.status]}-badge[{status_label(part)}]"
+
+
+def open_task(assignment_id: int) -> None:
+    st.session_state["roster_assignment_id"] = assignment_id
+    st.switch_page("pages/roster_task.py", query_params={"id": str(assignment_id)})
+
+
+def act(action: Callable, success: str, user: User, then: Callable[[], None] | None = None) -> None:
+    """Run a core step in one unit of work; on success flash and rerun, on refusal say why here.
+
+    The caller's inputs stay on the page when a step is refused, so nothing typed is lost.
+    """
+    try:
+        with unit_of_work() as session:
+            action(session, session.get(User, user.id))
+    except RuleViolation as exc:
+        show_violation(exc)
+        return
+    st.session_state["flash"] = success
+    if then is not None:
+        then()  # may replace the flash with what the step reported
+    st.rerun()
+
+
+def go_to_step(assignment_id: int, step: str) -> None:
+    """Ask the detail page to show `step` on its next run (the step selector is already drawn)."""
+    st.session_state[f"roster_goto_{assignment_id}"] = step
+
+
+class SeenVersions:
+    """Versions of the objects as the user last saw them on this page.
+
+    A button press reruns the page, which reloads the data; the write must be checked against
+    what was on screen when the user decided, not against what the rerun has just read.
+    """
+
+    def __init__(self, key: str):
+        self._key = key
+        self._before: dict = dict(st.session_state.get(key, {}))
+        self._now: dict = {}
+
+    def see(self, name, version: int) -> int:
+        """Record the version shown now; returns the one to send with a write made on this run."""
+        self._now[name] = version
+        return self._before.get(name, version)
+
+    def remember(self) -> None:
+        st.session_state[self._key] = {**self._before, **self._now}
+
+
+def file_list(items: list[Attachment], key: str, on_delete: Callable[[Attachment], None] | None = None) -> None:
+    if not items:
+        st.caption("（无）")
+        return
+    for item in items:
+        left, mid, right = st.columns([6, 2, 1], vertical_alignment="center")
+        left.markdown(f":material/attach_file: {item.original_name}  \n"
+                      f"<small>{_size(item.size)} · {fmt_time(item.uploaded_at)} · "
+                      f"sha256 {item.sha256[:12]}…</small>", unsafe_allow_html=True)
+        try:
+            data = attachments.content(item)
+        except (RuleViolation, OSError):
+            mid.error("文件缺失或已被篡改")
+        else:
+            mid.download_button("下载", data, file_name=item.original_name, mime=files.MIME_TYPES[item.kind],
+                                key=f"{key}_dl_{item.id}", width="stretch")
+        if on_delete is not None and right.button("删除", key=f"{key}_rm_{item.id}", width="stretch"):
+            on_delete(item)
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    return f"{size / 1024:.0f} KB" if size < 1048576 else f"{size / 1048576:.1f} MB"
+
+
+def task_summary(task, task_files: list[Attachment], key: str) -> None:
+    with st.container(border=True):
+        st.markdown(f"**任务名称**：{task.name}")
+        left, right = st.columns(2)
+        left.markdown(f"**批次**：{task.batch}")
+        right.markdown(f"**截止日期**：{task.deadline:%Y-%m-%d}")
+        st.markdown("**任务要求**")
+        st.markdown(task.requirements or "（未填写）")
+        st.markdown("**任务附件**")
+        file_list(task_files, key)
+
+
+def upload_box(label: str, key: str, kinds: str = "scan", multiple: bool = False):
+    allowed = "、".join(t.upper() for t in UPLOAD_TYPES[kinds] if t != "jpeg")
+    return st.file_uploader(f"{label}（{allowed}，单个文件不超过 {files.MAX_BYTES // 1048576} MB）",
+                            type=UPLOAD_TYPES[kinds], accept_multiple_files=multiple, key=key)
+
+
+def reviews_block(reviews, title: str = "审核记录") -> None:
+    if not reviews:
+        return
+    st.markdown(f"**{title}**")
+    df = pd.DataFrame([{"时间": fmt_time(r.at), "审核结果": r.decision.label, "审核意见": r.comment or "—"}
+                       for r in reviews])
+    st.dataframe(df, hide_index=True, width="stretch")
+
+
+def requirements_step(user: User, part: RosterAssignment, own_files: list[Attachment], version: int,
+                      next_step: str) -> None:
+    """本级任务: the department's own requirements and files for the level below."""
+    editable = part.status in (RosterStatus.PENDING, RosterStatus.RETURNED)
+    text = st.text_area("本级任务要求", value=part.requirements, height=160, disabled=not editable,
+                        key=f"req_text_{part.id}",
+                        placeholder="补充本级对下级部门的核定要求，例如完成时限、联系人、注意事项")
+    st.markdown("**本级任务文件**")
+
+    def delete(item):
+        act(lambda s, a: roster.remove_file(s, a, part.id, item.id), f"已删除文件“{item.original_name}”", user)
+
+    file_list(own_files, f"req_{part.id}", delete if editable else None)
+    if not editable:
+        return
+    upload = upload_box("上传任务文件", f"req_upload_{part.id}", "document")
+    if upload is not None and st.button("上传该文件", key=f"req_upload_btn_{part.id}"):
+        act(lambda s, a: roster.attach_file(s, a, part.id, upload.name, upload.getvalue()),
+            f"已上传“{upload.name}”", user)
+    left, right, _ = st.columns([1, 1, 4])
+    if left.button("保存", key=f"req_save_{part.id}", width="stretch"):
+        act(lambda s, a: roster.save_requirements(s, a, part.id, version, text), "本级任务要求已保存", user)
+    if right.button("下一步", type="primary", key=f"req_next_{part.id}", width="stretch"):
+        act(lambda s, a: roster.save_requirements(s, a, part.id, version, text), "本级任务要求已保存", user,
+            then=lambda: go_to_step(part.id, next_step))
+
+
+def final_list_excel(rows: list[dict], title: str) -> bytes:
+    return excel_bytes(pd.DataFrame(rows), sheet=title)
+
+
+def submit_step(user: User, part: RosterAssignment, version: int, kept_rows: list[dict], upper: str,
+                blockers: list[str], finals: list[Attachment]) -> None:
+    """提交任务: download the final list to stamp, upload the stamped scan, agree, submit."""
+    if part.status in (RosterStatus.SUBMITTED, RosterStatus.APPROVED):
+        st.success(f"本级任务已于 {fmt_time(part.submitted_at)} 提交至{upper}，当前状态：{part.status.label}。")
+        st.markdown("**已提交的最终名单（盖章扫描件）**")
+        file_list(finals[-1:], f"final_{part.id}")
+        return
+    st.markdown(f"本级最终名单共 **{len(kept_rows)}** 家企业（不含标注“否”的企业）。请下载名单，核对盖章后扫描上传。")
+    st.download_button("下载本级最终名单（Excel）", final_list_excel(kept_rows, "最终名单"),
+                       file_name=f"最终名单_{part.division.short_name}.xlsx", key=f"final_xlsx_{part.id}",
+                       mime=files.MIME_TYPES["xlsx"])
+    for blocker in blockers:
+        st.warning(blocker, icon=":material/block:")
+    scan = upload_box("上传最终名单（盖章扫描件）", f"final_upload_{part.id}")
+    agreed = statement_checkbox(f"submit_agree_{part.id}")
+    if st.button(f"提交至{upper}", type="primary", key=f"submit_{part.id}", disabled=bool(blockers)):
+        act(lambda s, a: roster.submit(s, a, part.id, version, agreed=agreed,
+                                       final_list_name=scan.name if scan else None,
+                                       final_list=scan.getvalue() if scan else None),
+            f"任务已提交至{upper}，请等待审核结果。", user)
+
+
+def dispatch_step(user: User, part: RosterAssignment, version: int, targets: dict[str, int],
+                  extra_options: dict[str, str], lower: str) -> None:
+    """下发任务: to the departments concerned (and, for a city, any other county it picks)."""
+    if part.status is not RosterStatus.PENDING:
+        st.success(f"本级任务已于 {fmt_time(part.dispatched_at)} 下发至{lower}。")
+        return
+    if targets:
+        st.markdown(f"将下发至以下 **{len(targets)}** 个{lower}（名单中有其企业）：")
+        st.dataframe(pd.DataFrame([{lower: name, "名单企业数": n} for name, n in targets.items()]),
+                     hide_index=True, width="content")
+    extra: list[str] = []
+    if extra_options:
+        extra = st.multiselect("同时下发至以下区县（名单中暂无其企业，供其增补漏报企业）", list(extra_options),
+                               format_func=extra_options.get, key=f"extra_{part.id}")
+    agreed = statement_checkbox(f"dispatch_agree_{part.id}")
+    if st.button("下发任务", type="primary", key=f"dispatch_{part.id}"):
+        act(lambda s, a: roster.dispatch(s, a, part.id, version, agreed=agreed, extra_counties=tuple(extra)),
+            f"任务已下发至{lower}。", user)
