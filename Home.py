@@ -3,12 +3,11 @@
 import streamlit as st
 
 from ui.navigation import HIDDEN, HOME, sections_for
-from ui.session import SessionCookie, forget_cookie, resolve_user, sign_out
+from ui.session import SessionCookie, resolve_user, sign_out
 
 st.set_page_config(page_title="强制性清洁生产审核管理系统", page_icon=":material/eco:", layout="wide")
 
 cookie = SessionCookie()
-forget_cookie(cookie)
 user = resolve_user(cookie)
 
 pages = {

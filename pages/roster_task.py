@@ -79,7 +79,7 @@ version = seen.see(("assignment", part.id), part.version)
 st.page_link("pages/roster_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
 st.title(task.name)
 st.markdown(f"{status_badge(part)} · {part.division.name} · 批次：{task.batch} · "
-            f"截止日期：{task.deadline:%Y-%m-%d} · 收到时间：{fmt_time(part.received_at)}")
+            f"截止日期：{task.deadline:%Y-%m-%d} · {'创建' if part.level is Tier.PROVINCE else '收到'}时间：{fmt_time(part.received_at)}")
 if msg := st.session_state.pop("flash", None):
     st.success(msg, icon=":material/check_circle:")
 if part.status is S.RETURNED and reviews:

@@ -78,31 +78,42 @@ def _label(entry: RosterEntry) -> str:
     return f"{entry.enterprise.name}{mark} · {entry.enterprise.division.short_name}"
 
 
+ACTIONS = ("标注“否”", "恢复列入", "修正双超 / 双有", "修正企业信息", "增补企业", "撤销增补")
+
+
 def _actions(user: User, part: RosterAssignment, mine: dict[int, RosterEntry], versions: dict[int, int]) -> None:
     st.markdown("#### 名单核定")
     st.caption("信息无误的企业无需操作。可多选企业后批量标注“否”或修正双超、双有。")
+    # A new generation of keys empties the inputs after a step succeeded.
+    generation = st.session_state.get(f"list_generation_{part.id}", 0)
+
+    def clear() -> None:
+        st.session_state[f"list_generation_{part.id}"] = generation + 1
+
+    action = st.radio("核定操作", ACTIONS, horizontal=True, key=f"action_{part.id}")
+    if action in ("增补企业",):
+        _add_form(user, part)
+        return
+    if action == "修正企业信息":
+        _correct_form(user, part, mine, versions)
+        return
     selected = st.multiselect("选择企业（可多选）", list(mine), format_func=lambda i: _label(mine[i]),
-                              key=f"sel_{part.id}", placeholder="从上表中选择要处理的企业")
+                              key=f"sel_{part.id}_{generation}", placeholder="从上表中选择要处理的企业")
     targets = [(i, versions[i]) for i in selected]
-    tabs = st.tabs(["标注“否”", "恢复列入", "修正双超 / 双有", "修正企业信息", "增补企业", "撤销增补"])
-    with tabs[0]:
-        reason = st.text_area("情况说明 *", key=f"reason_{part.id}", height=100,
+    if action == "标注“否”":
+        reason = st.text_area("情况说明 *", key=f"reason_{part.id}_{generation}", height=100,
                               placeholder="说明不符合本次强制性清洁生产审核要求的原因，例如已关停、已搬迁、不涉水等")
-        proof = upload_box("佐证材料 *", f"evidence_{part.id}", multiple=True)
+        proof = upload_box("佐证材料 *", f"evidence_{part.id}_{generation}", multiple=True)
         if st.button("标注为“否”", key=f"exclude_{part.id}", type="primary"):
             evidence = [(f.name, f.getvalue()) for f in proof or []]
             act(lambda s, a: roster_list.mark_excluded(s, a, targets, reason, evidence),
-                f"已将 {len(targets)} 家企业标注为“否”", user)
-    with tabs[1]:
+                f"已将 {len(targets)} 家企业标注为“否”", user, then=clear)
+    elif action == "恢复列入":
         st.caption("把标注为“否”的企业恢复列入名单；其情况说明和佐证材料将被撤下（留有记录）。")
         if st.button("恢复列入所选企业", key=f"restore_{part.id}"):
-            def restore_all(s, a):
-                if not targets:
-                    raise ValidationError("请先选择企业", field="selection")
-                for entry_id, version in targets:
-                    roster_list.restore(s, a, entry_id, version)
-            act(restore_all, f"已恢复 {len(targets)} 家企业", user)
-    with tabs[2]:
+            act(lambda s, a: _each(targets, lambda i, v: roster_list.restore(s, a, i, v)),
+                f"已恢复 {len(targets)} 家企业", user, then=clear)
+    elif action == "修正双超 / 双有":
         c1, c2 = st.columns(2)
         exceed = c1.selectbox("是否双超", ["不修改", "是", "否"], key=f"flag_exceed_{part.id}")
         toxic = c2.selectbox("是否双有", ["不修改", "是", "否"], key=f"flag_toxic_{part.id}")
@@ -110,20 +121,19 @@ def _actions(user: User, part: RosterAssignment, mine: dict[int, RosterEntry], v
         if st.button("修正所选企业", key=f"flags_{part.id}"):
             act(lambda s, a: roster_list.set_flags(s, a, targets, double_exceed=flag[exceed],
                                                    double_toxic=flag[toxic]),
-                "已修正所选企业的双超、双有信息", user)
-    with tabs[3]:
-        _correct_form(user, part, mine, versions)
-    with tabs[4]:
-        _add_form(user, part)
-    with tabs[5]:
+                "已修正所选企业的双超、双有信息，修改已记录", user, then=clear)
+    else:
         st.caption("撤销误增补的企业（省级名单中的企业请标注“否”；省级起草名单时可直接移除）。")
         if st.button("撤销所选企业", key=f"withdraw_{part.id}"):
-            def withdraw_all(s, a):
-                if not targets:
-                    raise ValidationError("请先选择企业", field="selection")
-                for entry_id, version in targets:
-                    roster_list.withdraw(s, a, entry_id, version)
-            act(withdraw_all, f"已撤销 {len(targets)} 家企业", user)
+            act(lambda s, a: _each(targets, lambda i, v: roster_list.withdraw(s, a, i, v)),
+                f"已撤销 {len(targets)} 家企业", user, then=clear)
+
+
+def _each(targets: list[tuple[int, int]], step) -> None:
+    if not targets:
+        raise ValidationError("请先选择企业", field="selection")
+    for entry_id, version in targets:
+        step(entry_id, version)
 
 
 def _correct_form(user: User, part: RosterAssignment, mine: dict[int, RosterEntry], versions: dict[int, int]) -> None:

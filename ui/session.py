@@ -8,6 +8,7 @@ ends it, whatever the cookie says.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import jwt
@@ -30,23 +31,18 @@ class SessionCookie(CookieModel):
 
     def __init__(self) -> None:
         # CookieModel.__init__ would draw extra-streamlit-components' CookieManager on every run;
-        # its value arriving after page load reruns the page and can swallow a form submit made
-        # meanwhile. We read cookies from st.context and draw the manager only to set or delete.
+        # its value arriving after page load reruns the page and swallowed clicks and form submits
+        # made meanwhile. We read cookies from st.context and write them with a one-line script.
         self.cookie_name = COOKIE_NAME
         self.cookie_key = secret_key()
         self.cookie_expiry_days = auth.SESSION_HOURS / 24
         self.token = None
         self.exp_date = None
         self._token: str | None = None
-        self._manager = None
 
     @property
-    def cookie_manager(self):
-        if self._manager is None:
-            import extra_streamlit_components as stx
-
-            self._manager = stx.CookieManager(key="qjsc_cookie_manager")
-        return self._manager
+    def cookie_manager(self) -> "_ScriptCookieWriter":
+        return _ScriptCookieWriter()
 
     def read_token(self) -> str | None:
         raw = st.context.cookies.get(self.cookie_name) if st.context.cookies else None
@@ -68,10 +64,22 @@ class SessionCookie(CookieModel):
         return jwt.encode({"sid": self._token, "exp_date": self.exp_date}, self.cookie_key, algorithm="HS256")
 
 
+class _ScriptCookieWriter:
+    """Sets a cookie from a script in the page: unlike a component, it triggers no rerun."""
+
+    @staticmethod
+    def set(name: str, value: str, expires_at: datetime) -> None:
+        max_age = max(0, int((expires_at - datetime.now()).total_seconds()))
+        if not re.fullmatch(r"[A-Za-z0-9_.\-]+", value):  # a JWT is base64url and dots
+            raise ValueError("cookie value must be a JWT")
+        st.html(f"<script>document.cookie = '{name}={value}; path=/; max-age={max_age}; SameSite=Strict';"
+                "</script>", unsafe_allow_javascript=True)
+
+
 def resolve_user(cookie: SessionCookie | None) -> User | None:
     """Called once per run by Home.py: who is signed in, from session state or the cookie."""
     token = st.session_state.get(TOKEN_KEY)
-    if token is None and cookie is not None and not st.session_state.get("cookie_deleted"):
+    if token is None and cookie is not None:
         token = cookie.read_token()
     user = None
     if token:
@@ -91,23 +99,17 @@ def resolve_user(cookie: SessionCookie | None) -> User | None:
 def sign_in(token: str) -> None:
     st.session_state[TOKEN_KEY] = token
     st.session_state[PENDING_COOKIE_KEY] = token
-    st.session_state.pop("cookie_deleted", None)
 
 
 def sign_out() -> None:
     """Button callback: end every session of this user server-side and forget them here."""
     with unit_of_work() as session:
         auth.logout(session, st.session_state.get(TOKEN_KEY))
+    # The browser keeps its cookie: the session it names is dead server-side, so it signs nobody
+    # in. Deleting it would draw the cookie component, whose load-time rerun swallowed the next
+    # login's submit when someone signed in again at once.
     for key in list(st.session_state.keys()):
         del st.session_state[key]
-    st.session_state["logged_out"] = True
-
-
-def forget_cookie(cookie: SessionCookie | None) -> None:
-    """After a logout, delete the (already dead) cookie from the browser, once."""
-    if cookie is not None and st.session_state.pop("logged_out", None):
-        cookie.delete_cookie()
-        st.session_state["cookie_deleted"] = True
 
 
 def current_user(page: str) -> User:
