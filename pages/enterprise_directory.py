@@ -12,9 +12,10 @@ from core.enterprises import (
     industry_division_options,
     search,
 )
-from core.models import ManagingTier
+from core.models import ManagingTier, Tier
+from ui.directory_forms import new_enterprise_form
 from ui.session import current_user
-from ui.widgets import current_page, export_buttons, page_header, pager
+from ui.widgets import current_page, export_buttons, page_header, pager, show_flash
 
 PAGE_SIZE = 50
 ANY = "全部"
@@ -23,6 +24,7 @@ MANAGING = {ANY: None, "省直管": ManagingTier.PROVINCE, "市直管": Managing
 
 user = current_user("pages/enterprise_directory.py")
 page_header("企业名录", "本部门管辖范围内的企业")
+show_flash()
 
 with unit_of_work() as session:
     counties = county_options(session, user)
@@ -72,3 +74,6 @@ def _all_rows():
 
 
 export_buttons(_all_rows, "企业名录", key="dir")
+
+if user.tier is Tier.PROVINCE:
+    new_enterprise_form(user)

@@ -13,7 +13,6 @@ from ui.roster_list_view import list_step
 from ui.roster_review_view import children_step
 from ui.roster_views import (
     SeenVersions,
-    act,
     dispatch_step,
     file_list,
     final_list_excel,
@@ -26,7 +25,7 @@ from ui.roster_views import (
     upload_box,
 )
 from ui.session import current_user
-from ui.widgets import fmt_time, statement_checkbox
+from ui.widgets import act, fmt_time, show_flash, statement_checkbox
 
 S = RosterStatus
 STEPS = {
@@ -80,8 +79,7 @@ st.page_link("pages/roster_tasks.py", label="返回任务列表", icon=":materia
 st.title(task.name)
 st.markdown(f"{status_badge(part)} · {part.division.name} · 批次：{task.batch} · "
             f"截止日期：{task.deadline:%Y-%m-%d} · {'创建' if part.level is Tier.PROVINCE else '收到'}时间：{fmt_time(part.received_at)}")
-if msg := st.session_state.pop("flash", None):
-    st.success(msg, icon=":material/check_circle:")
+show_flash()
 if part.status is S.RETURNED and reviews:
     st.warning(f"上级已退回本任务，请按审核意见整改后重新提交。审核意见：{reviews[0].comment}",
                icon=":material/undo:")

@@ -9,8 +9,7 @@ from core import roster_list
 from core.db import unit_of_work
 from core.roster_import import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ImportPreview, confirm_proposal, preview
 from core.workflow_models import RosterAssignment
-from ui.roster_views import act
-from ui.widgets import excel_bytes
+from ui.widgets import act, excel_bytes
 
 PLACEHOLDER = "请选择…"
 

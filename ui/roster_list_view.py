@@ -11,7 +11,8 @@ from core.enterprises import industry_class_options
 from core.errors import ValidationError
 from core.models import User
 from core.workflow_models import RosterAssignment, RosterEntry
-from ui.roster_views import SeenVersions, act, file_list, upload_box
+from ui.roster_views import SeenVersions, file_list, upload_box
+from ui.widgets import act
 from ui.widgets import fmt_time
 
 YES_NO = {True: "是", False: "否"}

@@ -8,11 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from core import attachments, files, roster
-from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import User
 from core.workflow_models import Attachment, RosterAssignment, RosterStatus
-from ui.widgets import excel_bytes, fmt_time, show_violation, statement_checkbox
+from ui.widgets import act, excel_bytes, fmt_time, statement_checkbox
 
 STATUS_COLORS = {RosterStatus.PENDING: "orange", RosterStatus.DISPATCHED: "blue",
                  RosterStatus.SUBMITTED: "violet", RosterStatus.RETURNED: "red",
@@ -34,23 +33,6 @@ def status_badge(part: RosterAssignment) -> str:
 def open_task(assignment_id: int) -> None:
     st.session_state["roster_assignment_id"] = assignment_id
     st.switch_page("pages/roster_task.py", query_params={"id": str(assignment_id)})
-
-
-def act(action: Callable, success: str, user: User, then: Callable[[], None] | None = None) -> None:
-    """Run a core step in one unit of work; on success flash and rerun, on refusal say why here.
-
-    The caller's inputs stay on the page when a step is refused, so nothing typed is lost.
-    """
-    try:
-        with unit_of_work() as session:
-            action(session, session.get(User, user.id))
-    except RuleViolation as exc:
-        show_violation(exc)
-        return
-    st.session_state["flash"] = success
-    if then is not None:
-        then()  # may replace the flash with what the step reported
-    st.rerun()
 
 
 def go_to_step(assignment_id: int, step: str) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
 from core.audit import STATEMENT
+from core.db import unit_of_work
 from core.errors import RuleViolation
+from core.models import User
 
 
 def page_header(title: str, caption: str | None = None) -> None:
@@ -75,3 +78,26 @@ def fmt_time(value: datetime | None) -> str:
     from zoneinfo import ZoneInfo
 
     return value.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def act(action: Callable, success: str, user: User, then: Callable[[], None] | None = None) -> None:
+    """Run a core step in one unit of work; on success flash and rerun, on refusal say why here.
+
+    The caller's inputs stay on the page when a step is refused, so nothing typed is lost.
+    """
+    try:
+        with unit_of_work() as session:
+            action(session, session.get(User, user.id))
+    except RuleViolation as exc:
+        show_violation(exc)
+        return
+    st.session_state["flash"] = success
+    if then is not None:
+        then()  # may replace the flash with what the step reported
+    st.rerun()
+
+
+def show_flash() -> None:
+    """The confirmation a step left for the page it reran into."""
+    if message := st.session_state.pop("flash", None):
+        st.success(message, icon=":material/check_circle:")
