@@ -313,16 +313,20 @@ def children_of(session: Session, assignment: RosterAssignment) -> list[RosterAs
                                 .order_by(RosterAssignment.division_code)))
 
 
+def _require_children_approved(session: Session, assignment: RosterAssignment, lower: str, step: str) -> None:
+    pending = [c for c in children_of(session, assignment) if c.status is not S.APPROVED]
+    if pending:
+        names = "、".join(c.division.short_name for c in pending[:5]) + ("等" if len(pending) > 5 else "")
+        raise RuleViolation(f"还有 {len(pending)} 个{lower}的任务未审核通过（{names}），不能{step}")
+
+
 def submit(session: Session, actor: User, assignment_id: int, expected_version: int, *, agreed: bool,
            final_list_name: str | None, final_list: bytes | None) -> None:
     """提交任务 with the stamped final list (PDF/JPG/PNG), to the level above."""
     statement = _require_statement(agreed)
     assignment = own_assignment(session, actor, assignment_id, expected_version)
     if assignment.level is Tier.CITY:
-        pending = [c for c in children_of(session, assignment) if c.status is not S.APPROVED]
-        if pending:
-            names = "、".join(c.division.short_name for c in pending[:5]) + ("等" if len(pending) > 5 else "")
-            raise RuleViolation(f"还有 {len(pending)} 个区县的任务未审核通过（{names}），不能提交至省级")
+        _require_children_approved(session, assignment, "区县", "提交至省级")
     if not final_list:
         raise ValidationError("请上传本级最终名单的盖章扫描件（PDF、JPG 或 PNG）", field="final_list")
     _move(session, actor, assignment, "submit", statement=statement)
@@ -353,10 +357,7 @@ def finalize(session: Session, actor: User, assignment_id: int, expected_version
     statement = _require_statement(agreed)
     assignment = own_assignment(session, actor, assignment_id, expected_version)
     if assignment.level is Tier.PROVINCE:
-        pending = [c for c in children_of(session, assignment) if c.status is not S.APPROVED]
-        if pending:
-            names = "、".join(c.division.short_name for c in pending[:5]) + ("等" if len(pending) > 5 else "")
-            raise RuleViolation(f"还有 {len(pending)} 个地市的任务未审核通过（{names}），不能确定最终名单")
+        _require_children_approved(session, assignment, "地市", "确定最终名单")
     kept = session.scalar(select(func.count()).select_from(RosterEntry)
                           .where(RosterEntry.task_id == assignment.task_id, RosterEntry.included.is_(True)))
     _move(session, actor, assignment, "finalize", {"kept": kept}, statement)
