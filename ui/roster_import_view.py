@@ -50,11 +50,13 @@ def _show_preview(user, part: RosterAssignment, version: int, checked: ImportPre
     else:
         st.success(f"共 {total} 行，全部检查通过。", icon=":material/check_circle:")
     st.dataframe(pd.DataFrame([{
-        "行号": r.line, "企业名称": r.name, "所属区县": r.values.get("所属区县", ""),
+        "行号": r.line, "检查结果": "；".join(r.errors) or "通过", "企业名称": r.name, "所属区县": r.values.get("所属区县", ""),
         "行业名称": r.values.get("行业名称", ""), "行业代码": r.industry_code or "",
-        "负责评估验收": r.managing_tier.label if r.managing_tier else "",
-        "检查结果": "；".join(r.errors) or "通过"} for r in checked.rows]),
-        hide_index=True, width="stretch", height=min(38 + 35 * total, 420))
+        "负责评估验收": r.managing_tier.label if r.managing_tier else ""} for r in sorted(checked.rows, key=lambda r: (r.ok, r.line))]),
+        hide_index=True, width="stretch", height=min(38 + 35 * total, 420),
+        column_config={"检查结果": st.column_config.TextColumn("检查结果", width="large"),
+                       "行号": st.column_config.NumberColumn("行号", width="small")})
+    st.caption("有问题的行排在前面。")
     proposals = [(r, field) for r in checked.rows for field in list(r.proposals)]
     if proposals:
         st.markdown("**确认标准名称**（名单中的名称与国家标准不一致，请逐项确认系统建议的标准条目）")

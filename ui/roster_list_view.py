@@ -10,7 +10,7 @@ from core.db import unit_of_work
 from core.enterprises import industry_class_options
 from core.errors import ValidationError
 from core.models import User
-from core.workflow_models import RosterAssignment, RosterEntry
+from core.workflow_models import RosterAssignment, RosterEntry, RosterStatus
 from ui.roster_views import SeenVersions, file_list, upload_box
 from ui.widgets import act
 from ui.widgets import fmt_time
@@ -67,11 +67,17 @@ def list_step(user: User, part: RosterAssignment, entries: list[RosterEntry], ed
         st.info("没有符合条件的企业。")
 
     mine = {e.id: e for e in shown if editable[e.id]}
-    if not any(editable.values()):
-        st.caption("本级名单当前不在本部门办理环节，仅可查看。")
-    else:
+    if any(editable.values()) or _holds_list(part):
         _actions(user, part, mine, versions)
+    else:
+        st.caption("本级名单当前不在本部门办理环节（已提交上级或正由下级核定），仅可查看。")
     _details(entries, evidence, part)
+
+
+def _holds_list(part: RosterAssignment) -> bool:
+    """Whether the department is at work on its list (an empty list still takes 增补)."""
+    return part.status in (RosterStatus.PENDING, RosterStatus.RETURNED) or (
+        part.level.value == "city" and part.status is RosterStatus.DISPATCHED)
 
 
 def _label(entry: RosterEntry) -> str:
