@@ -41,6 +41,16 @@ if user.tier is Tier.PROVINCE:
                 st.session_state["flash"] = "任务已创建，请在“企业名单”步骤导入省级名单，核对后下发。"
                 open_task(new_id)
 
+def deadline_note(part) -> str:
+    """Days left for a task still in this department's hands."""
+    if part.status not in (RosterStatus.PENDING, RosterStatus.RETURNED):
+        return ""
+    days = (part.task.deadline - date.today()).days
+    if days < 0:
+        return f" · :red[已逾期 {-days} 天]"
+    return f" · :orange[剩余 {days} 天]" if days <= 7 else f" · 剩余 {days} 天"
+
+
 STATUS_FILTER = {"全部": None, **{s.label: s for s in RosterStatus}}
 choice = st.radio("任务状态", list(STATUS_FILTER), horizontal=True, key="roster_status_filter")
 
@@ -58,7 +68,7 @@ for part in parts:
     with st.container(border=True):
         info, figures, action = st.columns([5, 3, 1], vertical_alignment="center")
         info.markdown(f"**{part.task.name}**  \n{status_badge(part)} · 批次：{part.task.batch} · "
-                      f"截止日期：{part.task.deadline:%Y-%m-%d}")
+                      f"截止日期：{part.task.deadline:%Y-%m-%d}{deadline_note(part)}")
         figures.markdown(f"本级名单 **{count.total}** 家 · 列入 {count.kept} · 标注否 {count.excluded} · "
                          f"增补 {count.added}")
         if action.button("详情", key=f"open_{part.id}", width="stretch"):
