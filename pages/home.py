@@ -4,8 +4,13 @@ import streamlit as st
 
 from core.db import unit_of_work
 from core.enterprises import division_path, jurisdiction_summary
+from core import roster
 from core.models import Enterprise, Tier
+from core.workflow_models import RosterStatus
 from ui.session import current_user
+
+# A task waits for this department while it is received or returned (the province: its drafts).
+TO_DO = (RosterStatus.PENDING, RosterStatus.RETURNED)
 
 user = current_user("pages/home.py")
 if msg := st.session_state.pop("flash", None):
@@ -16,6 +21,7 @@ with unit_of_work() as session:
     path = division_path(session, user.division_code)
     summary = jurisdiction_summary(session, user)
     enterprise = session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
+    todo = [p for p in roster.task_list(session, user) if p.status in TO_DO] if user.tier.is_department else []
     industry = f"{enterprise.industry_code} {enterprise.industry.name}" if enterprise and enterprise.industry else "—"
 
 st.caption(f"{user.tier.label}用户 · 账号 {user.login}")
@@ -32,6 +38,10 @@ if user.tier is Tier.ENTERPRISE:
                    f"{'是' if enterprise.double_toxic else '否'}")
     st.info("您的清洁生产审核任务将在此显示。接受任务后，请按系统指引完成项目启动和各阶段工作过程填报。")
 else:
+    if todo:
+        names = "、".join(f"“{p.task.name}”（{p.status.label}）" for p in todo[:3]) + ("等" if len(todo) > 3 else "")
+        st.warning(f"您有 **{len(todo)}** 项名单核定任务待办理：{names}", icon=":material/pending_actions:")
+        st.page_link("pages/roster_tasks.py", label="去办理名单核定任务", icon=":material/fact_check:")
     st.subheader("管辖范围")
     st.markdown(f"**{path}**")
     cols = st.columns(3)

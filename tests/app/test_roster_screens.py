@@ -228,3 +228,13 @@ def test_province_adds_an_enterprise_to_the_directory(db):
     assert "已将“保定某某新材料有限公司”加入企业名录" in texts(at)
     at.text_input(key="dir_name").input("某某新材料").run()
     assert "共检索到 **1** 条记录" in texts(at)
+
+
+def test_home_page_lists_the_roster_tasks_waiting_for_the_department(db):
+    with unit_of_work() as s:
+        province_part = new_task(s)
+        roster.dispatch(s, user(s, PROVINCE), province_part.id, province_part.version, agreed=True)
+    at = _open(CITY, "pages/home.py")
+    assert "您有 **1** 项名单核定任务待办理" in texts(at)
+    at = _open(ZHUOZHOU, "pages/home.py")
+    assert "名单核定任务待办理" not in texts(at)
