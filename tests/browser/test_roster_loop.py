@@ -68,10 +68,17 @@ def agree(page) -> None:
 
 
 def upload(page, label: str, *paths) -> None:
-    """Put files into the uploader whose label starts with `label`."""
+    """Put files into the uploader whose label starts with `label`, as a user picking them would.
+
+    Choosing files takes the focus off a text field first (its edit is sent with that rerun);
+    then the upload is done when the uploader lists every file.
+    """
+    page.evaluate("document.activeElement && document.activeElement.blur()")
     settle(page)
     box = page.locator('[data-testid="stFileUploader"]').filter(has_text=label).first
     box.locator('input[type="file"]').set_input_files([str(p) for p in paths])
+    for path in paths:
+        box.get_by_text(path.stem[:6]).first.wait_for()
     settle(page)
 
 
