@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.app.conftest import activate
 from tests.browser.conftest import ARTIFACTS, settle
@@ -74,11 +75,22 @@ def upload(page, label: str, *paths) -> None:
     then the upload is done when the uploader lists every file.
     """
     page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.wait_for_timeout(300)  # the blur's rerun starts a moment later; let it begin, then end
     settle(page)
     box = page.locator('[data-testid="stFileUploader"]').filter(has_text=label).first
-    box.locator('input[type="file"]').set_input_files([str(p) for p in paths])
-    for path in paths:
-        box.get_by_text(path.stem[:6]).first.wait_for()
+    for attempt in range(3):
+        # A rerun that redraws the uploader while the files are set leaves them on a detached
+        # input; a user would see nothing listed and pick them again, and so do we.
+        box.locator('input[type="file"]').set_input_files([str(p) for p in paths])
+        try:
+            for path in paths:
+                box.get_by_text(path.stem[:6]).first.wait_for(timeout=8_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            print(f"upload to {label!r} not listed; choosing the files again")
+            settle(page)
     settle(page)
 
 
