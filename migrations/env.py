@@ -3,7 +3,8 @@
 from alembic import context
 
 from core.db import get_engine
-import core.workflow_models  # noqa: F401  (registers the workflow tables on Base.metadata)
+import core.notice_models  # noqa: F401  (registers the workflow tables on Base.metadata)
+import core.workflow_models  # noqa: F401
 from core.models import Base
 
 target_metadata = Base.metadata

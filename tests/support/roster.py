@@ -62,3 +62,24 @@ def part(session, task_id: int, code: str):
 
     return session.scalar(select(RosterAssignment).where(RosterAssignment.task_id == task_id,
                                                          RosterAssignment.division_code == code))
+
+
+def approved_task(session, rows: str = SMALL_LIST) -> int:
+    """A roster task taken through the whole loop unchanged, its final list fixed; returns its id."""
+    from core.workflow_models import RosterStatus
+
+    province_part = new_task(session, rows)
+    task_id = province_part.task_id
+    roster.dispatch(session, user(session, PROVINCE), province_part.id, province_part.version, agreed=True)
+    city_part = part(session, task_id, CITY)
+    roster.dispatch(session, user(session, CITY), city_part.id, city_part.version, agreed=True)
+    for county in roster.children_of(session, city_part):
+        roster.submit(session, user(session, county.division_code), county.id, county.version, agreed=True,
+                      final_list_name="最终名单.pdf", final_list=pdf_bytes())
+        roster.review(session, user(session, CITY), county.id, county.version, approve=True, comment="")
+    roster.submit(session, user(session, CITY), city_part.id, city_part.version, agreed=True,
+                  final_list_name="保定市最终名单.pdf", final_list=pdf_bytes())
+    roster.review(session, user(session, PROVINCE), city_part.id, city_part.version, approve=True, comment="")
+    roster.finalize(session, user(session, PROVINCE), province_part.id, province_part.version, agreed=True)
+    assert province_part.status is RosterStatus.APPROVED
+    return task_id

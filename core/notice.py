@@ -1,0 +1,384 @@
+"""清审任务通知: the audit notice cascading province -> city -> county -> enterprise (seed 000 §2.2, §3.2, §4.1).
+
+The province creates the notice for an approved roster; each department adds its requirements and
+dispatches to the level below. A county issues a 告知书 for each enterprise (with the enterprise's
+account and a one-time password printed only in the letter), uploads each stamped scan, and may
+dispatch only when every letter is uploaded. The enterprise then accepts its task.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from core import attachments, audit, files, roster
+from core.auth import create_account, enterprise_login, revoke_sessions
+from core.errors import PermissionDenied, RuleViolation, ValidationError
+from core.jurisdiction import covers
+from core.models import Division, Enterprise, Industry, Tier, User, utcnow
+from core.notice_models import MILESTONES, AuditNotice, NoticeAssignment, NoticeLetter, NoticeStatus
+from core.passwords import generate_initial_password, hash_password
+from core.workflow_models import RosterAssignment, RosterStatus, RosterTask
+
+S = NoticeStatus
+OWNER_NOTICE = "audit_notice"
+OWNER_PART = "notice_assignment"
+OWNER_LETTER = "notice_letter"
+STAMPED_LETTER = "stamped_letter"
+MOBILE = re.compile(r"1[3-9]\d{9}")
+PHONE = re.compile(r"[0-9][0-9\-]{6,19}")
+STALE_MESSAGE = "该任务已被本部门其他用户修改，请刷新页面后重试（您填写的内容仍保留在页面上）"
+ACTION_LABELS = {"dispatch": "下发任务"}
+# The state table: (level, action) -> (from, to). Anything else is refused.
+TRANSITIONS = {(level, "dispatch"): (S.PENDING_DISPATCH, S.DISPATCHED)
+               for level in (Tier.PROVINCE, Tier.CITY, Tier.COUNTY)}
+
+
+def _require_department(actor: User) -> None:
+    roster.require_department(actor)
+
+
+def get_part(session: Session, actor: User, part_id: int) -> NoticeAssignment:
+    _require_department(actor)
+    part = session.get(NoticeAssignment, part_id)
+    if part is None:
+        raise RuleViolation("任务不存在或已被删除")
+    if not covers(actor.division, part.division):
+        raise PermissionDenied("您无权查看该任务：不在本部门管辖范围内")
+    return part
+
+
+def own_part(session: Session, actor: User, part_id: int, expected_version: int | None = None) -> NoticeAssignment:
+    part = get_part(session, actor, part_id)
+    if part.division_code != actor.division_code:
+        raise PermissionDenied("只能办理本部门的任务")
+    if expected_version is not None and part.version != expected_version:
+        raise RuleViolation(STALE_MESSAGE)
+    return part
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise RuleViolation(STALE_MESSAGE) from exc
+
+
+# --- the province creates the notice -----------------------------------------------------------
+
+def approved_rosters(session: Session, actor: User) -> list[RosterTask]:
+    """Roster tasks whose final list is fixed and that have no notice yet."""
+    _require_department(actor)
+    done = select(RosterAssignment.task_id).where(RosterAssignment.level == Tier.PROVINCE,
+                                                  RosterAssignment.status == RosterStatus.APPROVED)
+    noticed = select(AuditNotice.roster_task_id)
+    return list(session.scalars(select(RosterTask).where(RosterTask.id.in_(done), RosterTask.id.not_in(noticed),
+                                                         RosterTask.province_code == actor.division_code)
+                                .order_by(RosterTask.created_at.desc())))
+
+
+@dataclass(frozen=True)
+class NoticeForm:
+    doc_number: str
+    batch: str
+    name: str
+    basis: str
+    requirements: str
+    publish_date: date | None
+    deadline: date | None
+    contact_person: str
+    contact_phone: str
+    milestones: dict[str, date | None]
+
+
+def _checked(form: NoticeForm) -> dict:
+    values = {}
+    for key, label, limit in (("doc_number", "文号", 64), ("batch", "批次", 64), ("name", "任务名称", 128),
+                              ("contact_person", "联系人", 32)):
+        text = (getattr(form, key) or "").strip()
+        if not text:
+            raise ValidationError(f"请填写{label}", field=key)
+        if len(text) > limit:
+            raise ValidationError(f"{label}最多 {limit} 个字", field=key)
+        values[key] = text
+    phone = (form.contact_phone or "").strip()
+    if not PHONE.fullmatch(phone):
+        raise ValidationError("联系电话应为固定电话（如 0311-87908917）或手机号码", field="contact_phone")
+    values["contact_phone"] = phone
+    if form.publish_date is None or form.deadline is None:
+        raise ValidationError("请选择发布日期和截止日期", field="publish_date")
+    previous, previous_label = form.publish_date, "发布日期"
+    for key, label in MILESTONES:
+        day = form.milestones.get(key)
+        if day is None:
+            raise ValidationError(f"请填写时间节点：{label}", field=key)
+        if day < previous:
+            raise ValidationError(f"时间节点“{label}”（{day:%Y-%m-%d}）不能早于“{previous_label}”"
+                                  f"（{previous:%Y-%m-%d}）", field=key)
+        values[key], previous, previous_label = day, day, label
+    if form.deadline < form.publish_date:
+        raise ValidationError("截止日期不能早于发布日期", field="deadline")
+    values.update(basis=(form.basis or "").strip(), requirements=(form.requirements or "").strip(),
+                  publish_date=form.publish_date, deadline=form.deadline)
+    return values
+
+
+def create_notice(session: Session, actor: User, roster_task_id: int, form: NoticeForm) -> NoticeAssignment:
+    """The province's notice for an approved roster; one letter (with its number) per kept enterprise."""
+    _require_department(actor)
+    if actor.tier is not Tier.PROVINCE:
+        raise PermissionDenied("只有省级生态环境部门可以创建清审任务通知")
+    task = session.get(RosterTask, roster_task_id)
+    if task is None or task.province_code != actor.division_code:
+        raise RuleViolation("名单核定任务不存在")
+    if session.scalar(select(AuditNotice.id).where(AuditNotice.roster_task_id == roster_task_id)):
+        raise RuleViolation("该名单已创建清审任务通知")
+    kept = roster.final_roster(session, roster_task_id)  # refuses a roster that is not final
+    values = _checked(form)
+    notice = AuditNotice(roster_task_id=roster_task_id, province_code=actor.division_code,
+                         created_by_user_id=actor.id, **values)
+    session.add(notice)
+    session.flush()
+    part = NoticeAssignment(notice_id=notice.id, division_code=actor.division_code, level=Tier.PROVINCE)
+    session.add(part)
+    numbers = _NumberSource(session, values["publish_date"].year)
+    for entry in kept:
+        session.add(NoticeLetter(notice_id=notice.id, enterprise_id=entry.enterprise_id,
+                                 county_code=entry.county_code, letter_number=numbers.next(entry.county_code)))
+    session.flush()
+    audit.record(session, actor=actor, action="notice.create", object_type=OWNER_NOTICE, object_id=notice.id,
+                 after={"doc_number": values["doc_number"], "name": values["name"], "letters": len(kept)})
+    return part
+
+
+class _NumberSource:
+    """Letter numbers: year + county code + 5-digit sequence (as the seed's project numbers)."""
+
+    def __init__(self, session: Session, year: int):
+        self._session, self._year = session, year
+        self._next: dict[str, int] = {}
+
+    def next(self, county: str) -> str:
+        prefix = f"{self._year}{county}"
+        if county not in self._next:
+            last = self._session.scalar(select(func.max(NoticeLetter.letter_number))
+                                        .where(NoticeLetter.letter_number.startswith(prefix)))
+            self._next[county] = int(last[len(prefix):]) + 1 if last else 1
+        number = self._next[county]
+        self._next[county] += 1
+        return f"{prefix}{number:05d}"
+
+
+# --- the cascade ---------------------------------------------------------------------------
+
+def save_requirements(session: Session, actor: User, part_id: int, expected_version: int, text: str) -> None:
+    part = own_part(session, actor, part_id, expected_version)
+    if part.status is not S.PENDING_DISPATCH:
+        raise RuleViolation("任务已下发，不能再修改本级任务要求")
+    text = (text or "").strip()
+    if len(text) > 5000:
+        raise ValidationError("任务要求最多 5000 个字", field="requirements")
+    if text != part.requirements:
+        before, part.requirements = part.requirements, text
+        _flush(session)
+        audit.record(session, actor=actor, action="notice.requirements", object_type=OWNER_PART, object_id=part.id,
+                     before={"requirements": before}, after={"requirements": text})
+
+
+def attach_file(session: Session, actor: User, part_id: int, name: str, data: bytes) -> None:
+    part = own_part(session, actor, part_id)
+    if part.status is not S.PENDING_DISPATCH:
+        raise RuleViolation("任务已下发，不能再上传文件")
+    owner = (OWNER_NOTICE, part.notice_id) if part.level is Tier.PROVINCE else (OWNER_PART, part.id)
+    attachments.attach(session, actor, *owner, attachments.REQUIREMENTS_FILE, name, data, files.DOCUMENT_KINDS)
+
+
+def letters_in(session: Session, part: NoticeAssignment) -> list[NoticeLetter]:
+    """The letters of a department's area, by county and number."""
+    stmt = select(NoticeLetter).where(NoticeLetter.notice_id == part.notice_id)
+    if part.level is Tier.CITY:
+        stmt = stmt.join(Division, Division.code == NoticeLetter.county_code) \
+            .where(Division.city_code == part.division_code)
+    elif part.level is Tier.COUNTY:
+        stmt = stmt.where(NoticeLetter.county_code == part.division_code)
+    return list(session.scalars(stmt.order_by(NoticeLetter.county_code, NoticeLetter.letter_number)))
+
+
+def stamped_scans(session: Session, letter_ids: list[int]) -> dict[int, attachments.Attachment]:
+    """The current stamped scan of each letter that has one."""
+    return {a.owner_id: a for a in attachments.of(session, OWNER_LETTER, letter_ids, STAMPED_LETTER)}
+
+
+def dispatch(session: Session, actor: User, part_id: int, expected_version: int, *, agreed: bool) -> None:
+    """下发任务 to the level below; a county only when every enterprise's stamped letter is uploaded."""
+    if not agreed:
+        raise ValidationError("请先阅读并勾选“我同意上述内容”", field="statement")
+    part = own_part(session, actor, part_id, expected_version)
+    source, target = TRANSITIONS[(part.level, "dispatch")]
+    if part.status is not source:
+        raise RuleViolation(f"任务当前状态为“{part.status.label}”，不能下发")
+    letters = letters_in(session, part)
+    if not letters:
+        raise RuleViolation("本级名单中没有企业，无需下发")
+    if part.level is Tier.COUNTY:
+        scans = stamped_scans(session, [x.id for x in letters])
+        missing = [x.enterprise.name for x in letters if x.id not in scans]
+        if missing:
+            names = "、".join(missing[:3]) + ("等" if len(missing) > 3 else "")
+            raise RuleViolation(f"还有 {len(missing)} 家企业的盖章告知书未上传（{names}），不能下发")
+        children: list[str] = []
+    elif part.level is Tier.PROVINCE:
+        children = sorted({_city_of(session, x.county_code) for x in letters})
+    else:
+        children = sorted({x.county_code for x in letters})
+    part.status, part.dispatched_at = target, utcnow()
+    _flush(session)
+    child_level = {Tier.PROVINCE: Tier.CITY, Tier.CITY: Tier.COUNTY}.get(part.level)
+    for code in children:
+        session.add(NoticeAssignment(notice_id=part.notice_id, division_code=code, level=child_level,
+                                     parent_id=part.id))
+    session.flush()
+    audit.record(session, actor=actor, action="notice.dispatch", object_type=OWNER_PART, object_id=part.id,
+                 before={"status": source.value}, after={"status": target.value, "to": children or "enterprises"},
+                 statement=audit.STATEMENT)
+
+
+def _city_of(session: Session, county_code: str) -> str:
+    return session.get(Division, county_code).city_code
+
+
+# --- letters -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IssuedLetter:
+    letter_id: int
+    account: str
+    password: str  # plaintext exists only here, on its way into the PDF
+
+
+def issue_letters(session: Session, actor: User, part_id: int, letter_ids: list[int] | None = None) -> list[IssuedLetter]:
+    """Issue (or reissue) letters: each enterprise gets its account and a new one-time password.
+
+    The password is returned to be printed in the letter and is stored only as a hash; issuing a
+    letter again makes the earlier letter's password void.
+    """
+    part = own_part(session, actor, part_id)
+    if part.level is not Tier.COUNTY:
+        raise PermissionDenied("告知书由企业所在区县生态环境部门出具")
+    if part.status is not S.PENDING_DISPATCH:
+        raise RuleViolation("任务已下发至企业，不能再生成告知书")
+    letters = letters_in(session, part)
+    if letter_ids is not None:
+        wanted = set(letter_ids)
+        letters = [x for x in letters if x.id in wanted]
+        if len(letters) != len(wanted):
+            raise PermissionDenied("只能生成本县企业的告知书")
+    issued = []
+    for letter in letters:
+        account, password = _account_for(session, actor, letter.enterprise)
+        letter.generated_at = utcnow()
+        letter.generation_count += 1
+        issued.append(IssuedLetter(letter.id, account, password))
+        audit.record(session, actor=actor, action="notice.letter_issue", object_type=OWNER_LETTER,
+                     object_id=letter.id, after={"letter_number": letter.letter_number, "account": account,
+                                                 "generation": letter.generation_count})
+    _flush(session)
+    return issued
+
+
+def _account_for(session: Session, actor: User, enterprise: Enterprise) -> tuple[str, str]:
+    user = session.scalar(select(User).where(User.enterprise_id == enterprise.id))
+    password = generate_initial_password()
+    if user is None:
+        used = set(session.scalars(select(User.login).where(User.login.startswith(f"QY{enterprise.division_code}"))))
+        number = next(n for n in range(1, 10_000) if enterprise_login(enterprise.division_code, n) not in used)
+        user, _ = create_account(session, login=enterprise_login(enterprise.division_code, number),
+                                 display_name=enterprise.name, tier=Tier.ENTERPRISE,
+                                 division_code=enterprise.division_code, enterprise_id=enterprise.id,
+                                 password=password, actor=actor)
+    else:
+        user.password_hash = hash_password(password)
+        user.must_change_password = True
+        revoke_sessions(session, user.id)
+    return user.login, password
+
+
+def upload_stamped(session: Session, actor: User, letter_id: int, name: str, data: bytes) -> None:
+    """The county's stamped scan of a letter (PDF/JPG/PNG); replaceable until dispatch."""
+    letter = session.get(NoticeLetter, letter_id)
+    if letter is None:
+        raise RuleViolation("告知书不存在")
+    part = session.scalar(select(NoticeAssignment).where(NoticeAssignment.notice_id == letter.notice_id,
+                                                         NoticeAssignment.division_code == letter.county_code))
+    if part is None or part.division_code != actor.division_code:
+        raise PermissionDenied("只能上传本县企业的盖章告知书")
+    own_part(session, actor, part.id)
+    if part.status is not S.PENDING_DISPATCH:
+        raise RuleViolation("任务已下发，盖章告知书不能再更换")
+    if letter.generated_at is None:
+        raise RuleViolation("请先生成并下载该企业的告知书，盖章后再上传扫描件")
+    for old in attachments.of(session, OWNER_LETTER, letter.id, STAMPED_LETTER):
+        attachments.remove(session, actor, old)
+    attachments.attach(session, actor, OWNER_LETTER, letter.id, STAMPED_LETTER, name, data)
+
+
+# --- the enterprise ------------------------------------------------------------------------
+
+def enterprise_letters(session: Session, actor: User) -> list[NoticeLetter]:
+    """接受清审任务: the enterprise's letters whose county has dispatched the notice."""
+    if actor.tier is not Tier.ENTERPRISE or actor.must_change_password or not actor.is_active:
+        raise PermissionDenied("只有企业用户可以查看本企业的清审任务")
+    dispatched = select(NoticeAssignment.notice_id, NoticeAssignment.division_code) \
+        .where(NoticeAssignment.status == S.DISPATCHED, NoticeAssignment.level == Tier.COUNTY)
+    letters = session.scalars(select(NoticeLetter).where(NoticeLetter.enterprise_id == actor.enterprise_id)
+                              .order_by(NoticeLetter.id.desc()))
+    ready = set(session.execute(dispatched).all())
+    return [x for x in letters if (x.notice_id, x.county_code) in ready]
+
+
+def accept(session: Session, actor: User, letter_id: int, *, project_leader: str, mobile: str) -> None:
+    """The enterprise accepts its task, naming its project leader and a mobile that receives SMS."""
+    letter = next((x for x in enterprise_letters(session, actor) if x.id == letter_id), None)
+    if letter is None:
+        raise PermissionDenied("该清审任务不属于本企业或尚未下发")
+    if letter.accepted_at is not None:
+        raise RuleViolation("本企业已接受该清审任务")
+    leader = (project_leader or "").strip()
+    if not 2 <= len(leader) <= 32:
+        raise ValidationError("请填写项目负责人姓名（2–32 个字）", field="project_leader")
+    mobile = re.sub(r"[\s\-]", "", mobile or "")
+    if not MOBILE.fullmatch(mobile):
+        raise ValidationError("请填写正确的 11 位手机号码（可接收短信），例如 13812345678", field="mobile")
+    letter.project_leader, letter.leader_mobile, letter.accepted_at = leader, mobile, utcnow()
+    _flush(session)
+    audit.record(session, actor=actor, action="notice.accept", object_type=OWNER_LETTER, object_id=letter.id,
+                 after={"project_leader": leader, "mobile": mobile}, statement=None)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+def notice_list(session: Session, actor: User, status: NoticeStatus | None = None) -> list[NoticeAssignment]:
+    _require_department(actor)
+    stmt = select(NoticeAssignment).where(NoticeAssignment.division_code == actor.division_code)
+    if status is not None:
+        stmt = stmt.where(NoticeAssignment.status == status)
+    return list(session.scalars(stmt.order_by(NoticeAssignment.received_at.desc(), NoticeAssignment.id.desc())))
+
+
+def industry_counts(session: Session, part: NoticeAssignment) -> list[tuple[str, str, int]]:
+    """(大类 code, name, enterprises) of a department's letters, as on the seed's notice screen."""
+    counts: dict[str, int] = {}
+    for letter in letters_in(session, part):
+        code = (letter.enterprise.industry_code or "")[:2]
+        counts[code] = counts.get(code, 0) + 1
+    names = dict(session.execute(select(Industry.code, Industry.name).where(Industry.code.in_(list(counts)))).all())
+    return sorted(((c, names.get(c, "未分类"), n) for c, n in counts.items()), key=lambda r: (-r[2], r[0]))
+
+
+def parent_of(session: Session, part: NoticeAssignment) -> NoticeAssignment | None:
+    return session.get(NoticeAssignment, part.parent_id) if part.parent_id else None

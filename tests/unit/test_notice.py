@@ -1,0 +1,158 @@
+"""The audit notice cascade in core: creation, dispatch rules, letters and accounts, acceptance."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from core import auth, notice
+from core.errors import PermissionDenied, RuleViolation, ValidationError
+from core.models import AuditLogEntry, User
+from core.notice_models import MILESTONES, NoticeAssignment, NoticeLetter, NoticeStatus
+from tests.support.roster import CITY, LIANCHI, PROVINCE, QINGYUAN, ZHUOZHOU, approved_task, pdf_bytes, png_bytes, user
+
+START = date(2026, 12, 1)
+
+
+def form(**changes) -> notice.NoticeForm:
+    milestones = {key: START + timedelta(days=10 * (i + 1)) for i, (key, _) in enumerate(MILESTONES)}
+    values = dict(doc_number="冀环科〔2026〕12号", batch="第二批", name="2026年白洋淀流域涉水企业清洁生产审核",
+                  basis="《清洁生产审核办法》", requirements="按时完成", publish_date=START,
+                  deadline=START + timedelta(days=200), contact_person="王贵磊", contact_phone="0311-87908917",
+                  milestones=milestones)
+    values.update(changes)
+    return notice.NoticeForm(**values)
+
+
+def the_part(s, notice_id, code) -> NoticeAssignment:
+    return s.scalar(select(NoticeAssignment).where(NoticeAssignment.notice_id == notice_id,
+                                                   NoticeAssignment.division_code == code))
+
+
+def cascade_to_counties(s):
+    task_id = approved_task(s)
+    province_part = notice.create_notice(s, user(s, PROVINCE), task_id, form())
+    notice.dispatch(s, user(s, PROVINCE), province_part.id, province_part.version, agreed=True)
+    city_part = the_part(s, province_part.notice_id, CITY)
+    notice.dispatch(s, user(s, CITY), city_part.id, city_part.version, agreed=True)
+    return province_part.notice_id
+
+
+def test_a_notice_needs_an_approved_roster_and_numbers_each_letter(uow):
+    with uow() as s:
+        from tests.support.roster import new_task
+
+        draft = new_task(s)
+        with pytest.raises(RuleViolation, match="尚未确定最终名单"):
+            notice.create_notice(s, user(s, PROVINCE), draft.task_id, form())
+    with uow() as s:
+        task_id = approved_task(s)
+        assert [t.id for t in notice.approved_rosters(s, user(s, PROVINCE))] == [task_id]
+        with pytest.raises(PermissionDenied):
+            notice.create_notice(s, user(s, CITY), task_id, form())
+        part = notice.create_notice(s, user(s, PROVINCE), task_id, form())
+        numbers = sorted(x.letter_number for x in notice.letters_in(s, part))
+        assert numbers == ["202613060800001", "202613068100001", "202613068100002"]
+        with pytest.raises(RuleViolation, match="已创建"):
+            notice.create_notice(s, user(s, PROVINCE), task_id, form())
+        assert notice.industry_counts(s, part)[0][2] >= 1
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"doc_number": " "}, "文号"),
+    ({"contact_phone": "打电话"}, "联系电话"),
+    ({"milestones": {k: START for k, _ in MILESTONES} | {"plan_due": START - timedelta(days=1)}}, "不能早于"),
+    ({"milestones": {k: START for k, _ in MILESTONES} | {"summary_due": None}}, "书面工作总结"),
+])
+def test_bad_notice_fields_are_refused(uow, changes, message):
+    with uow() as s:
+        task_id = approved_task(s)
+        with pytest.raises(ValidationError, match=message):
+            notice.create_notice(s, user(s, PROVINCE), task_id, form(**changes))
+
+
+def test_the_county_dispatches_only_when_every_stamped_letter_is_uploaded(uow):
+    with uow() as s:
+        notice_id = cascade_to_counties(s)
+        county = the_part(s, notice_id, ZHUOZHOU)
+        zhuozhou = user(s, ZHUOZHOU)
+        issued = notice.issue_letters(s, zhuozhou, county.id)
+        assert len(issued) == 2 and all(x.account.startswith("QY130681") for x in issued)
+        letters = notice.letters_in(s, county)
+        notice.upload_stamped(s, zhuozhou, letters[0].id, "盖章告知书1.pdf", pdf_bytes())
+        with pytest.raises(RuleViolation, match="1 家企业的盖章告知书未上传"):
+            notice.dispatch(s, zhuozhou, county.id, county.version, agreed=True)
+        with pytest.raises(ValidationError, match="不是允许的格式"):
+            notice.upload_stamped(s, zhuozhou, letters[1].id, "盖章.pdf", b"MZ\x90\x00" * 50)
+        notice.upload_stamped(s, zhuozhou, letters[1].id, "盖章2.png", png_bytes())
+        notice.upload_stamped(s, zhuozhou, letters[1].id, "盖章2（更正）.pdf", pdf_bytes())  # replaced
+        assert notice.stamped_scans(s, [letters[1].id])[letters[1].id].original_name == "盖章2（更正）.pdf"
+        notice.dispatch(s, zhuozhou, county.id, county.version, agreed=True)
+        assert county.status is NoticeStatus.DISPATCHED
+        with pytest.raises(RuleViolation, match="不能再更换"):
+            notice.upload_stamped(s, zhuozhou, letters[1].id, "x.pdf", pdf_bytes())
+        with pytest.raises(PermissionDenied):
+            notice.issue_letters(s, user(s, LIANCHI), county.id)
+
+
+def test_the_letters_password_works_once_and_a_reissue_voids_it(uow):
+    with uow() as s:
+        notice_id = cascade_to_counties(s)
+        county = the_part(s, notice_id, QINGYUAN)
+        [first] = notice.issue_letters(s, user(s, QINGYUAN), county.id)
+        [second] = notice.issue_letters(s, user(s, QINGYUAN), county.id)
+        assert first.account == second.account and first.password != second.password
+        assert not auth.authenticate(s, first.account, first.password).ok
+        assert auth.authenticate(s, second.account, second.password).ok
+        account = s.scalar(select(User).where(User.login == second.account))
+        assert account.must_change_password and second.password not in account.password_hash
+        logged = s.scalars(select(AuditLogEntry).where(AuditLogEntry.action == "notice.letter_issue")).all()
+        assert all(second.password not in str(e.after) for e in logged)
+
+
+def test_the_enterprise_accepts_with_a_valid_mobile(uow):
+    with uow() as s:
+        notice_id = cascade_to_counties(s)
+        county = the_part(s, notice_id, QINGYUAN)
+        qingyuan = user(s, QINGYUAN)
+        [issued] = notice.issue_letters(s, qingyuan, county.id)
+        [letter] = notice.letters_in(s, county)
+        notice.upload_stamped(s, qingyuan, letter.id, "盖章.pdf", pdf_bytes())
+        enterprise = s.scalar(select(User).where(User.login == issued.account))
+        enterprise.must_change_password = False
+        assert notice.enterprise_letters(s, enterprise) == []  # not dispatched yet
+        notice.dispatch(s, qingyuan, county.id, county.version, agreed=True)
+        [visible] = notice.enterprise_letters(s, enterprise)
+        with pytest.raises(ValidationError, match="手机号码"):
+            notice.accept(s, enterprise, visible.id, project_leader="张三", mobile="0311-8790891")
+        with pytest.raises(ValidationError, match="项目负责人"):
+            notice.accept(s, enterprise, visible.id, project_leader=" ", mobile="13812345678")
+        notice.accept(s, enterprise, visible.id, project_leader="张三", mobile="138 1234 5678")
+        assert s.get(NoticeLetter, visible.id).leader_mobile == "13812345678"
+        with pytest.raises(RuleViolation, match="已接受"):
+            notice.accept(s, enterprise, visible.id, project_leader="张三", mobile="13812345678")
+        other = s.scalar(select(User).where(User.login == "QY1306060001"))
+        other.must_change_password = False
+        with pytest.raises(PermissionDenied):
+            notice.accept(s, other, visible.id, project_leader="李四", mobile="13912345678")
+
+
+def test_dispatch_rules_of_the_state_table(uow):
+    with uow() as s:
+        task_id = approved_task(s)
+        part = notice.create_notice(s, user(s, PROVINCE), task_id, form())
+        with pytest.raises(ValidationError, match="同意上述内容"):
+            notice.dispatch(s, user(s, PROVINCE), part.id, part.version, agreed=False)
+        with pytest.raises(PermissionDenied):
+            notice.dispatch(s, user(s, CITY), part.id, part.version, agreed=True)
+        notice.dispatch(s, user(s, PROVINCE), part.id, part.version, agreed=True)
+        with pytest.raises(RuleViolation, match="已派发"):
+            notice.dispatch(s, user(s, PROVINCE), part.id, part.version, agreed=True)
+        city = the_part(s, part.notice_id, CITY)
+        with pytest.raises(RuleViolation, match="其他用户修改"):
+            notice.dispatch(s, user(s, CITY), city.id, city.version + 1, agreed=True)
+        notice.dispatch(s, user(s, CITY), city.id, city.version, agreed=True)
+        assert sorted(c.division_code for c in s.scalars(select(NoticeAssignment).where(
+            NoticeAssignment.parent_id == city.id))) == [QINGYUAN, ZHUOZHOU]
