@@ -382,3 +382,24 @@ def industry_counts(session: Session, part: NoticeAssignment) -> list[tuple[str,
 
 def parent_of(session: Session, part: NoticeAssignment) -> NoticeAssignment | None:
     return session.get(NoticeAssignment, part.parent_id) if part.parent_id else None
+
+
+def letter_data(session: Session, letters: list[IssuedLetter], today: date):
+    """What the letter template needs for freshly issued letters (core.letters renders it)."""
+    from core.demo import department_name
+    from core.letters import LetterData
+
+    result = []
+    for issued in letters:
+        letter = session.get(NoticeLetter, issued.letter_id)
+        notice_row = session.get(AuditNotice, letter.notice_id)
+        county = session.get(Division, letter.county_code)
+        city = session.get(Division, county.city_code) if county.city_code else None
+        result.append(LetterData(
+            letter_number=letter.letter_number, enterprise_name=letter.enterprise.name,
+            basis=notice_row.basis or "《清洁生产审核办法》的有关规定", campaign=f"{notice_row.name}名单",
+            register_due=notice_row.register_due, plan_due=notice_row.plan_due,
+            evaluation_due=notice_row.evaluation_due, acceptance_apply_due=notice_row.acceptance_apply_due,
+            acceptance_due=notice_row.acceptance_due, account=issued.account, initial_password=issued.password,
+            department_name=department_name(county, city), issue_date=today))
+    return result

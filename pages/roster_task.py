@@ -17,6 +17,7 @@ from ui.roster_views import (
     file_list,
     final_list_excel,
     go_to_step,
+    step_selector,
     requirements_step,
     reviews_block,
     status_badge,
@@ -86,10 +87,7 @@ if part.status is S.RETURNED and reviews:
 
 steps = STEPS[part.level]
 step_key = f"roster_step_{part.id}"
-if goto := st.session_state.pop(f"roster_goto_{part.id}", None):
-    st.session_state[step_key] = goto
-step = st.radio("办理步骤", steps, horizontal=True, key=step_key,
-                captions=[f"第 {i} 步" for i in range(1, len(steps) + 1)])
+step = step_selector(step_key, steps)
 st.divider()
 
 upper_name = {Tier.CITY: "省级", Tier.COUNTY: "地市"}.get(part.level, "")
@@ -127,7 +125,7 @@ def province_task_info() -> None:
     if saved:
         act(lambda s, a: roster.update_task(s, a, part.id, version, name=name, batch=batch,
                                             requirements=requirements, deadline=deadline),
-            "任务信息已保存", user, then=lambda: go_to_step(part.id, "企业名单"))
+            "任务信息已保存", user, then=lambda: go_to_step(step_key, "企业名单"))
     st.markdown("**任务附件**")
     file_list(task_files, "task_files",
               lambda item: act(lambda s, a: roster.remove_file(s, a, part.id, item.id),

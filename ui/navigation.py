@@ -13,8 +13,12 @@ ACCOUNT_ADMIN = ("pages/account_admin.py", "账户管理", ":material/manage_acc
 ROSTER_TASKS = ("pages/roster_tasks.py", "名单核定任务", ":material/fact_check:")
 ROSTER_TASK = ("pages/roster_task.py", "名单核定任务详情", ":material/assignment:")
 
+NOTICE_TASKS = ("pages/notice_tasks.py", "清审任务管理", ":material/campaign:")
+NOTICE_TASK = ("pages/notice_task.py", "清审任务详情", ":material/assignment:")
+ENTERPRISE_TASKS = ("pages/enterprise_tasks.py", "接受清审任务", ":material/task_alt:")
+
 # Screens reached from another screen (a task's 详情), not from the menu.
-HIDDEN = {ROSTER_TASK[0]}
+HIDDEN = {ROSTER_TASK[0], NOTICE_TASK[0]}
 
 DEPARTMENTS = (Tier.PROVINCE, Tier.CITY, Tier.COUNTY)
 
@@ -26,8 +30,8 @@ def sections_for(user: User | None) -> dict[str, list[tuple[str, str, str]]]:
     if user.must_change_password:
         return {"": [FORCED_CHANGE]}
     if user.tier is Tier.ENTERPRISE:
-        return {"": [HOME], "系统": [ACCOUNT]}
-    return {"": [HOME], "任务管理": [ROSTER_TASKS, ROSTER_TASK], "企业管理": [DIRECTORY],
+        return {"": [HOME], "清审任务": [ENTERPRISE_TASKS], "系统": [ACCOUNT]}
+    return {"": [HOME], "任务管理": [ROSTER_TASKS, ROSTER_TASK, NOTICE_TASKS, NOTICE_TASK], "企业管理": [DIRECTORY],
             "系统": [ACCOUNT, ACCOUNT_ADMIN]}
 
 

@@ -35,9 +35,17 @@ def open_task(assignment_id: int) -> None:
     st.switch_page("pages/roster_task.py", query_params={"id": str(assignment_id)})
 
 
-def go_to_step(assignment_id: int, step: str) -> None:
-    """Ask the detail page to show `step` on its next run (the step selector is already drawn)."""
-    st.session_state[f"roster_goto_{assignment_id}"] = step
+def go_to_step(step_key: str, step: str) -> None:
+    """Ask a wizard to show `step` on its next run (its step selector, `step_key`, is already drawn)."""
+    st.session_state[f"goto_{step_key}"] = step
+
+
+def step_selector(step_key: str, steps: list[str]) -> str:
+    """The wizard's 办理步骤 selector, honouring a go_to_step() of the previous run."""
+    if goto := st.session_state.pop(f"goto_{step_key}", None):
+        st.session_state[step_key] = goto
+    return st.radio("办理步骤", steps, horizontal=True, key=step_key,
+                    captions=[f"第 {i} 步" for i in range(1, len(steps) + 1)])
 
 
 class SeenVersions:
@@ -138,7 +146,7 @@ def requirements_step(user: User, part: RosterAssignment, own_files: list[Attach
         act(lambda s, a: roster.save_requirements(s, a, part.id, version, text), "本级任务要求已保存", user)
     if right.button("下一步", type="primary", key=f"req_next_{part.id}", width="stretch"):
         act(lambda s, a: roster.save_requirements(s, a, part.id, version, text), "本级任务要求已保存", user,
-            then=lambda: go_to_step(part.id, next_step))
+            then=lambda: go_to_step(f"roster_step_{part.id}", next_step))
 
 
 def final_list_excel(rows: list[dict], title: str) -> bytes:

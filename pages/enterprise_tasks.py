@@ -1,0 +1,58 @@
+"""接受清审任务: the enterprise's audit tasks; it accepts one by naming its project leader (seed 000 §4.1)."""
+
+import pandas as pd
+import streamlit as st
+
+from core import notice
+from core.db import unit_of_work
+from core.notice_models import MILESTONES
+from ui.session import current_user
+from ui.widgets import act, fmt_time, page_header, show_flash
+
+user = current_user("pages/enterprise_tasks.py")
+page_header("接受清审任务", "查看生态环境部门下发的强制性清洁生产审核任务，填写项目负责人后确认接受。")
+show_flash()
+
+with unit_of_work() as session:
+    letters = notice.enterprise_letters(session, user)
+    notices = {x.id: x for x in letters}
+    rows = {x.id: session.get(notice.AuditNotice, x.notice_id) for x in letters}
+
+if not letters:
+    st.info("暂无下发给本企业的清审任务。收到告知书后，所在区县生态环境部门下发任务即可在此查看。")
+    st.stop()
+
+st.dataframe(pd.DataFrame([{"任务名称": rows[i].name, "告知书编号": x.letter_number, "文号": rows[i].doc_number,
+                            "状态": "已接受" if x.accepted_at else "待接受"} for i, x in notices.items()]),
+             hide_index=True, width="stretch")
+labels = {i: f"{rows[i].name}（{'已接受' if x.accepted_at else '待接受'}）" for i, x in notices.items()}
+chosen = st.selectbox("任务详情", list(labels), format_func=labels.get, key="enterprise_task_pick")
+letter, row = notices[chosen], rows[chosen]
+
+with st.container(border=True):
+    st.subheader(row.name)
+    c1, c2, c3 = st.columns(3)
+    c1.markdown(f"**文号**：{row.doc_number}")
+    c2.markdown(f"**告知书编号**：{letter.letter_number}")
+    c3.markdown(f"**联系人**：{row.contact_person}（{row.contact_phone}）")
+    st.markdown("**任务要求**")
+    st.markdown(row.requirements or "请按告知书要求开展强制性清洁生产审核工作。")
+    st.markdown("**本企业的时间节点**")
+    st.dataframe(pd.DataFrame([{"节点": label, "截止日期": getattr(row, key).isoformat()}
+                               for key, label in MILESTONES if key not in ("letters_due", "summary_due")]),
+                 hide_index=True, width="content")
+
+if letter.accepted_at:
+    st.success(f"本企业已于 {fmt_time(letter.accepted_at)} 接受该任务。项目负责人：{letter.project_leader}，"
+               f"移动电话：{letter.leader_mobile}")
+    st.stop()
+
+st.markdown("#### 接受任务")
+with st.form(f"accept_{letter.id}"):
+    left, right = st.columns(2)
+    leader = left.text_input("项目负责人 *")
+    mobile = right.text_input("移动电话 *（可接收短信）", max_chars=13, placeholder="13812345678")
+    confirmed = st.form_submit_button("确认接受", type="primary")
+if confirmed:
+    act(lambda s, a: notice.accept(s, a, letter.id, project_leader=leader, mobile=mobile),
+        "已接受清审任务，请按时间节点开展清洁生产审核。", user)

@@ -1,0 +1,98 @@
+"""The county's 告知书 step: issue letters (ZIP and one PDF for printing), upload each stamped scan."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from core import letters as letter_pdf
+from core import notice
+from core.db import unit_of_work
+from core.errors import RuleViolation
+from core.models import User
+from core.notice_models import NoticeAssignment, NoticeLetter, NoticeStatus
+from ui.roster_views import file_list, upload_box
+from ui.widgets import act, fmt_time, show_violation
+
+BUNDLE_KEY = "notice_letter_bundle"
+
+
+def letters_step(user: User, part: NoticeAssignment, letters: list[NoticeLetter], scans: dict) -> None:
+    uploaded = sum(1 for x in letters if x.id in scans)
+    cols = st.columns(3)
+    cols[0].metric("本县企业", len(letters))
+    cols[1].metric("已生成告知书", sum(1 for x in letters if x.generated_at))
+    cols[2].metric("已上传盖章版", uploaded)
+    st.dataframe(pd.DataFrame([{
+        "编号": x.letter_number, "企业名称": x.enterprise.name,
+        "生成时间": fmt_time(x.generated_at) or "未生成", "生成次数": x.generation_count,
+        "盖章版": scans[x.id].original_name if x.id in scans else "未上传"} for x in letters]),
+        hide_index=True, width="stretch")
+    if part.status is not NoticeStatus.PENDING_DISPATCH:
+        st.success(f"已于 {fmt_time(part.dispatched_at)} 下发至企业，告知书不能再生成或更换。")
+        return
+    _generate(user, part, letters)
+    _upload(user, letters, scans)
+
+
+def _generate(user: User, part: NoticeAssignment, letters: list[NoticeLetter]) -> None:
+    st.markdown("#### 批量下载企业告知书")
+    st.caption("告知书中印有企业账号和一次性初始密码。密码只在生成时出现，系统只保存其加密值；"
+               "重新生成会作废之前告知书上的密码。请下载后检查、盖章，再逐个上传盖章扫描件。")
+    pending = [x for x in letters if x.generated_at is None]
+    options = {"未生成的企业": [x.id for x in pending], "全部企业（重新生成）": [x.id for x in letters]}
+    scope = st.radio("生成范围", list(options), horizontal=True, key=f"letter_scope_{part.id}",
+                     index=0 if pending else 1)
+    ids = options[scope]
+    confirm = True
+    if scope.startswith("全部") and any(x.generated_at for x in letters):
+        confirm = st.checkbox("我知道重新生成会作废已发出告知书上的初始密码", key=f"regen_ok_{part.id}")
+    if st.button(f"生成告知书（{len(ids)} 份）", type="primary", disabled=not ids or not confirm,
+                 key=f"generate_{part.id}"):
+        bar = st.progress(0.0, text="正在生成账号和告知书…")
+        try:
+            with unit_of_work() as session:
+                actor = session.get(User, user.id)
+                issued = notice.issue_letters(session, actor, part.id, ids)
+                data = notice.letter_data(session, issued, date.today())
+                pdfs = letter_pdf.render_letters(
+                    data, progress=lambda done, total: bar.progress(done / total, text=f"已生成 {done} / {total} 份"))
+        except RuleViolation as exc:
+            show_violation(exc)
+            return
+        bar.progress(1.0, text="正在打包…")
+        st.session_state[BUNDLE_KEY] = (part.id, letter_pdf.letters_zip(pdfs), letter_pdf.merged_pdf(pdfs), len(pdfs))
+        st.session_state["flash"] = f"已生成 {len(pdfs)} 份告知书，请立即下载（离开本页后不再提供）。"
+        st.rerun()
+    bundle = st.session_state.get(BUNDLE_KEY)
+    if bundle and bundle[0] == part.id:
+        _, zipped, merged, count = bundle
+        left, right, _ = st.columns([1, 1, 2])
+        left.download_button(f"下载 ZIP（{count} 份）", zipped, file_name="企业告知书.zip", mime="application/zip",
+                             key=f"zip_{part.id}", width="stretch")
+        right.download_button("下载合并 PDF（打印用）", merged, file_name="企业告知书_合并打印.pdf",
+                              mime="application/pdf", key=f"merged_{part.id}", width="stretch")
+
+
+def _upload(user: User, letters: list[NoticeLetter], scans: dict) -> None:
+    st.markdown("#### 上传盖章版告知书")
+    ready = {x.id: x for x in letters if x.generated_at}
+    if not ready:
+        st.caption("生成告知书后，可在此上传各企业的盖章扫描件。")
+        return
+    labels = {i: f"{x.letter_number} · {x.enterprise.name}" + ("（已上传，可更换）" if i in scans else "")
+              for i, x in ready.items()}
+    letter_id = st.selectbox("企业", list(labels), format_func=labels.get, key="stamp_pick")
+    if letter_id in scans:
+        file_list([scans[letter_id]], f"stamp_{letter_id}")
+    generation = st.session_state.get("stamp_generation", 0)
+    scan = upload_box("盖章扫描件", f"stamp_upload_{generation}")
+    if st.button("上传盖章版", key="stamp_upload_btn", type="primary"):
+        if scan is None:
+            st.error("请先选择盖章扫描件（PDF、JPG 或 PNG）", icon=":material/error:")
+            return
+        act(lambda s, a: notice.upload_stamped(s, a, letter_id, scan.name, scan.getvalue()),
+            f"已上传“{ready[letter_id].enterprise.name}”的盖章告知书", user,
+            then=lambda: st.session_state.__setitem__("stamp_generation", generation + 1))
