@@ -25,7 +25,7 @@ if not letters:
 st.dataframe(pd.DataFrame([{"任务名称": rows[i].name, "告知书编号": x.letter_number, "文号": rows[i].doc_number,
                             "状态": "已接受" if x.accepted_at else "待接受"} for i, x in notices.items()]),
              hide_index=True, width="stretch")
-labels = {i: f"{rows[i].name}（{'已接受' if x.accepted_at else '待接受'}）" for i, x in notices.items()}
+labels = {i: f"{rows[i].name}（告知书 {x.letter_number}）" for i, x in notices.items()}
 chosen = st.selectbox("任务详情", list(labels), format_func=labels.get, key="enterprise_task_pick")
 letter, row = notices[chosen], rows[chosen]
 

@@ -1,0 +1,102 @@
+"""告知书 in the browser: the county issues and uploads letters and dispatches; the enterprise logs in and accepts."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from core import notice
+from core.db import unit_of_work
+from core.notice_models import NoticeAssignment
+from tests.app.conftest import activate
+from tests.browser.conftest import ARTIFACTS, settle
+from tests.browser.test_roster_loop import agree, choose_step, expect, logout, press, upload
+from tests.support.roster import CITY, PROVINCE, ZHUOZHOU, approved_task, user
+from tests.unit.test_notice import form
+
+pytestmark = pytest.mark.browser
+
+
+def login(page, account: str, password: str) -> None:
+    settle(page)
+    page.get_by_label("账号").fill(account)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="立即登录").click()
+
+
+def credentials(pdf: bytes) -> tuple[str, str, str]:
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    number = text.split("编号：")[1][:15]
+    return number, text.split("登录账户：")[1][:12], text.split("初始密码为：")[1][:12]
+
+
+def test_county_issues_letters_and_the_enterprise_accepts(page, tmp_path):
+    with unit_of_work() as s:
+        task_id = approved_task(s)
+        part = notice.create_notice(s, user(s, PROVINCE), task_id, form())
+        notice.dispatch(s, user(s, PROVINCE), part.id, part.version, agreed=True)
+        city = s.scalar(select(NoticeAssignment).where(NoticeAssignment.division_code == CITY))
+        notice.dispatch(s, user(s, CITY), city.id, city.version, agreed=True)
+    activate(ZHUOZHOU)
+    from tests.conftest import demo_password
+
+    login(page, ZHUOZHOU, demo_password(ZHUOZHOU))
+    page.get_by_text("欢迎，").first.wait_for()
+    page.get_by_role("link", name="清审任务管理").first.click()
+    settle(page)
+    press(page, "详情")
+    choose_step(page, "企业告知书")
+    press(page, "生成告知书（2 份）")
+    expect(page, "已生成 2 份告知书")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载 ZIP（2 份）").click()
+    archive = tmp_path / "letters.zip"
+    download.value.save_as(archive)
+    with zipfile.ZipFile(archive) as z:
+        letters = {name: z.read(name) for name in z.namelist()}
+    assert len(letters) == 2
+    accounts = []
+    for name, pdf in letters.items():
+        number, account, password = credentials(pdf)
+        accounts.append((account, password))
+        stamped = tmp_path / f"盖章_{number}.pdf"
+        stamped.write_bytes(pdf)  # stands in for the stamped scan
+        settle(page)
+        box = page.get_by_label("企业", exact=True)
+        box.click()
+        box.fill(number)
+        page.get_by_role("option").filter(has_text=number).first.wait_for()
+        box.press("Enter")
+        settle(page)
+        upload(page, "盖章扫描件", stamped)
+        press(page, "上传盖章版")
+        expect(page, "的盖章告知书")
+    choose_step(page, "下发任务")
+    agree(page)
+    press(page, "下发任务")
+    expect(page, "任务已下发至企业")
+    page.screenshot(path=str(ARTIFACTS / "notice_county_dispatched.png"), full_page=True)
+    logout(page)
+
+    account, password = accounts[0]
+    login(page, account, password)
+    expect(page, "为保障账户安全")
+    page.get_by_label("当前密码").fill(password)
+    page.get_by_label("新密码", exact=True).fill("Qiye#2026abc")
+    page.get_by_label("确认新密码").fill("Qiye#2026abc")
+    press(page, "确认修改")
+    page.get_by_text("欢迎，").first.wait_for()
+    page.get_by_role("link", name="接受清审任务").first.click()
+    settle(page)
+    page.get_by_label("项目负责人 *").fill("张三")
+    page.get_by_label("移动电话 *（可接收短信）").fill("1381234567")
+    press(page, "确认接受")
+    expect(page, "正确的 11 位手机号码")
+    page.get_by_label("移动电话 *（可接收短信）").fill("13812345678")
+    press(page, "确认接受")
+    expect(page, "已接受清审任务")
+    page.screenshot(path=str(ARTIFACTS / "notice_enterprise_accepted.png"), full_page=True)
