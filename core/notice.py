@@ -261,7 +261,8 @@ class IssuedLetter:
     password: str  # plaintext exists only here, on its way into the PDF
 
 
-def issue_letters(session: Session, actor: User, part_id: int, letter_ids: list[int] | None = None) -> list[IssuedLetter]:
+def issue_letters(session: Session, actor: User, part_id: int, letter_ids: list[int] | None = None,
+                  progress=None) -> list[IssuedLetter]:
     """Issue (or reissue) letters: each enterprise gets its account and a new one-time password.
 
     The password is returned to be printed in the letter and is stored only as a hash; issuing a
@@ -284,6 +285,8 @@ def issue_letters(session: Session, actor: User, part_id: int, letter_ids: list[
         letter.generated_at = utcnow()
         letter.generation_count += 1
         issued.append(IssuedLetter(letter.id, account, password))
+        if progress is not None:  # hashing each password takes a quarter second: show it moving
+            progress(len(issued), len(letters))
         audit.record(session, actor=actor, action="notice.letter_issue", object_type=OWNER_LETTER,
                      object_id=letter.id, after={"letter_number": letter.letter_number, "account": account,
                                                  "generation": letter.generation_count})

@@ -58,13 +58,13 @@ def check_policy(password: str, login: str | None = None) -> None:
         raise ValidationError("新密码不符合要求：" + "；".join(problems) + "。", field="new_password")
 
 
-def _rounds() -> int:
+def bcrypt_rounds() -> int:
     # 12 in production; the test suite lowers it (QJSC_BCRYPT_ROUNDS=4) to stay fast.
     return int(os.environ.get("QJSC_BCRYPT_ROUNDS", "12"))
 
 
 def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(_rounds())).decode("ascii")
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(bcrypt_rounds())).decode("ascii")
 
 
 def verify_password(password: str, password_hash: str) -> bool:

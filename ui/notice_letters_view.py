@@ -55,10 +55,13 @@ def _generate(user: User, part: NoticeAssignment, letters: list[NoticeLetter]) -
         try:
             with unit_of_work() as session:
                 actor = session.get(User, user.id)
-                issued = notice.issue_letters(session, actor, part.id, ids)
+                issued = notice.issue_letters(
+                    session, actor, part.id, ids,
+                    progress=lambda done, total: bar.progress(done / total / 2, text=f"已开通账号 {done} / {total} 个"))
                 data = notice.letter_data(session, issued, date.today())
                 pdfs = letter_pdf.render_letters(
-                    data, progress=lambda done, total: bar.progress(done / total, text=f"已生成 {done} / {total} 份"))
+                    data, progress=lambda done, total: bar.progress(0.5 + done / total / 2,
+                                                                    text=f"已生成告知书 {done} / {total} 份"))
         except RuleViolation as exc:
             show_violation(exc)
             return

@@ -156,3 +156,20 @@ def test_dispatch_rules_of_the_state_table(uow):
         notice.dispatch(s, user(s, CITY), city.id, city.version, agreed=True)
         assert sorted(c.division_code for c in s.scalars(select(NoticeAssignment).where(
             NoticeAssignment.parent_id == city.id))) == [QINGYUAN, ZHUOZHOU]
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("告知书.pdf", b"MZ\x90\x00" + b"\x00" * 200, "不是允许的格式"),  # an executable renamed .pdf
+    ("告知书.pdf", pdf_bytes()[:-40], "不完整"),  # a truncated PDF
+    ("告知书.pdf", b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024), "文件过大"),
+    ("../../etc/告知书.pdf", pdf_bytes(), "路径分隔符"),
+])
+def test_hostile_stamped_uploads_are_refused_and_nothing_is_attached(uow, name, data, message):
+    with uow() as s:
+        notice_id = cascade_to_counties(s)
+        county = the_part(s, notice_id, QINGYUAN)
+        notice.issue_letters(s, user(s, QINGYUAN), county.id)
+        [letter] = notice.letters_in(s, county)
+        with pytest.raises(ValidationError, match=message):
+            notice.upload_stamped(s, user(s, QINGYUAN), letter.id, name, data)
+        assert notice.stamped_scans(s, [letter.id]) == {}
