@@ -359,6 +359,9 @@ def accept(session: Session, actor: User, letter_id: int, *, project_leader: str
         raise ValidationError("请填写正确的 11 位手机号码（可接收短信），例如 13812345678", field="mobile")
     letter.project_leader, letter.leader_mobile, letter.accepted_at = leader, mobile, utcnow()
     _flush(session)
+    from core.projects import open_project
+
+    open_project(session, actor, letter)
     audit.record(session, actor=actor, action="notice.accept", object_type=OWNER_LETTER, object_id=letter.id,
                  after={"project_leader": leader, "mobile": mobile}, statement=None)
 

@@ -1,0 +1,50 @@
+"""An enterprise's audit project: opened when it accepts its task, read by the enterprise's screens."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core import audit
+from core.errors import PermissionDenied, RuleViolation
+from core.models import Tier, User, utcnow
+from core.notice_models import NoticeLetter
+from core.project_models import AuditProject
+
+OWNER_PROJECT = "audit_project"
+
+
+def open_project(session: Session, actor: User, letter: NoticeLetter) -> AuditProject:
+    """The audit of the letter's enterprise in the letter's campaign, numbered year + county + sequence."""
+    prefix = f"{utcnow():%Y}{letter.county_code}"
+    last = session.scalar(select(func.max(AuditProject.project_number))
+                          .where(AuditProject.project_number.startswith(prefix)))
+    number = f"{prefix}{(int(last[len(prefix):]) + 1 if last else 1):05d}"
+    project = AuditProject(letter_id=letter.id, enterprise_id=letter.enterprise_id, notice_id=letter.notice_id,
+                           project_number=number, startup={})
+    session.add(project)
+    session.flush()
+    audit.record(session, actor=actor, action="project.open", object_type=OWNER_PROJECT, object_id=project.id,
+                 after={"project_number": number, "letter_id": letter.id})
+    return project
+
+
+def projects_of(session: Session, actor: User) -> list[AuditProject]:
+    """The enterprise's own audit projects, newest first."""
+    if actor.tier is not Tier.ENTERPRISE or actor.must_change_password or not actor.is_active:
+        raise PermissionDenied("只有企业用户可以办理本企业的清洁生产审核")
+    return list(session.scalars(select(AuditProject).where(AuditProject.enterprise_id == actor.enterprise_id)
+                                .order_by(AuditProject.id.desc())))
+
+
+def own_project(session: Session, actor: User, project_id: int) -> AuditProject:
+    """The enterprise's own project; anything else is refused."""
+    project = next((p for p in projects_of(session, actor) if p.id == project_id), None)
+    if project is None:
+        raise PermissionDenied("该审核项目不属于本企业")
+    return project
+
+
+def require_startup_submitted(project: AuditProject) -> None:
+    if project.startup_submitted_at is None:
+        raise RuleViolation("请先完成并提交“项目启动”信息，再填报各阶段工作")
