@@ -1,0 +1,162 @@
+"""Stage records, the options ledger and the applications, driven by the declarative stage table."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import applications, options, stage_records
+from core.errors import PermissionDenied, RuleViolation, ValidationError
+from core.models import utcnow
+from core.project_models import Case, CaseKind, CaseRemark, CaseStatus, OptionKind, OptionStatus
+from core.stages import STAGES, ItemKind, stages_of
+from tests.support.projects import accepted_project
+from tests.support.roster import pdf_bytes, png_bytes, user
+
+REQUIRED = [(s.key, i.key) for s in STAGES for i in s.items if i.required]
+FORM = {"contact": "张三", "phone": "13812345678", "summary": "本轮审核完成了审核准备、预审核、审核等六个阶段的工作。"}
+
+
+def started(s):
+    project, enterprise = accepted_project(s)
+    project.startup_submitted_at = utcnow()  # the startup wizard has its own tests
+    s.flush()
+    return project, enterprise
+
+
+def fill(s, enterprise, project_id, stage, skip: str | None = None) -> None:
+    for item in stage.items:
+        if item.key == skip:
+            continue
+        if item.kind is ItemKind.DOCUMENT:
+            stage_records.add_files(s, enterprise, project_id, stage.key, item.key, [(f"{item.key}.pdf", pdf_bytes())])
+        elif item.kind is ItemKind.PHOTO:
+            stage_records.add_files(s, enterprise, project_id, stage.key, item.key, [(f"{item.key}.png", png_bytes())])
+        elif item.kind is ItemKind.FIGURE:
+            stage_records.save_value(s, enterprise, project_id, stage.key, item.key, 120.5)
+        else:
+            stage_records.save_value(s, enterprise, project_id, stage.key, item.key, f"{item.label}的说明")
+
+
+def an_option(s, enterprise, project_id, **changes):
+    values = dict(kind=OptionKind.LOW_COST, name="冷却水循环利用", stage="option_generation",
+                  status=OptionStatus.IMPLEMENTED, investment=3.5, economic_benefit=1.2, water_saved=1200,
+                  cod_reduced=0.8, ammonia_reduced=0.05)
+    values.update(changes)
+    return options.save_option(s, enterprise, project_id, options.OptionForm(**values))
+
+
+def complete_phase(s, enterprise, project_id, phase: str) -> None:
+    for stage in stages_of(phase):
+        fill(s, enterprise, project_id, stage)
+        stage_records.complete_stage(s, enterprise, project_id, stage.key)
+
+
+@pytest.mark.parametrize(("stage_key", "item_key"), REQUIRED)
+def test_every_required_item_is_required(uow, stage_key, item_key):
+    with uow() as s:
+        project, enterprise = started(s)
+        an_option(s, enterprise, project.id)
+        stage = next(x for x in STAGES if x.key == stage_key)
+        fill(s, enterprise, project.id, stage, skip=item_key)
+        with pytest.raises(ValidationError, match=stage.item(item_key).label):
+            stage_records.complete_stage(s, enterprise, project.id, stage_key)
+        fill_one = next(i for i in stage.items if i.key == item_key)
+        fill(s, enterprise, project.id, type(stage)(stage.key, stage.label, stage.phase, (fill_one,)))
+        stage_records.complete_stage(s, enterprise, project.id, stage_key)
+        assert stage_key in stage_records.completed(s, project.id)
+
+
+def test_stage_records_wait_for_the_startup_and_belong_to_the_enterprise(uow):
+    with uow() as s:
+        project, enterprise = accepted_project(s)
+        with pytest.raises(RuleViolation, match="项目启动"):
+            stage_records.save_value(s, enterprise, project.id, "pre_audit", "audit_focus", "废水")
+        project.startup_submitted_at = utcnow()
+        with pytest.raises(PermissionDenied):
+            stage_records.save_value(s, user(s, "130608"), project.id, "pre_audit", "audit_focus", "废水")
+
+
+@pytest.mark.parametrize(("value", "message"), [(-1, "负数"), (1e12, "数值过大"), ("很多", "数字"),
+                                                (float("nan"), "负数")])
+def test_bad_figures_are_refused_and_the_earlier_value_kept(uow, value, message):
+    with uow() as s:
+        project, enterprise = started(s)
+        stage_records.save_value(s, enterprise, project.id, "assessment", "fresh_water", 3000)
+        with pytest.raises(ValidationError, match=message):
+            stage_records.save_value(s, enterprise, project.id, "assessment", "fresh_water", value)
+        assert stage_records.state(s, project.id, "assessment").values["fresh_water"] == 3000
+
+
+def test_a_photo_item_takes_only_images(uow):
+    with uow() as s:
+        project, enterprise = started(s)
+        with pytest.raises(ValidationError, match="不是允许的格式"):
+            stage_records.add_files(s, enterprise, project.id, "preparation", "training_photos",
+                                    [("照片.pdf", pdf_bytes())])
+
+
+def test_editing_a_completed_stage_takes_its_mark_away(uow):
+    with uow() as s:
+        project, enterprise = started(s)
+        stage = STAGES[1]
+        fill(s, enterprise, project.id, stage)
+        stage_records.complete_stage(s, enterprise, project.id, stage.key)
+        stage_records.save_value(s, enterprise, project.id, stage.key, "targets", "近期：节水 10%")
+        assert stage.key not in stage_records.completed(s, project.id)
+
+
+@pytest.mark.parametrize(("changes", "field"), [({"name": " "}, "name"), ({"investment": -2}, "investment"),
+                                                ({"water_saved": 5e9}, "water_saved"), ({"stage": "lunch"}, "stage")])
+def test_bad_options_are_refused(uow, changes, field):
+    with uow() as s:
+        project, enterprise = started(s)
+        with pytest.raises(ValidationError) as refused:
+            an_option(s, enterprise, project.id, **changes)
+        assert refused.value.field == field
+
+
+def test_options_add_up(uow):
+    with uow() as s:
+        project, enterprise = started(s)
+        an_option(s, enterprise, project.id)
+        an_option(s, enterprise, project.id, kind=OptionKind.HIGH_COST, name="中水回用", investment=120,
+                  water_saved=30000, status=OptionStatus.PLANNED)
+        sums = options.totals(options.options_of(s, project.id))
+        assert sums["investment"] == 123.5 and sums["water_saved"] == 31200
+        assert (sums["low_cost"], sums["high_cost"]) == (1, 1)
+
+
+def test_the_evaluation_application_then_a_return_then_acceptance(uow):
+    with uow() as s:
+        project, enterprise = started(s)
+        with pytest.raises(RuleViolation, match="未标记完成"):
+            applications.submit(s, enterprise, project.id, CaseKind.EVALUATION, FORM, agreed=True)
+        an_option(s, enterprise, project.id)
+        complete_phase(s, enterprise, project.id, "evaluation")
+        with pytest.raises(ValidationError, match="概述"):
+            applications.submit(s, enterprise, project.id, CaseKind.EVALUATION, FORM | {"summary": "短"}, agreed=True)
+        case = applications.submit(s, enterprise, project.id, CaseKind.EVALUATION, FORM, agreed=True)
+        with pytest.raises(RuleViolation, match="不能再修改"):
+            stage_records.save_value(s, enterprise, project.id, "pre_audit", "targets", "改一下")
+        with pytest.raises(RuleViolation, match="评估尚未通过"):
+            applications.submit(s, enterprise, project.id, CaseKind.ACCEPTANCE, FORM, agreed=True)
+
+        # A reviewer returns it with a remark on one stage (issue 6 builds the reviewers' side).
+        case.status = CaseStatus.RETURNED
+        s.add(CaseRemark(case_id=case.id, stage="assessment", remark="水平衡测试报告缺少车间数据"))
+        s.flush()
+        with pytest.raises(RuleViolation, match="无需修改"):
+            stage_records.save_value(s, enterprise, project.id, "pre_audit", "targets", "改一下")
+        stage_records.add_files(s, enterprise, project.id, "assessment", "balance_report",
+                                [("水平衡测试报告（补充）.pdf", pdf_bytes(2))])
+        with pytest.raises(RuleViolation, match="审核意见未整改：审核"):
+            applications.resubmit(s, enterprise, case.id, agreed=True)
+        stage_records.complete_stage(s, enterprise, project.id, "assessment")
+        applications.resubmit(s, enterprise, case.id, agreed=True)
+        assert s.get(Case, case.id).status is CaseStatus.SUBMITTED
+
+        case.status = CaseStatus.PASSED
+        s.flush()
+        complete_phase(s, enterprise, project.id, "acceptance")
+        acceptance = applications.submit(s, enterprise, project.id, CaseKind.ACCEPTANCE, FORM, agreed=True)
+        assert acceptance.kind is CaseKind.ACCEPTANCE and acceptance.status is CaseStatus.SUBMITTED
