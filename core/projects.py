@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.errors import PermissionDenied, RuleViolation
 from core.models import Tier, User, utcnow
-from core.notice_models import NoticeLetter
+from core.notice_models import AuditNotice, NoticeLetter
 from core.project_models import AuditProject
 
 OWNER_PROJECT = "audit_project"
@@ -48,3 +48,7 @@ def own_project(session: Session, actor: User, project_id: int) -> AuditProject:
 def require_startup_submitted(project: AuditProject) -> None:
     if project.startup_submitted_at is None:
         raise RuleViolation("请先完成并提交“项目启动”信息，再填报各阶段工作")
+
+
+def campaign_name(session: Session, project: AuditProject) -> str:
+    return session.get(AuditNotice, project.notice_id).name

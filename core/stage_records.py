@@ -194,3 +194,10 @@ def complete_stage(session: Session, actor: User, project_id: int, stage_key: st
 
 def completed(session: Session, project_id: int) -> set[str]:
     return set(session.scalars(select(StageCompletion.stage).where(StageCompletion.project_id == project_id)))
+
+
+def remarks_of(session: Session, case: Case | None) -> list[CaseRemark]:
+    """Every remark of a case, resolved or not, in order."""
+    if case is None:
+        return []
+    return list(session.scalars(select(CaseRemark).where(CaseRemark.case_id == case.id).order_by(CaseRemark.id)))

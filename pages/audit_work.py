@@ -1,0 +1,78 @@
+"""业务办理: the enterprise records each audit stage's work (photos, documents, data) and marks it complete."""
+
+import streamlit as st
+
+from core import stage_records
+from core.db import unit_of_work
+from core.stages import PHASES, STAGES, UPLOAD_KINDS, ItemKind
+from ui.project_views import choose_project, startup_gate
+from ui.roster_views import file_list, upload_box
+from ui.session import current_user
+from ui.widgets import act, page_header, show_flash
+
+user = current_user("pages/audit_work.py")
+page_header("工作过程填报", "按系统指引逐个阶段填报工作过程痕迹：照片、文档和数据。评估阶段为前六个阶段，验收阶段为后三个阶段。")
+show_flash()
+project = choose_project(user)
+startup_gate(project)
+
+with unit_of_work() as session:
+    done = stage_records.completed(session, project.id)
+    remarks = {phase: stage_records.open_remarks(session, stage_records.latest_case(session, project.id, phase))
+               for phase in PHASES}
+    cases = {phase: stage_records.latest_case(session, project.id, phase) for phase in PHASES}
+
+labels = {s.key: f"{'✅' if s.key in done else '⬜'} {i}. {s.label}" for i, s in enumerate(STAGES, start=1)}
+left, right = st.columns([1, 3])
+with left:
+    for phase, phase_label in PHASES.items():
+        case = cases[phase]
+        note = f"（{case.kind.label}申请{case.status.label}）" if case else ""
+        st.caption(f"{phase_label}{note}")
+    stage_key = st.radio("审核阶段", list(labels), format_func=labels.get, key=f"work_stage_{project.id}")
+stage = next(s for s in STAGES if s.key == stage_key)
+
+with unit_of_work() as session:
+    current = stage_records.state(session, project.id, stage.key)
+
+with right:
+    st.subheader(stage.label)
+    for remark in remarks[stage.phase].get(stage.key, []):
+        st.warning(f"审核意见：{remark.remark}（请按意见修改后重新标记完成）", icon=":material/rate_review:")
+    if current.completed_at:
+        st.success("本阶段已标记完成。修改任何内容后需要重新标记完成。", icon=":material/task_alt:")
+    for item in stage.items:
+        with st.container(border=True):
+            mark = "✅" if current.filled[item.key] else ("❗" if item.required else "")
+            st.markdown(f"**{item.label}**{' *' if item.required else '（选填）'} {mark}  \n"
+                        f"<small>{item.kind.label}{'，单位：' + item.unit if item.unit else ''}</small>",
+                        unsafe_allow_html=True)
+            key = f"{project.id}_{stage.key}_{item.key}"
+            if item.kind in UPLOAD_KINDS:
+                file_list(current.files.get(item.key, []), f"work_{key}",
+                          lambda a: act(lambda s, u: stage_records.remove_file(s, u, project.id, a.id),
+                                        f"已删除“{a.original_name}”", user))
+                generation = st.session_state.get(f"work_gen_{key}", 0)
+                kinds = "document" if item.kind is ItemKind.DOCUMENT else "scan"
+                chosen = upload_box(f"上传{item.kind.label}", f"work_upload_{key}_{generation}", kinds, multiple=True)
+                if st.button("上传", key=f"work_upload_btn_{key}"):
+                    uploads = [(f.name, f.getvalue()) for f in chosen or []]
+                    act(lambda s, u: stage_records.add_files(s, u, project.id, stage.key, item.key, uploads),
+                        f"已上传 {len(uploads)} 个文件", user,
+                        then=lambda k=key, g=generation: st.session_state.__setitem__(f"work_gen_{k}", g + 1))
+            elif item.kind is ItemKind.FIGURE:
+                value = st.number_input(f"{item.label}（{item.unit}）", value=current.values[item.key], min_value=None,
+                                        step=1.0, key=f"work_value_{key}", label_visibility="collapsed")
+                if st.button("保存", key=f"work_save_{key}"):
+                    act(lambda s, u, v=value, i=item: stage_records.save_value(s, u, project.id, stage.key, i.key, v),
+                        f"已保存{item.label}", user)
+            else:
+                text = st.text_area(item.label, value=current.values[item.key] or "", key=f"work_text_{key}",
+                                    label_visibility="collapsed", height=100)
+                if st.button("保存", key=f"work_save_{key}"):
+                    act(lambda s, u, v=text, i=item: stage_records.save_value(s, u, project.id, stage.key, i.key, v),
+                        f"已保存{item.label}", user)
+    if stage.min_options:
+        st.info(f"本阶段还需在“方案台账”中登记至少 {stage.min_options} 项清洁生产方案。", icon=":material/list_alt:")
+    if st.button("标记本阶段完成", type="primary", key=f"work_complete_{project.id}_{stage.key}"):
+        act(lambda s, u: stage_records.complete_stage(s, u, project.id, stage.key), f"“{stage.label}”已标记完成", user)
