@@ -22,14 +22,15 @@ with unit_of_work() as session:
                for phase in PHASES}
     cases = {phase: stage_records.latest_case(session, project.id, phase) for phase in PHASES}
 
-labels = {s.key: f"{'✅' if s.key in done else '⬜'} {i}. {s.label}" for i, s in enumerate(STAGES, start=1)}
+labels = {s.key: f"{i}. {s.label}" + (" :green[（已完成）]" if s.key in done else "")
+          for i, s in enumerate(STAGES, start=1)}
 left, right = st.columns([1, 3])
 with left:
+    stage_key = st.radio("审核阶段（1–6 评估阶段，7–9 验收阶段）", list(labels), format_func=labels.get,
+                         key=f"work_stage_{project.id}")
     for phase, phase_label in PHASES.items():
-        case = cases[phase]
-        note = f"（{case.kind.label}申请{case.status.label}）" if case else ""
-        st.caption(f"{phase_label}{note}")
-    stage_key = st.radio("审核阶段", list(labels), format_func=labels.get, key=f"work_stage_{project.id}")
+        if case := cases[phase]:
+            st.caption(f"{phase_label}：{case.kind.label}申请{case.status.label}")
 stage = next(s for s in STAGES if s.key == stage_key)
 
 with unit_of_work() as session:
@@ -43,7 +44,7 @@ with right:
         st.success("本阶段已标记完成。修改任何内容后需要重新标记完成。", icon=":material/task_alt:")
     for item in stage.items:
         with st.container(border=True):
-            mark = "✅" if current.filled[item.key] else ("❗" if item.required else "")
+            mark = ":green[已填]" if current.filled[item.key] else (":red[待填]" if item.required else "")
             st.markdown(f"**{item.label}**{' *' if item.required else '（选填）'} {mark}  \n"
                         f"<small>{item.kind.label}{'，单位：' + item.unit if item.unit else ''}</small>",
                         unsafe_allow_html=True)

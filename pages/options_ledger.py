@@ -21,11 +21,11 @@ with unit_of_work() as session:
     ledger = options.options_of(session, project.id)
 sums = options.totals(ledger)
 cols = st.columns(5)
-cols[0].metric("无/低费方案", f"{sums['low_cost']} 项")
-cols[1].metric("中/高费方案", f"{sums['high_cost']} 项")
-cols[2].metric("总投资", f"{sums['investment']:.2f} 万元")
-cols[3].metric("经济效益", f"{sums['economic_benefit']:.2f} 万元/年")
-cols[4].metric("节水", f"{sums['water_saved']:.1f} t/a")
+cols[0].metric("无/低费方案（项）", sums["low_cost"])
+cols[1].metric("中/高费方案（项）", sums["high_cost"])
+cols[2].metric("总投资（万元）", f"{sums['investment']:.2f}")
+cols[3].metric("经济效益（万元/年）", f"{sums['economic_benefit']:.2f}")
+cols[4].metric("节水（t/a）", f"{sums['water_saved']:.1f}")
 stage_names = {s.key: s.label for s in STAGES}
 if ledger:
     st.dataframe(pd.DataFrame([{
