@@ -16,6 +16,7 @@ ROSTER_TASK = ("pages/roster_task.py", "名单核定任务详情", ":material/as
 NOTICE_TASKS = ("pages/notice_tasks.py", "清审任务管理", ":material/campaign:")
 NOTICE_TASK = ("pages/notice_task.py", "清审任务详情", ":material/assignment:")
 ENTERPRISE_TASKS = ("pages/enterprise_tasks.py", "接受清审任务", ":material/task_alt:")
+PROJECT_STARTUP = ("pages/project_startup.py", "项目启动", ":material/rocket_launch:")
 AUDIT_WORK = ("pages/audit_work.py", "工作过程填报", ":material/edit_note:")
 OPTIONS_LEDGER = ("pages/options_ledger.py", "方案台账", ":material/list_alt:")
 APPLICATIONS = ("pages/applications.py", "评估验收申请", ":material/send:")
@@ -33,7 +34,7 @@ def sections_for(user: User | None) -> dict[str, list[tuple[str, str, str]]]:
     if user.must_change_password:
         return {"": [FORCED_CHANGE]}
     if user.tier is Tier.ENTERPRISE:
-        return {"": [HOME], "清审任务": [ENTERPRISE_TASKS],
+        return {"": [HOME], "清审任务": [ENTERPRISE_TASKS, PROJECT_STARTUP],
                 "业务办理": [AUDIT_WORK, OPTIONS_LEDGER, APPLICATIONS], "系统": [ACCOUNT]}
     return {"": [HOME], "任务管理": [ROSTER_TASKS, ROSTER_TASK, NOTICE_TASKS, NOTICE_TASK], "企业管理": [DIRECTORY],
             "系统": [ACCOUNT, ACCOUNT_ADMIN]}
