@@ -22,12 +22,15 @@ with unit_of_work() as session:
                for phase in PHASES}
     cases = {phase: stage_records.latest_case(session, project.id, phase) for phase in PHASES}
 
-labels = {s.key: f"{i}. {s.label}" + (" :green[（已完成）]" if s.key in done else "")
-          for i, s in enumerate(STAGES, start=1)}
+# Labels stay the same whatever is complete: a radio whose labels change is a new radio and would
+# jump back to its first option.
+labels = {s.key: f"{i}. {s.label}" for i, s in enumerate(STAGES, start=1)}
 left, right = st.columns([1, 3])
 with left:
     stage_key = st.radio("审核阶段（1–6 评估阶段，7–9 验收阶段）", list(labels), format_func=labels.get,
                          key=f"work_stage_{project.id}")
+    finished = [labels[s.key].split(" ")[0].rstrip(".") for s in STAGES if s.key in done]
+    st.caption(f"已完成：{'、'.join(finished) if finished else '无'}（共 {len(STAGES)} 个阶段）")
     for phase, phase_label in PHASES.items():
         if case := cases[phase]:
             st.caption(f"{phase_label}：{case.kind.label}申请{case.status.label}")
@@ -54,7 +57,7 @@ with right:
                           lambda a: act(lambda s, u: stage_records.remove_file(s, u, project.id, a.id),
                                         f"已删除“{a.original_name}”", user))
                 generation = st.session_state.get(f"work_gen_{key}", 0)
-                kinds = "document" if item.kind is ItemKind.DOCUMENT else "scan"
+                kinds = "document" if item.kind is ItemKind.DOCUMENT else "photo"
                 chosen = upload_box(f"上传{item.kind.label}", f"work_upload_{key}_{generation}", kinds, multiple=True)
                 if st.button("上传", key=f"work_upload_btn_{key}"):
                     uploads = [(f.name, f.getvalue()) for f in chosen or []]

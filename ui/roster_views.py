@@ -16,7 +16,8 @@ from ui.widgets import act, excel_bytes, fmt_time, statement_checkbox
 STATUS_COLORS = {RosterStatus.PENDING: "orange", RosterStatus.DISPATCHED: "blue",
                  RosterStatus.SUBMITTED: "violet", RosterStatus.RETURNED: "red",
                  RosterStatus.APPROVED: "green"}
-UPLOAD_TYPES = {"scan": ["pdf", "jpg", "jpeg", "png"], "document": ["pdf", "jpg", "jpeg", "png", "docx", "xlsx"]}
+UPLOAD_TYPES = {"scan": ["pdf", "jpg", "jpeg", "png"], "document": ["pdf", "jpg", "jpeg", "png", "docx", "xlsx"],
+                "photo": ["jpg", "jpeg", "png"]}
 
 
 def status_label(part: RosterAssignment) -> str:
