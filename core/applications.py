@@ -14,7 +14,7 @@ from core.options import options_of
 from core.project_models import Case, CaseKind, CaseStatus
 from core.projects import own_project, require_startup_submitted
 from core.stage_records import completed, latest_case, open_remarks
-from core.stages import stages_of
+from core.stages import BY_KEY, stages_of
 
 PHONE = re.compile(r"(1[3-9]\d{9})|(0\d{2,3}-?\d{7,8})")
 
@@ -81,8 +81,6 @@ def resubmit(session: Session, actor: User, case_id: int, *, agreed: bool) -> No
         raise RuleViolation(f"申请当前状态为“{case.status.label}”，无需重新提交")
     pending = open_remarks(session, case)
     if pending:
-        from core.stages import BY_KEY
-
         names = "、".join(BY_KEY[k].label for k in pending)
         raise RuleViolation(f"还有审核意见未整改：{names}（修改后请重新标记完成）")
     case.status, case.resubmitted_at = CaseStatus.SUBMITTED, utcnow()

@@ -12,8 +12,10 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from core.config import database_url
+from core.errors import RuleViolation
 
 _engines: dict[str, Engine] = {}
 
@@ -56,3 +58,14 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def flush_or_stale(session: Session, message: str) -> None:
+    """Flush; if a versioned row was changed by someone else meanwhile, refuse with `message`.
+
+    The rows carry SQLAlchemy's version_id_col, so a write based on an old version matches no row.
+    """
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise RuleViolation(message) from exc

@@ -11,8 +11,8 @@ from core import audit
 from core import credit_code as codes
 from core.errors import PermissionDenied, ValidationError
 from core.jurisdiction import Action, division_scope, enterprise_scope, require
-from core.reference import normalize_name
 from core.models import Division, Enterprise, Industry, ManagingTier, Tier, User
+from core.reference import normalize_name
 
 YES_NO = {True: "是", False: "否", None: ""}
 

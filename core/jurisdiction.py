@@ -76,12 +76,31 @@ def _can_user(user: User, action: Action, target: User) -> bool:
     return target.tier is Tier.ENTERPRISE or target.division_code != user.division_code
 
 
-def require(user: User, action: Action, obj: object, what: str = "该对象") -> None:
-    """Raise PermissionDenied with a clear message unless `can` allows it."""
+def require_operational(user: User) -> None:
+    """PermissionDenied unless the account may act at all (active, initial password replaced)."""
     if not user.is_active:
         raise PermissionDenied("账户已停用")
     if user.must_change_password:
         raise PermissionDenied("请先修改初始密码，再进行其他操作")
+
+
+def require_department(user: User, what: str) -> None:
+    """PermissionDenied unless an operational department account; `what` names the work refused."""
+    require_operational(user)
+    if not user.tier.is_department:
+        raise PermissionDenied(f"{what}只能由生态环境部门办理")
+
+
+def require_enterprise(user: User, what: str) -> None:
+    """PermissionDenied unless an operational enterprise account."""
+    require_operational(user)
+    if user.tier is not Tier.ENTERPRISE:
+        raise PermissionDenied(f"只有企业用户可以{what}")
+
+
+def require(user: User, action: Action, obj: object, what: str = "该对象") -> None:
+    """Raise PermissionDenied with a clear message unless `can` allows it."""
+    require_operational(user)
     if not can(user, action, obj):
         raise PermissionDenied(f"您无权{ACTION_LABELS[action]}{what}：不在本部门管辖范围内")
 

@@ -14,15 +14,22 @@ from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from core import attachments, audit, files, roster
+from core import attachments, audit, files, jurisdiction, roster
 from core.auth import create_account, enterprise_login, revoke_sessions
+from core.db import flush_or_stale
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.jurisdiction import covers
 from core.models import Division, Enterprise, Industry, Tier, User, utcnow
-from core.notice_models import MILESTONES, AuditNotice, NoticeAssignment, NoticeLetter, NoticeStatus
+from core.notice_models import (
+    MILESTONES,
+    AuditNotice,
+    NoticeAssignment,
+    NoticeLetter,
+    NoticeStatus,
+)
 from core.passwords import generate_initial_password, hash_password
+from core.projects import open_project
 from core.workflow_models import RosterAssignment, RosterStatus, RosterTask
 
 S = NoticeStatus
@@ -40,7 +47,7 @@ TRANSITIONS = {(level, "dispatch"): (S.PENDING_DISPATCH, S.DISPATCHED)
 
 
 def _require_department(actor: User) -> None:
-    roster.require_department(actor)
+    jurisdiction.require_department(actor, "清审任务通知")
 
 
 def get_part(session: Session, actor: User, part_id: int) -> NoticeAssignment:
@@ -60,13 +67,6 @@ def own_part(session: Session, actor: User, part_id: int, expected_version: int 
     if expected_version is not None and part.version != expected_version:
         raise RuleViolation(STALE_MESSAGE)
     return part
-
-
-def _flush(session: Session) -> None:
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise RuleViolation(STALE_MESSAGE) from exc
 
 
 # --- the province creates the notice -----------------------------------------------------------
@@ -185,7 +185,7 @@ def save_requirements(session: Session, actor: User, part_id: int, expected_vers
         raise ValidationError("任务要求最多 5000 个字", field="requirements")
     if text != part.requirements:
         before, part.requirements = part.requirements, text
-        _flush(session)
+        flush_or_stale(session, STALE_MESSAGE)
         audit.record(session, actor=actor, action="notice.requirements", object_type=OWNER_PART, object_id=part.id,
                      before={"requirements": before}, after={"requirements": text})
 
@@ -237,7 +237,7 @@ def dispatch(session: Session, actor: User, part_id: int, expected_version: int,
     else:
         children = sorted({x.county_code for x in letters})
     part.status, part.dispatched_at = target, utcnow()
-    _flush(session)
+    flush_or_stale(session, STALE_MESSAGE)
     child_level = {Tier.PROVINCE: Tier.CITY, Tier.CITY: Tier.COUNTY}.get(part.level)
     for code in children:
         session.add(NoticeAssignment(notice_id=part.notice_id, division_code=code, level=child_level,
@@ -290,7 +290,7 @@ def issue_letters(session: Session, actor: User, part_id: int, letter_ids: list[
         audit.record(session, actor=actor, action="notice.letter_issue", object_type=OWNER_LETTER,
                      object_id=letter.id, after={"letter_number": letter.letter_number, "account": account,
                                                  "generation": letter.generation_count})
-    _flush(session)
+    flush_or_stale(session, STALE_MESSAGE)
     return issued
 
 
@@ -334,8 +334,7 @@ def upload_stamped(session: Session, actor: User, letter_id: int, name: str, dat
 
 def enterprise_letters(session: Session, actor: User) -> list[NoticeLetter]:
     """接受清审任务: the enterprise's letters whose county has dispatched the notice."""
-    if actor.tier is not Tier.ENTERPRISE or actor.must_change_password or not actor.is_active:
-        raise PermissionDenied("只有企业用户可以查看本企业的清审任务")
+    jurisdiction.require_enterprise(actor, "查看本企业的清审任务")
     dispatched = select(NoticeAssignment.notice_id, NoticeAssignment.division_code) \
         .where(NoticeAssignment.status == S.DISPATCHED, NoticeAssignment.level == Tier.COUNTY)
     letters = session.scalars(select(NoticeLetter).where(NoticeLetter.enterprise_id == actor.enterprise_id)
@@ -358,9 +357,7 @@ def accept(session: Session, actor: User, letter_id: int, *, project_leader: str
     if not MOBILE.fullmatch(mobile):
         raise ValidationError("请填写正确的 11 位手机号码（可接收短信），例如 13812345678", field="mobile")
     letter.project_leader, letter.leader_mobile, letter.accepted_at = leader, mobile, utcnow()
-    _flush(session)
-    from core.projects import open_project
-
+    flush_or_stale(session, STALE_MESSAGE)
     open_project(session, actor, letter)
     audit.record(session, actor=actor, action="notice.accept", object_type=OWNER_LETTER, object_id=letter.id,
                  after={"project_leader": leader, "mobile": mobile}, statement=None)
@@ -376,10 +373,11 @@ def notice_list(session: Session, actor: User, status: NoticeStatus | None = Non
     return list(session.scalars(stmt.order_by(NoticeAssignment.received_at.desc(), NoticeAssignment.id.desc())))
 
 
-def industry_counts(session: Session, part: NoticeAssignment) -> list[tuple[str, str, int]]:
-    """(大类 code, name, enterprises) of a department's letters, as on the seed's notice screen."""
+def industry_counts(session: Session, part: NoticeAssignment,
+                    letters: list[NoticeLetter] | None = None) -> list[tuple[str, str, int]]:
+    """(大类 code, name, enterprises) of a department's letters (as already read, if given)."""
     counts: dict[str, int] = {}
-    for letter in letters_in(session, part):
+    for letter in letters if letters is not None else letters_in(session, part):
         code = (letter.enterprise.industry_code or "")[:2]
         counts[code] = counts.get(code, 0) + 1
     names = dict(session.execute(select(Industry.code, Industry.name).where(Industry.code.in_(list(counts)))).all())

@@ -7,15 +7,16 @@ from dataclasses import dataclass, fields
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from core import audit
+from core.db import flush_or_stale
 from core.errors import RuleViolation, ValidationError
 from core.models import User
 from core.project_models import CleanerOption, OptionKind, OptionStatus
 from core.projects import own_project, require_startup_submitted
 from core.stages import BY_KEY
 
+STALE_MESSAGE = "该方案已被本企业其他用户修改，请刷新页面后重试（您填写的内容仍保留在页面上）"
 # figure field -> (label, unit, largest sensible value for one option of one enterprise)
 FIGURES = {
     "investment": ("投资", "万元", 1_000_000),
@@ -86,14 +87,11 @@ def save_option(session: Session, actor: User, project_id: int, form: OptionForm
         if option is None or option.project_id != project.id:
             raise RuleViolation("方案不存在或不属于本项目")
         if expected_version is not None and option.version != expected_version:
-            raise RuleViolation("该方案已被本企业其他用户修改，请刷新页面后重试（您填写的内容仍保留在页面上）")
+            raise RuleViolation(STALE_MESSAGE)
         before = {f.name: _plain(getattr(option, f.name)) for f in fields(OptionForm)}
         for key, value in values.items():
             setattr(option, key, value)
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise RuleViolation("该方案已被本企业其他用户修改，请刷新页面后重试") from exc
+    flush_or_stale(session, STALE_MESSAGE)
     audit.record(session, actor=actor, action="option.save", object_type="cleaner_option", object_id=option.id,
                  before=before, after={k: _plain(v) for k, v in values.items()})
     return option

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.errors import PermissionDenied, RuleViolation
-from core.models import Tier, User, utcnow
+from core.jurisdiction import require_enterprise
+from core.models import User, utcnow
 from core.notice_models import AuditNotice, NoticeLetter
 from core.project_models import AuditProject
 
@@ -31,8 +32,7 @@ def open_project(session: Session, actor: User, letter: NoticeLetter) -> AuditPr
 
 def projects_of(session: Session, actor: User) -> list[AuditProject]:
     """The enterprise's own audit projects, newest first."""
-    if actor.tier is not Tier.ENTERPRISE or actor.must_change_password or not actor.is_active:
-        raise PermissionDenied("只有企业用户可以办理本企业的清洁生产审核")
+    require_enterprise(actor, "办理本企业的清洁生产审核")
     return list(session.scalars(select(AuditProject).where(AuditProject.enterprise_id == actor.enterprise_id)
                                 .order_by(AuditProject.id.desc())))
 

@@ -15,9 +15,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
-from core import attachments, audit, files
+from core import attachments, audit, files, jurisdiction
+from core.db import flush_or_stale
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import Division, Tier, User, utcnow
 from core.workflow_models import (
@@ -73,19 +73,12 @@ def transition_for(action: str, level: Tier) -> Transition | None:
 # --- who may act ---------------------------------------------------------------------------
 
 def require_department(actor: User) -> None:
-    if not actor.is_active:
-        raise PermissionDenied("账户已停用")
-    if actor.must_change_password:
-        raise PermissionDenied("请先修改初始密码，再进行其他操作")
-    if not actor.tier.is_department:
-        raise PermissionDenied("名单核定任务只能由生态环境部门办理")
+    jurisdiction.require_department(actor, "名单核定任务")
 
 
 def can_view(actor: User, assignment: RosterAssignment) -> bool:
     """A department sees its own part of a task and the parts of the departments below it."""
-    from core.jurisdiction import covers
-
-    return actor.tier.is_department and covers(actor.division, assignment.division)
+    return actor.tier.is_department and jurisdiction.covers(actor.division, assignment.division)
 
 
 def get_assignment(session: Session, actor: User, assignment_id: int) -> RosterAssignment:
@@ -140,10 +133,7 @@ def _move(session: Session, actor: User, assignment: RosterAssignment, action: s
         assignment.submitted_at = now
     else:
         assignment.decided_at = now
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise RuleViolation(STALE_MESSAGE) from exc
+    flush_or_stale(session, STALE_MESSAGE)
     audit.record(session, actor=actor, action=f"roster.{action}", object_type=OWNER_ASSIGNMENT,
                  object_id=assignment.id, before={"status": before.value},
                  after={"status": assignment.status.value, **(detail or {})}, statement=statement)
@@ -206,7 +196,7 @@ def update_task(session: Session, actor: User, assignment_id: int, expected_vers
     task.name, task.batch, task.requirements, task.deadline = name, batch, (requirements or "").strip(), deadline
     after = {"name": name, "batch": batch, "requirements": task.requirements, "deadline": deadline.isoformat()}
     flag_modified(assignment, "requirements")  # the task's edits move the province part's version too
-    _touch(session, assignment)
+    flush_or_stale(session, STALE_MESSAGE)
     audit.record(session, actor=actor, action="roster.update_task", object_type=OWNER_TASK, object_id=task.id,
                  before=before, after=after)
 
@@ -223,17 +213,9 @@ def save_requirements(session: Session, actor: User, assignment_id: int, expecte
     if text != assignment.requirements:
         before = assignment.requirements
         assignment.requirements = text
-        _touch(session, assignment)
+        flush_or_stale(session, STALE_MESSAGE)
         audit.record(session, actor=actor, action="roster.requirements", object_type=OWNER_ASSIGNMENT,
                      object_id=assignment.id, before={"requirements": before}, after={"requirements": text})
-
-
-def _touch(session: Session, assignment: RosterAssignment) -> None:
-    """Flush a change of the assignment, refusing it if someone else changed it meanwhile."""
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise RuleViolation(STALE_MESSAGE) from exc
 
 
 def attach_file(session: Session, actor: User, assignment_id: int, name: str, data: bytes) -> None:

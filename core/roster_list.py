@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from core import attachments, audit, credit_code
+from core.db import flush_or_stale
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.jurisdiction import covers
 from core.models import Division, Enterprise, Industry, Tier, User, utcnow
@@ -75,13 +75,6 @@ def _entry(session: Session, actor: User, entry_id: int, version: int | None) ->
         raise RuleViolation(f"“{entry.enterprise.name}”已被本部门其他用户修改，请刷新页面后重试"
                             "（您填写的内容仍保留在页面上）")
     return entry
-
-
-def _flush(session: Session) -> None:
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise RuleViolation(STALE_MESSAGE) from exc
 
 
 def _touch(entry: RosterEntry, actor: User) -> None:
@@ -149,7 +142,7 @@ def import_rows(session: Session, actor: User, assignment_id: int, expected_vers
                                 county_code=row.county_code, city_code=divisions[row.county_code].city_code,
                                 list_number=int(number) if number.isdigit() else None))
         added += 1
-    _flush(session)
+    flush_or_stale(session, STALE_MESSAGE)
     audit.record(session, actor=actor, action="roster.import", object_type="roster_task",
                  object_id=assignment.task_id,
                  after={"added": added, "created_enterprises": created, "already_listed": already})
@@ -204,7 +197,7 @@ def mark_excluded(session: Session, actor: User, targets: list[tuple[int, int]],
             attachments.attach(session, actor, OWNER_ENTRY, entry.id, attachments.EVIDENCE, name, data)
         audit.record(session, actor=actor, action="roster.exclude", object_type=OWNER_ENTRY, object_id=entry.id,
                      before={"included": True}, after={"included": False, "reason": reason})
-    _flush(session)
+    flush_or_stale(session, STALE_MESSAGE)
     return len(targets)
 
 
@@ -221,7 +214,7 @@ def restore(session: Session, actor: User, entry_id: int, version: int) -> None:
         attachments.remove(session, actor, item)
     audit.record(session, actor=actor, action="roster.restore", object_type=OWNER_ENTRY, object_id=entry.id,
                  before=before, after={"included": True})
-    _flush(session)
+    flush_or_stale(session, STALE_MESSAGE)
 
 
 def add_enterprise(session: Session, actor: User, assignment_id: int, enterprise_id: int) -> RosterEntry:
@@ -245,7 +238,7 @@ def add_enterprise(session: Session, actor: User, assignment_id: int, enterprise
                         county_code=enterprise.division_code, city_code=enterprise.division.city_code,
                         added_by_division=actor.division_code, updated_by_user_id=actor.id)
     session.add(entry)
-    _flush(session)
+    flush_or_stale(session, STALE_MESSAGE)
     audit.record(session, actor=actor, action="roster.add", object_type=OWNER_ENTRY, object_id=entry.id,
                  after={"enterprise_id": enterprise.id, "name": enterprise.name})
     return entry
@@ -263,7 +256,7 @@ def withdraw(session: Session, actor: User, entry_id: int, version: int) -> None
                  before={"enterprise_id": entry.enterprise_id, "name": entry.enterprise.name,
                          "included": entry.included})
     session.delete(entry)
-    _flush(session)
+    flush_or_stale(session, STALE_MESSAGE)
 
 
 def correct(session: Session, actor: User, entry_id: int, version: int, changes: dict) -> dict:
@@ -281,7 +274,7 @@ def correct(session: Session, actor: User, entry_id: int, version: int, changes:
     _touch(entry, actor)
     audit.record(session, actor=actor, action="roster.correct", object_type=OWNER_ENTRY, object_id=entry.id,
                  before=before, after=changed)
-    _flush(session)
+    flush_or_stale(session, STALE_MESSAGE)
     return changed
 
 

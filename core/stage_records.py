@@ -16,7 +16,16 @@ from sqlalchemy.orm import Session
 from core import attachments, audit
 from core.errors import RuleViolation, ValidationError
 from core.models import User, utcnow
-from core.project_models import AuditProject, Case, CaseKind, CaseRemark, CaseStatus, StageCompletion, StageRecord
+from core.options import options_of
+from core.project_models import (
+    AuditProject,
+    Case,
+    CaseKind,
+    CaseRemark,
+    CaseStatus,
+    StageCompletion,
+    StageRecord,
+)
 from core.projects import own_project, require_startup_submitted
 from core.stages import UPLOAD_KINDS, Item, ItemKind, Stage, stage
 
@@ -176,8 +185,6 @@ def complete_stage(session: Session, actor: User, project_id: int, stage_key: st
     current = state(session, project.id, stage_key)
     missing = [i.label for i in current.missing]
     if target.min_options:
-        from core.options import options_of
-
         if len(options_of(session, project.id)) < target.min_options:
             missing.append(f"方案台账中至少 {target.min_options} 项清洁生产方案")
     if missing:

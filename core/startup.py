@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from core import audit, projects
+from core.db import flush_or_stale
 from core.divisions import PROVINCE_CODE
 from core.errors import RuleViolation, ValidationError
 from core.models import OWNERSHIP_TYPES, Division, Industry, Tier, User, utcnow
@@ -49,13 +49,6 @@ def _editable(session: Session, actor: User, project_id: int, expected_version: 
     return project
 
 
-def _flush(session: Session) -> None:
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise RuleViolation(STALE_MESSAGE) from exc
-
-
 def save_step(session: Session, actor: User, project_id: int, step: str, data: dict[str, Any],
               expected_version: int) -> dict[str, Any]:
     """Check and keep one step's input; returns the cleaned data as stored.
@@ -69,7 +62,7 @@ def save_step(session: Session, actor: User, project_id: int, step: str, data: d
     cleaned = VALIDATORS[step](session, data or {})
     before = (project.startup or {}).get(step)
     project.startup = {**(project.startup or {}), step: cleaned}  # a new dict, so that the change is seen
-    _flush(session)
+    flush_or_stale(session, STALE_MESSAGE)
     audit.record(session, actor=actor, action="startup.save", object_type=projects.OWNER_PROJECT,
                  object_id=project.id, before={step: before} if before is not None else None, after={step: cleaned})
     return cleaned
@@ -105,7 +98,7 @@ def submit(session: Session, actor: User, project_id: int, expected_version: int
         setattr(enterprise, key, value)
     project.audit_mode = AuditMode(basic["audit_mode"])
     project.startup_submitted_at = utcnow()
-    _flush(session)
+    flush_or_stale(session, STALE_MESSAGE)
     if before != after:
         changed = [k for k in ENTERPRISE_FACTS if before[k] != after[k]]
         audit.record(session, actor=actor, action="enterprise.update_from_startup", object_type="enterprise",
