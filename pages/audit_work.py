@@ -6,9 +6,8 @@ from core import stage_records
 from core.db import unit_of_work
 from core.stages import PHASES, STAGES, UPLOAD_KINDS, ItemKind
 from ui.project_views import choose_project, startup_gate
-from ui.roster_views import file_list, upload_box
 from ui.session import current_user
-from ui.widgets import act, page_header, show_flash
+from ui.widgets import act, file_list, page_header, show_flash, upload_box
 
 user = current_user("pages/audit_work.py")
 page_header("工作过程填报", "按系统指引逐个阶段填报工作过程痕迹：照片、文档和数据。评估阶段为前六个阶段，验收阶段为后三个阶段。")

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from core import roster
 from core.db import unit_of_work
 from core.enterprises import division_path, jurisdiction_summary
-from core import roster
 from core.models import Enterprise, Tier
 from core.workflow_models import RosterStatus
 from ui.session import current_user

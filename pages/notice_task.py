@@ -9,9 +9,18 @@ from core.errors import RuleViolation
 from core.models import Tier
 from core.notice_models import MILESTONES, NoticeStatus
 from ui.notice_letters_view import letters_step
-from ui.roster_views import SeenVersions, file_list, go_to_step, step_selector, upload_box
 from ui.session import current_user
-from ui.widgets import act, fmt_time, show_flash, statement_checkbox
+from ui.widgets import (
+    SeenVersions,
+    act,
+    file_list,
+    fmt_time,
+    go_to_step,
+    show_flash,
+    statement_checkbox,
+    step_selector,
+    upload_box,
+)
 
 S = NoticeStatus
 STEPS = {
@@ -41,7 +50,7 @@ try:
         own_files = attachments.of(session, notice.OWNER_PART, part.id)
         letters = notice.letters_in(session, part)
         scans = notice.stamped_scans(session, [x.id for x in letters])
-        industries = notice.industry_counts(session, part)
+        industries = notice.industry_counts(session, part, letters)
 except RuleViolation as exc:
     st.error(exc.message, icon=":material/error:")
     st.page_link("pages/notice_tasks.py", label="返回任务列表", icon=":material/arrow_back:")

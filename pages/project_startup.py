@@ -24,15 +24,17 @@ from core.startup_fields import (
     today,
 )
 from ui.project_views import choose_project
-from ui.roster_views import SeenVersions, go_to_step, step_selector
 from ui.session import current_user
 from ui.widgets import (
+    SeenVersions,
     act,
     fmt_time,
+    go_to_step,
     page_header,
     show_flash,
     show_violation,
     statement_checkbox,
+    step_selector,
 )
 
 # Each list step: where its rows are kept, its add-row button, and a row's inputs as (field, widget, label, options).

@@ -12,21 +12,26 @@ from ui.roster_import_view import import_panel
 from ui.roster_list_view import list_step
 from ui.roster_review_view import children_step
 from ui.roster_views import (
-    SeenVersions,
     dispatch_step,
-    file_list,
     final_list_excel,
-    go_to_step,
-    step_selector,
     requirements_step,
     reviews_block,
     status_badge,
     submit_step,
     task_summary,
-    upload_box,
 )
 from ui.session import current_user
-from ui.widgets import act, fmt_time, show_flash, statement_checkbox
+from ui.widgets import (
+    SeenVersions,
+    act,
+    file_list,
+    fmt_time,
+    go_to_step,
+    show_flash,
+    statement_checkbox,
+    step_selector,
+    upload_box,
+)
 
 S = RosterStatus
 STEPS = {

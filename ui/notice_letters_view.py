@@ -13,8 +13,7 @@ from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import User
 from core.notice_models import NoticeAssignment, NoticeLetter, NoticeStatus
-from ui.roster_views import file_list, upload_box
-from ui.widgets import act, fmt_time, show_violation
+from ui.widgets import act, file_list, fmt_time, show_violation, upload_box
 
 BUNDLE_KEY = "notice_letter_bundle"
 

@@ -7,7 +7,13 @@ import streamlit as st
 
 from core import roster_list
 from core.db import unit_of_work
-from core.roster_import import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ImportPreview, confirm_proposal, preview
+from core.roster_import import (
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    ImportPreview,
+    confirm_proposal,
+    preview,
+)
 from core.workflow_models import RosterAssignment
 from ui.widgets import act, excel_bytes
 

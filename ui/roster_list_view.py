@@ -11,9 +11,7 @@ from core.enterprises import industry_class_options
 from core.errors import ValidationError
 from core.models import User
 from core.workflow_models import RosterAssignment, RosterEntry, RosterStatus
-from ui.roster_views import SeenVersions, file_list, upload_box
-from ui.widgets import act
-from ui.widgets import fmt_time
+from ui.widgets import SeenVersions, act, file_list, fmt_time, upload_box
 
 YES_NO = {True: "是", False: "否"}
 INCLUDED_FILTER = {"全部": None, "列入": True, "标注否": False}

@@ -9,9 +9,8 @@ from core import attachments, roster, roster_list
 from core.db import unit_of_work
 from core.models import User
 from core.workflow_models import RosterAssignment, RosterStatus
-from ui.roster_views import SeenVersions, file_list, reviews_block
-from ui.widgets import act
-from ui.widgets import fmt_time
+from ui.roster_views import reviews_block
+from ui.widgets import SeenVersions, act, file_list, fmt_time
 
 S = RosterStatus
 

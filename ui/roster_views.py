@@ -1,23 +1,26 @@
-"""Pieces of the roster task screens: task summary, files, own requirements, dispatch, submit, final list."""
+"""Pieces of the roster task screens: status, task summary, own requirements, dispatch, submit, final list."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
-from core import attachments, files, roster
-from core.errors import RuleViolation
+from core import files, roster
 from core.models import User
 from core.workflow_models import Attachment, RosterAssignment, RosterStatus
-from ui.widgets import act, excel_bytes, fmt_time, statement_checkbox
+from ui.widgets import (
+    act,
+    excel_bytes,
+    file_list,
+    fmt_time,
+    go_to_step,
+    statement_checkbox,
+    upload_box,
+)
 
 STATUS_COLORS = {RosterStatus.PENDING: "orange", RosterStatus.DISPATCHED: "blue",
                  RosterStatus.SUBMITTED: "violet", RosterStatus.RETURNED: "red",
                  RosterStatus.APPROVED: "green"}
-UPLOAD_TYPES = {"scan": ["pdf", "jpg", "jpeg", "png"], "document": ["pdf", "jpg", "jpeg", "png", "docx", "xlsx"],
-                "photo": ["jpg", "jpeg", "png"]}
 
 
 def status_label(part: RosterAssignment) -> str:
@@ -36,66 +39,6 @@ def open_task(assignment_id: int) -> None:
     st.switch_page("pages/roster_task.py", query_params={"id": str(assignment_id)})
 
 
-def go_to_step(step_key: str, step: str) -> None:
-    """Ask a wizard to show `step` on its next run (its step selector, `step_key`, is already drawn)."""
-    st.session_state[f"goto_{step_key}"] = step
-
-
-def step_selector(step_key: str, steps: list[str]) -> str:
-    """The wizard's 办理步骤 selector, honouring a go_to_step() of the previous run."""
-    if goto := st.session_state.pop(f"goto_{step_key}", None):
-        st.session_state[step_key] = goto
-    return st.radio("办理步骤", steps, horizontal=True, key=step_key,
-                    captions=[f"第 {i} 步" for i in range(1, len(steps) + 1)])
-
-
-class SeenVersions:
-    """Versions of the objects as the user last saw them on this page.
-
-    A button press reruns the page, which reloads the data; the write must be checked against
-    what was on screen when the user decided, not against what the rerun has just read.
-    """
-
-    def __init__(self, key: str):
-        self._key = key
-        self._before: dict = dict(st.session_state.get(key, {}))
-        self._now: dict = {}
-
-    def see(self, name, version: int) -> int:
-        """Record the version shown now; returns the one to send with a write made on this run."""
-        self._now[name] = version
-        return self._before.get(name, version)
-
-    def remember(self) -> None:
-        st.session_state[self._key] = {**self._before, **self._now}
-
-
-def file_list(items: list[Attachment], key: str, on_delete: Callable[[Attachment], None] | None = None) -> None:
-    if not items:
-        st.caption("（无）")
-        return
-    for item in items:
-        left, mid, right = st.columns([6, 2, 1], vertical_alignment="center")
-        left.markdown(f":material/attach_file: {item.original_name}  \n"
-                      f"<small>{_size(item.size)} · {fmt_time(item.uploaded_at)} · "
-                      f"sha256 {item.sha256[:12]}…</small>", unsafe_allow_html=True)
-        try:
-            data = attachments.content(item)
-        except (RuleViolation, OSError):
-            mid.error("文件缺失或已被篡改")
-        else:
-            mid.download_button("下载", data, file_name=item.original_name, mime=files.MIME_TYPES[item.kind],
-                                key=f"{key}_dl_{item.id}", width="stretch")
-        if on_delete is not None and right.button("删除", key=f"{key}_rm_{item.id}", width="stretch"):
-            on_delete(item)
-
-
-def _size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    return f"{size / 1024:.0f} KB" if size < 1048576 else f"{size / 1048576:.1f} MB"
-
-
 def task_summary(task, task_files: list[Attachment], key: str) -> None:
     with st.container(border=True):
         st.markdown(f"**任务名称**：{task.name}")
@@ -106,12 +49,6 @@ def task_summary(task, task_files: list[Attachment], key: str) -> None:
         st.markdown(task.requirements or "（未填写）")
         st.markdown("**任务附件**")
         file_list(task_files, key)
-
-
-def upload_box(label: str, key: str, kinds: str = "scan", multiple: bool = False):
-    allowed = "、".join(t.upper() for t in UPLOAD_TYPES[kinds] if t != "jpeg")
-    return st.file_uploader(f"{label}（{allowed}，单个文件不超过 {files.MAX_BYTES // 1048576} MB）",
-                            type=UPLOAD_TYPES[kinds], accept_multiple_files=multiple, key=key)
 
 
 def reviews_block(reviews, title: str = "审核记录") -> None:
