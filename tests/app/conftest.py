@@ -40,6 +40,20 @@ def reopen(at: AppTest) -> AppTest:
     return fresh.run()
 
 
+def open_as(login: str, page: str) -> AppTest:
+    """`page` in a fresh browser session already signed in as `login` (an account without a demo password)."""
+    from sqlalchemy import select
+
+    with unit_of_work() as session:
+        token = auth.open_session(session, session.scalar(select(User).where(User.login == login)))
+    at = new_app()
+    at.session_state["session_token"] = token
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def activate(login: str) -> None:
     """Mark an account as having changed its initial password (to reach its ordinary pages)."""
     with unit_of_work() as session:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core import auth
 from core.db import unit_of_work
 from core.models import User, utcnow
 from core.project_models import Case, CaseRemark, CaseStatus
-from tests.app.conftest import click, new_app, texts
+from tests.app.conftest import click, open_as, texts
 from tests.support.projects import accepted_project
 from tests.support.roster import pdf_bytes
 from tests.unit.test_stages import an_option, complete_phase
@@ -22,26 +21,15 @@ def _setup(started: bool = True) -> tuple[int, str]:
         return project.id, enterprise.login
 
 
-def _open(login: str, page: str):
-    with unit_of_work() as s:
-        token = auth.open_session(s, s.scalar(select(User).where(User.login == login)))
-    at = new_app()
-    at.session_state["session_token"] = token
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
 def test_stage_work_waits_for_the_startup(db):
     _, login = _setup(started=False)
-    at = _open(login, "pages/audit_work.py")
+    at = open_as(login, "pages/audit_work.py")
     assert "请先完成并提交“项目启动”信息" in texts(at)
 
 
 def test_recording_a_stage_with_bad_and_good_input(db):
     project_id, login = _setup()
-    at = _open(login, "pages/audit_work.py")
+    at = open_as(login, "pages/audit_work.py")
     at.radio(key=f"work_stage_{project_id}").set_value("assessment").run()
     key = f"{project_id}_assessment_fresh_water"
     at.number_input(key=f"work_value_{key}").set_value(-5).run()
@@ -61,7 +49,7 @@ def test_recording_a_stage_with_bad_and_good_input(db):
 
 def test_the_options_ledger_refuses_a_negative_investment_and_keeps_the_name(db):
     _, login = _setup()
-    at = _open(login, "pages/options_ledger.py")
+    at = open_as(login, "pages/options_ledger.py")
     at.text_input[0].input("冷凝水回收")
     [n for n in at.number_input if n.label.startswith("投资")][0].set_value(-3)
     [b for b in at.button if b.label == "保存方案"][0].click()
@@ -77,13 +65,13 @@ def test_the_options_ledger_refuses_a_negative_investment_and_keeps_the_name(db)
 
 def test_the_evaluation_application_and_its_rework(db):
     project_id, login = _setup()
-    at = _open(login, "pages/applications.py")
+    at = open_as(login, "pages/applications.py")
     assert "“审核准备”未标记完成" in texts(at) and "评估尚未通过" in texts(at)
     with unit_of_work() as s:
         enterprise = s.scalar(select(User).where(User.login == login))
         an_option(s, enterprise, project_id)
         complete_phase(s, enterprise, project_id, "evaluation")
-    at = _open(login, "pages/applications.py")
+    at = open_as(login, "pages/applications.py")
     inputs = {t.label: t for t in at.text_input}
     inputs["申请联系人 *"].input("张三")
     inputs["联系电话 *"].input("0312-1234567")
@@ -101,7 +89,7 @@ def test_the_evaluation_application_and_its_rework(db):
         case = s.scalar(select(Case).where(Case.project_id == project_id))
         case.status = CaseStatus.RETURNED
         s.add(CaseRemark(case_id=case.id, stage="assessment", remark="缺少车间水平衡数据"))
-    at = _open(login, "pages/applications.py")
+    at = open_as(login, "pages/applications.py")
     assert "缺少车间水平衡数据" in texts(at)
     assert [b for b in at.button if b.label == "重新提交"][0].disabled
     with unit_of_work() as s:  # the enterprise reworks the remarked stage
@@ -110,7 +98,7 @@ def test_the_evaluation_application_and_its_rework(db):
         enterprise = s.scalar(select(User).where(User.login == login))
         stage_records.add_files(s, enterprise, project_id, "assessment", "measurement_data", [("补充.pdf", pdf_bytes())])
         stage_records.complete_stage(s, enterprise, project_id, "assessment")
-    at = _open(login, "pages/applications.py")
+    at = open_as(login, "pages/applications.py")
     assert "（已整改）" in texts(at)
     at.checkbox[0].check().run()
     at = click(at, "重新提交")

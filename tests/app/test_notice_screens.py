@@ -12,7 +12,7 @@ from core import auth, notice
 from core.db import unit_of_work
 from core.models import User
 from core.notice_models import NoticeAssignment, NoticeStatus
-from tests.app.conftest import click, new_app, texts
+from tests.app.conftest import click, open_as, texts
 from tests.app.test_roster_screens import _open
 from tests.support.roster import CITY, PROVINCE, QINGYUAN, approved_task, pdf_bytes, user
 from tests.unit.test_notice import form
@@ -87,11 +87,7 @@ def test_county_generates_uploads_and_dispatches_then_the_enterprise_accepts(db)
         assert auth.authenticate(s, account, password).ok
         account_user = s.scalar(select(User).where(User.login == account))
         account_user.must_change_password = False
-        token = auth.open_session(s, account_user)
-    enterprise = new_app()
-    enterprise.session_state["session_token"] = token
-    enterprise.run()
-    enterprise.switch_page("pages/enterprise_tasks.py").run()
+    enterprise = open_as(account, "pages/enterprise_tasks.py")
     assert "2026年白洋淀流域涉水企业清洁生产审核" in texts(enterprise)
     inputs = {t.label: t for t in enterprise.text_input}
     inputs["项目负责人 *"].input("张三")
