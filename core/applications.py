@@ -8,10 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import audit
+from core.cases import resume
 from core.errors import RuleViolation, ValidationError
 from core.models import User, utcnow
 from core.options import options_of
-from core.project_models import Case, CaseKind, CaseStatus
+from core.project_models import Case, CaseKind, CaseStatus, CaseStep
 from core.projects import own_project, require_startup_submitted
 from core.stage_records import completed, latest_case, open_remarks
 from core.stages import BY_KEY, stages_of
@@ -61,7 +62,8 @@ def submit(session: Session, actor: User, project_id: int, kind: CaseKind, form:
     missing = missing_for(session, project.id, kind)
     if missing:
         raise RuleViolation(f"还不能提交{kind.label}申请：{'；'.join(missing)}")
-    case = Case(project_id=project.id, kind=kind, status=CaseStatus.SUBMITTED, application=_checked_form(form))
+    case = Case(project_id=project.id, kind=kind, status=CaseStatus.SUBMITTED, application=_checked_form(form),
+                step=CaseStep.COUNTY_INTAKE, managing_tier=project.enterprise.managing_tier, round=1)
     session.add(case)
     session.flush()
     audit.record(session, actor=actor, action=f"case.submit_{kind.value}", object_type="case", object_id=case.id,
@@ -83,10 +85,12 @@ def resubmit(session: Session, actor: User, case_id: int, *, agreed: bool) -> No
     if pending:
         names = "、".join(BY_KEY[k].label for k in pending)
         raise RuleViolation(f"还有审核意见未整改：{names}（修改后请重新标记完成）")
-    case.status, case.resubmitted_at = CaseStatus.SUBMITTED, utcnow()
+    resume(case)
+    case.resubmitted_at = utcnow()
     session.flush()
     audit.record(session, actor=actor, action="case.resubmit", object_type="case", object_id=case.id,
-                 after={"status": case.status.value}, statement=audit.STATEMENT)
+                 after={"status": case.status.value, "step": case.step.value, "round": case.round},
+                 statement=audit.STATEMENT)
 
 
 def cases_of(session: Session, project_id: int) -> list[Case]:

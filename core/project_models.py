@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.models import Base, Enterprise, portable_enum, utcnow
+from core.models import Base, Enterprise, ManagingTier, portable_enum, utcnow
 
 
 class AuditMode(str, enum.Enum):
@@ -144,6 +144,33 @@ class CaseStatus(str, enum.Enum):
                 "failed": "未通过"}[self.value]
 
 
+class CaseStep(str, enum.Enum):
+    """Where a case is in 业务办理 (DOMAIN.md, "Case"); a returned case keeps the step it resumes at."""
+
+    COUNTY_INTAKE = "county_intake"  # 区县受理审核
+    CITY_INTAKE = "city_intake"  # 地市受理审核
+    PROVINCE_INTAKE = "province_intake"  # 省级受理审核
+    EXPERT_DRAW = "expert_draw"  # 专家抽取
+    DOCUMENT_REVIEW = "document_review"  # 线上文审
+    SITE_REVIEW = "site_review"  # 现场审核
+    RESULT = "result"  # 审核结果
+    DONE = "done"  # 办结
+
+    @property
+    def label(self) -> str:
+        return STEP_LABELS[self]
+
+    @property
+    def is_intake(self) -> bool:
+        return self in (CaseStep.COUNTY_INTAKE, CaseStep.CITY_INTAKE, CaseStep.PROVINCE_INTAKE)
+
+
+STEP_LABELS = {CaseStep.COUNTY_INTAKE: "区县受理审核", CaseStep.CITY_INTAKE: "地市受理审核",
+               CaseStep.PROVINCE_INTAKE: "省级受理审核", CaseStep.EXPERT_DRAW: "专家抽取",
+               CaseStep.DOCUMENT_REVIEW: "线上文审", CaseStep.SITE_REVIEW: "现场审核", CaseStep.RESULT: "审核结果",
+               CaseStep.DONE: "办结"}
+
+
 class Case(Base):
     """An evaluation or acceptance application of one audit project."""
 
@@ -156,6 +183,14 @@ class Case(Base):
     application: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # 申请表
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     resubmitted_at: Mapped[datetime | None] = mapped_column()
+    step: Mapped[CaseStep] = mapped_column(portable_enum(CaseStep, "case_step"), default=CaseStep.COUNTY_INTAKE,
+                                           server_default=CaseStep.COUNTY_INTAKE.value)
+    # The enterprise's 负责评估验收部门 when it applied: the route does not change under a running case.
+    managing_tier: Mapped[ManagingTier] = mapped_column(portable_enum(ManagingTier, "case_managing_tier"),
+                                                        default=ManagingTier.CITY,
+                                                        server_default=ManagingTier.CITY.value)
+    # 1 at submission, +1 at each resubmission after a return; opinions are kept per round.
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -171,5 +206,8 @@ class CaseRemark(Base):
     stage: Mapped[str] = mapped_column(String(32))
     remark: Mapped[str] = mapped_column(Text)
     reviewer_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The step that returned it (受理 at some level, 线上文审, 现场审核).
+    step: Mapped[CaseStep | None] = mapped_column(portable_enum(CaseStep, "remark_step"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column()

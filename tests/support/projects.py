@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core import notice
-from core.models import User
+from core import applications, notice, options, stage_records
+from core.models import ManagingTier, User, utcnow
 from core.notice_models import NoticeAssignment
-from core.project_models import AuditProject
-from tests.support.roster import CITY, HEADER, PROVINCE, QINGYUAN, approved_task, pdf_bytes, user
+from core.project_models import AuditProject, Case, CaseKind, OptionKind, OptionStatus
+from core.stages import ItemKind, stages_of
+from tests.support.roster import CITY, HEADER, PROVINCE, QINGYUAN, approved_task, pdf_bytes, png_bytes, user
 from tests.unit.test_notice import form
 
+FORM = {"contact": "张三", "phone": "13812345678", "summary": "本轮审核完成了审核准备、预审核、审核等六个阶段的工作。"}
 ONE_ENTERPRISE = HEADER + "37,保定玖福食品有限公司,保定市,清苑区,农副食品加工业,禽类屠宰,保定市生态环境局\n"
 
 
@@ -32,3 +34,48 @@ def accepted_project(session) -> tuple[AuditProject, User]:
     notice.accept(session, enterprise, issued.letter_id, project_leader="张三", mobile="13812345678")
     project = session.scalar(select(AuditProject).where(AuditProject.letter_id == issued.letter_id))
     return project, enterprise
+
+
+def started(s):
+    project, enterprise = accepted_project(s)
+    project.startup_submitted_at = utcnow()  # the startup wizard has its own tests
+    s.flush()
+    return project, enterprise
+
+
+def fill(s, enterprise, project_id, stage, skip: str | None = None) -> None:
+    for item in stage.items:
+        if item.key == skip:
+            continue
+        if item.kind is ItemKind.DOCUMENT:
+            stage_records.add_files(s, enterprise, project_id, stage.key, item.key, [(f"{item.key}.pdf", pdf_bytes())])
+        elif item.kind is ItemKind.PHOTO:
+            stage_records.add_files(s, enterprise, project_id, stage.key, item.key, [(f"{item.key}.png", png_bytes())])
+        elif item.kind is ItemKind.FIGURE:
+            stage_records.save_value(s, enterprise, project_id, stage.key, item.key, 120.5)
+        else:
+            stage_records.save_value(s, enterprise, project_id, stage.key, item.key, f"{item.label}的说明")
+
+
+def an_option(s, enterprise, project_id, **changes):
+    values = dict(kind=OptionKind.LOW_COST, name="冷却水循环利用", stage="option_generation",
+                  status=OptionStatus.IMPLEMENTED, investment=3.5, economic_benefit=1.2, water_saved=1200,
+                  cod_reduced=0.8, ammonia_reduced=0.05)
+    values.update(changes)
+    return options.save_option(s, enterprise, project_id, options.OptionForm(**values))
+
+
+def complete_phase(s, enterprise, project_id, phase: str) -> None:
+    for stage in stages_of(phase):
+        fill(s, enterprise, project_id, stage)
+        stage_records.complete_stage(s, enterprise, project_id, stage.key)
+
+
+def submitted_case(session, managing: ManagingTier = ManagingTier.CITY) -> tuple[Case, User]:
+    """The enterprise (清苑区, managed as `managing`) completed the evaluation phase and applied."""
+    project, enterprise = started(session)
+    project.enterprise.managing_tier = managing
+    an_option(session, enterprise, project.id)
+    complete_phase(session, enterprise, project.id, "evaluation")
+    case = applications.submit(session, enterprise, project.id, CaseKind.EVALUATION, FORM, agreed=True)
+    return case, enterprise

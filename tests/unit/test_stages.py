@@ -8,47 +8,11 @@ from core import applications, options, stage_records
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import utcnow
 from core.project_models import Case, CaseKind, CaseRemark, CaseStatus, OptionKind, OptionStatus
-from core.stages import STAGES, ItemKind, stages_of
-from tests.support.projects import accepted_project
-from tests.support.roster import pdf_bytes, png_bytes, user
+from core.stages import STAGES
+from tests.support.projects import FORM, accepted_project, an_option, complete_phase, fill, started
+from tests.support.roster import pdf_bytes, user
 
 REQUIRED = [(s.key, i.key) for s in STAGES for i in s.items if i.required]
-FORM = {"contact": "张三", "phone": "13812345678", "summary": "本轮审核完成了审核准备、预审核、审核等六个阶段的工作。"}
-
-
-def started(s):
-    project, enterprise = accepted_project(s)
-    project.startup_submitted_at = utcnow()  # the startup wizard has its own tests
-    s.flush()
-    return project, enterprise
-
-
-def fill(s, enterprise, project_id, stage, skip: str | None = None) -> None:
-    for item in stage.items:
-        if item.key == skip:
-            continue
-        if item.kind is ItemKind.DOCUMENT:
-            stage_records.add_files(s, enterprise, project_id, stage.key, item.key, [(f"{item.key}.pdf", pdf_bytes())])
-        elif item.kind is ItemKind.PHOTO:
-            stage_records.add_files(s, enterprise, project_id, stage.key, item.key, [(f"{item.key}.png", png_bytes())])
-        elif item.kind is ItemKind.FIGURE:
-            stage_records.save_value(s, enterprise, project_id, stage.key, item.key, 120.5)
-        else:
-            stage_records.save_value(s, enterprise, project_id, stage.key, item.key, f"{item.label}的说明")
-
-
-def an_option(s, enterprise, project_id, **changes):
-    values = dict(kind=OptionKind.LOW_COST, name="冷却水循环利用", stage="option_generation",
-                  status=OptionStatus.IMPLEMENTED, investment=3.5, economic_benefit=1.2, water_saved=1200,
-                  cod_reduced=0.8, ammonia_reduced=0.05)
-    values.update(changes)
-    return options.save_option(s, enterprise, project_id, options.OptionForm(**values))
-
-
-def complete_phase(s, enterprise, project_id, phase: str) -> None:
-    for stage in stages_of(phase):
-        fill(s, enterprise, project_id, stage)
-        stage_records.complete_stage(s, enterprise, project_id, stage.key)
 
 
 @pytest.mark.parametrize(("stage_key", "item_key"), REQUIRED)
