@@ -7,6 +7,7 @@ from core.audit import STATEMENT
 from core.db import unit_of_work
 from core.project_models import CaseKind, CaseStatus
 from core.stages import BY_KEY
+from ui.case_views import remarks_view, result_view
 from ui.project_views import choose_project, startup_gate
 from ui.session import current_user
 from ui.widgets import act, fmt_time, page_header, show_flash, statement_checkbox
@@ -25,13 +26,19 @@ for kind in CaseKind:
         all_remarks = stage_records.remarks_of(session, case)
     with st.container(border=True):
         st.subheader(f"{kind.label}申请")
+        if case is not None and case.status in (CaseStatus.PASSED, CaseStatus.FAILED):
+            with unit_of_work() as session:
+                result_view(session, user, case)
         if case is not None and case.status is not CaseStatus.FAILED:
-            st.markdown(f"当前状态：**{case.status.label}** · 提交时间：{fmt_time(case.submitted_at)}"
+            where = f" · 当前环节：{case.step.label}" if case.status in (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW) else ""
+            st.markdown(f"当前状态：**{case.status.label}**{where} · 提交时间：{fmt_time(case.submitted_at)}"
                         + (f" · 重新提交：{fmt_time(case.resubmitted_at)}" if case.resubmitted_at else ""))
             if case.status is CaseStatus.RETURNED:
-                st.warning("申请已被退回。请按以下审核意见修改相应步骤并重新标记完成，然后重新提交。",
-                           icon=":material/undo:")
+                st.warning(f"申请在“{case.step.label}”环节被退回。请按以下审核意见修改相应步骤并重新标记完成，"
+                           "然后重新提交；重新提交后申请回到该环节继续审核。", icon=":material/undo:")
                 for remark in all_remarks:
+                    if remark.round != case.round:
+                        continue
                     done = "（已整改）" if remark.resolved_at else ""
                     st.markdown(f"- **{BY_KEY[remark.stage].label}**：{remark.remark}{done}")
                 st.page_link("pages/audit_work.py", label="去修改", icon=":material/edit:")
@@ -39,7 +46,12 @@ for kind in CaseKind:
                 if st.button("重新提交", type="primary", key=f"resubmit_{case.id}", disabled=bool(remarks)):
                     act(lambda s, u, c=case.id, a=agreed: applications.resubmit(s, u, c, agreed=a),
                         f"{kind.label}申请已重新提交", user)
+            if len(all_remarks) and case.status is not CaseStatus.RETURNED:
+                with st.expander("历次审核意见"), unit_of_work() as session:
+                    remarks_view(session, case)
             continue
+        if case is not None and case.status is CaseStatus.FAILED:
+            st.info(f"上次{kind.label}未通过。请按审核意见整改后重新提交{kind.label}申请。", icon=":material/replay:")
         if missing:
             st.info("还不能提交：\n" + "\n".join(f"- {m}" for m in missing), icon=":material/pending:")
             continue

@@ -20,9 +20,12 @@ PROJECT_STARTUP = ("pages/project_startup.py", "项目启动", ":material/rocket
 AUDIT_WORK = ("pages/audit_work.py", "工作过程填报", ":material/edit_note:")
 OPTIONS_LEDGER = ("pages/options_ledger.py", "方案台账", ":material/list_alt:")
 APPLICATIONS = ("pages/applications.py", "评估验收申请", ":material/send:")
+CASES = ("pages/cases.py", "业务办理", ":material/gavel:")
+CASE = ("pages/case.py", "业务办理详情", ":material/assignment:")
+EXPERT_POOL = ("pages/expert_pool.py", "专家库", ":material/groups:")
 
 # Screens reached from another screen (a task's 详情), not from the menu.
-HIDDEN = {ROSTER_TASK[0], NOTICE_TASK[0]}
+HIDDEN = {ROSTER_TASK[0], NOTICE_TASK[0], CASE[0]}
 
 DEPARTMENTS = (Tier.PROVINCE, Tier.CITY, Tier.COUNTY)
 
@@ -36,8 +39,8 @@ def sections_for(user: User | None) -> dict[str, list[tuple[str, str, str]]]:
     if user.tier is Tier.ENTERPRISE:
         return {"": [HOME], "清审任务": [ENTERPRISE_TASKS, PROJECT_STARTUP],
                 "业务办理": [AUDIT_WORK, OPTIONS_LEDGER, APPLICATIONS], "系统": [ACCOUNT]}
-    return {"": [HOME], "任务管理": [ROSTER_TASKS, ROSTER_TASK, NOTICE_TASKS, NOTICE_TASK], "企业管理": [DIRECTORY],
-            "系统": [ACCOUNT, ACCOUNT_ADMIN]}
+    return {"": [HOME], "任务管理": [ROSTER_TASKS, ROSTER_TASK, NOTICE_TASKS, NOTICE_TASK],
+            "业务办理": [CASES, CASE, EXPERT_POOL], "企业管理": [DIRECTORY], "系统": [ACCOUNT, ACCOUNT_ADMIN]}
 
 
 def allowed_paths(user: User | None) -> set[str]:

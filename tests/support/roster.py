@@ -39,8 +39,19 @@ def png_bytes() -> bytes:
 
 
 def user(session, login: str) -> User:
-    """A demo account that has already replaced its initial password."""
+    """A demo account that has already replaced its initial password.
+
+    The demo has Baoding's departments only; another department (e.g. 石家庄 130100) is created here.
+    """
     account = session.scalar(select(User).where(User.login == login))
+    if account is None:
+        from core.auth import create_account
+        from core.divisions import level_of_code
+        from core.models import Division
+
+        division = session.get(Division, login)
+        account, _ = create_account(session, login=login, display_name=f"{division.name}生态环境部门",
+                                    tier=level_of_code(login), division_code=login)
     account.must_change_password = False
     session.flush()
     return account
