@@ -23,6 +23,7 @@ from core.expert_draw import active_panel
 from core.models import Tier, User, utcnow
 from core.project_models import AuditProject, Case, CaseStatus, CaseStep
 from core.projects import campaign_name
+from core.startup_fields import BEIJING, today
 from core.review_models import CaseResult, Conclusion, ExpertOpinion, SiteReview
 from core.review_pdf import ExpertLine, ResultData, render_result, result_filename
 
@@ -122,9 +123,9 @@ def save_site_review(session: Session, actor: User, case_id: int, form: SiteForm
     case = require_turn(session, actor, case_id, "record_site_review")
     if form.visit_date is None:
         raise ValidationError("请填写现场审核日期", field="visit_date")
-    if form.visit_date > utcnow().date():
+    if form.visit_date > today():
         raise ValidationError("现场审核日期不能晚于今天", field="visit_date")
-    if form.visit_date < case.submitted_at.date():
+    if form.visit_date < case.submitted_at.astimezone(BEIJING).date():
         raise ValidationError("现场审核日期不能早于申请提交日期", field="visit_date")
     attendees = _text(form.attendees, "参加人员", "attendees", 2, 1000)
     findings = _text(form.findings, "现场审核发现的问题及结论", "findings", 10)
@@ -181,7 +182,7 @@ def finish_site_review(session: Session, actor: User, case_id: int, version: int
 # -- 审核结果 -------------------------------------------------------------------------------------
 
 def _document_number(session: Session, case: Case, actor: User) -> str:
-    prefix = f"冀清审{'评' if case.kind.value == 'evaluation' else '验'}〔{utcnow():%Y}〕{actor.division_code}-"
+    prefix = f"冀清审{'评' if case.kind.value == 'evaluation' else '验'}〔{today():%Y}〕{actor.division_code}-"
     last = session.scalar(select(func.max(CaseResult.document_number))
                           .where(CaseResult.document_number.startswith(prefix)))
     return f"{prefix}{(int(last[len(prefix):]) + 1 if last else 1):05d}"
@@ -204,9 +205,9 @@ def _result_data(session: Session, case: Case, result: CaseResult, department: s
         credit_code=enterprise.credit_code or "", county_name=f"{city.name if city else ''}{county.short_name}",
         industry_name=enterprise.industry.name if enterprise.industry else "", project_number=project.project_number,
         campaign=campaign_name(session, project), consultancy=basic.get("consultancy_name") or "企业自行开展",
-        submitted_on=case.submitted_at.date(), site_review_date=review.visit_date if review else None,
+        submitted_on=case.submitted_at.astimezone(BEIJING).date(), site_review_date=review.visit_date if review else None,
         site_findings=review.findings if review else "", experts=experts, passed=result.passed,
-        opinion=result.opinion, department_name=department, issue_date=result.issued_at.date())
+        opinion=result.opinion, department_name=department, issue_date=result.issued_at.astimezone(BEIJING).date())
 
 
 def issue_result(session: Session, actor: User, case_id: int, version: int, *, passed: bool | None, opinion: str,

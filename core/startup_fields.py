@@ -45,9 +45,12 @@ class StepErrors(ValidationError):
         super().__init__(f"请修改标出的内容：{summary}", field=next(iter(self.errors)))
 
 
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
 def today() -> date:
     """Today in Hebei, whatever the server's clock zone."""
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return datetime.now(BEIJING).date()
 
 
 # --- single values ------------------------------------------------------------------------------

@@ -26,13 +26,14 @@ for kind in CaseKind:
         all_remarks = stage_records.remarks_of(session, case)
     with st.container(border=True):
         st.subheader(f"{kind.label}申请")
+        if case is not None:
+            where = f" · 当前环节：{case.step.label}" if case.status in (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW) else ""
+            st.markdown(f"当前状态：**{case.status.label}**{where} · 提交时间：{fmt_time(case.submitted_at)}"
+                        + (f" · 重新提交：{fmt_time(case.resubmitted_at)}" if case.resubmitted_at else ""))
         if case is not None and case.status in (CaseStatus.PASSED, CaseStatus.FAILED):
             with unit_of_work() as session:
                 result_view(session, user, case)
         if case is not None and case.status is not CaseStatus.FAILED:
-            where = f" · 当前环节：{case.step.label}" if case.status in (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW) else ""
-            st.markdown(f"当前状态：**{case.status.label}**{where} · 提交时间：{fmt_time(case.submitted_at)}"
-                        + (f" · 重新提交：{fmt_time(case.resubmitted_at)}" if case.resubmitted_at else ""))
             if case.status is CaseStatus.RETURNED:
                 st.warning(f"申请在“{case.step.label}”环节被退回。请按以下审核意见修改相应步骤并重新标记完成，"
                            "然后重新提交；重新提交后申请回到该环节继续审核。", icon=":material/undo:")

@@ -4,8 +4,6 @@ at that step (core.cases.may_act); core re-checks every action."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
@@ -16,6 +14,7 @@ from core.models import User
 from core.project_models import Case
 from core.review_models import Conclusion, PanelStatus
 from core.stages import BY_KEY, stages_of
+from core.startup_fields import today
 from ui.case_views import stage_records_view
 from ui.widgets import act, file_list, fmt_time, statement_checkbox, upload_box
 
@@ -74,11 +73,9 @@ def draw_section(user: User, case: Case, version: int) -> None:
     if _may(user, case, "redraw") and panel:
         _redraw_form(user, case, version, panel)
     if _may(user, case, "confirm_panel") and panel:
-        agreed = statement_checkbox(f"panel_agree_{case.id}")
+        st.caption("专家确认参加后，确认专家组。确认后如有专家不能参加，仍可在本页登记谢绝并补抽（该专家提交意见之前）。")
         if st.button("确认专家组，进入线上文审", type="primary", key=f"panel_confirm_{case.id}"):
             act(lambda s, u: expert_draw.confirm_panel(s, u, case.id, version), "专家组已确认，进入线上文审。", user)
-        if not agreed:
-            st.caption("勾选“我同意上述内容”后确认。")
 
 
 def _panel_table(panel) -> None:
@@ -167,7 +164,7 @@ def site_review_section(user: User, case: Case, version: int) -> None:
         return
     with st.form(f"site_{case.id}_{case.round}"):
         visit = st.date_input("现场审核日期 *", value=review.visit_date if review else None, format="YYYY-MM-DD",
-                              max_value=date.today())
+                              max_value=today())
         attendees = st.text_area("参加人员 *", value=review.attendees if review else "", height=70,
                                  placeholder="专家组成员、部门人员、企业及咨询机构人员")
         findings = st.text_area("现场审核发现的问题及结论 *", value=review.findings if review else "", height=120)

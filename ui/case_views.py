@@ -13,7 +13,7 @@ from core.models import User
 from core.options import options_of, totals
 from core.project_models import Case
 from core.stages import BY_KEY, UPLOAD_KINDS
-from ui.widgets import file_list, fmt_time
+from ui.widgets import file_list, fmt_time, quoted
 
 
 def application_info(session, case: Case) -> None:
@@ -26,7 +26,7 @@ def application_info(session, case: Case) -> None:
                 f"提交时间：{fmt_time(case.submitted_at)}"
                 + (f" · 重新提交：{fmt_time(case.resubmitted_at)}" if case.resubmitted_at else ""))
     st.markdown(f"申请联系人：{form.get('contact', '')} · 联系电话：{form.get('phone', '')}")
-    st.text_area("审核工作概述", form.get("summary", ""), disabled=True, key=f"case_summary_{case.id}", height=110)
+    quoted("审核工作概述", form.get("summary", ""))
     options = options_of(session, case.project_id)
     if options:
         sums = totals(options)
@@ -80,7 +80,7 @@ def result_view(session, user: User, case: Case) -> None:
         return
     verdict = ":green-badge[通过]" if result.passed else ":red-badge[不通过]"
     st.markdown(f"审核结论：{verdict} · 文号 {result.document_number} · 出具时间 {fmt_time(result.issued_at)}")
-    st.text_area("综合审核意见", result.opinion, disabled=True, key=f"result_opinion_{case.id}", height=120)
+    quoted("综合审核意见", result.opinion)
     try:
         name, pdf = full_review.result_pdf(session, user, case.id)
     except (RuleViolation, OSError):

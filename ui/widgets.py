@@ -4,6 +4,7 @@ refusable action, wizard steps, version checks across reruns, file lists and upl
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -74,6 +75,13 @@ def statement_checkbox(key: str) -> bool:
     """The 同意上述内容 box that every binding step asks for (seed 000, 下发任务)."""
     st.info("在继续前，请先阅读以下内容：" + STATEMENT)
     return st.checkbox("我同意上述内容", key=key)
+
+
+def quoted(label: str, text: str) -> None:
+    """A user's text shown as written (markdown characters escaped), readable, in a bordered box."""
+    st.caption(label)
+    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text or "")
+    st.container(border=True).markdown(escaped.replace("\n", "  \n") or "（无）")
 
 
 def fmt_time(value: datetime | None) -> str:

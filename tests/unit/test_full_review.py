@@ -12,15 +12,16 @@ from sqlalchemy import func, select
 from core import applications, expert_draw, full_review, stage_records
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.full_review import OpinionForm, SiteForm
-from core.models import ManagingTier, utcnow
+from core.models import ManagingTier
 from core.project_models import CaseKind, CaseStatus, CaseStep
 from core.review_models import CaseResult, Conclusion
+from core.startup_fields import today
 from core.stages import stages_of
 from tests.support.projects import FORM, fill
 from tests.support.review import at_draw, pool
 from tests.support.roster import CITY, PROVINCE, QINGYUAN, pdf_bytes, png_bytes, user
 
-TODAY = utcnow().date()
+TODAY = today()
 GOOD_SITE = SiteForm(TODAY, "张教授、李工、企业环保负责人", "现场核实了冷却水循环利用方案的实施情况，与申报一致。")
 
 
