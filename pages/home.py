@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import roster
+from core import cases, roster
 from core.db import unit_of_work
 from core.enterprises import division_path, jurisdiction_summary
 from core.models import Enterprise, Tier
@@ -22,6 +22,7 @@ with unit_of_work() as session:
     summary = jurisdiction_summary(session, user)
     enterprise = session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
     todo = [p for p in roster.task_list(session, user) if p.status in TO_DO] if user.tier.is_department else []
+    case_todo = cases.case_list(session, user, mine_only=True) if user.tier.is_department else []
     industry = f"{enterprise.industry_code} {enterprise.industry.name}" if enterprise and enterprise.industry else "—"
 
 st.caption(f"{user.tier.label}用户 · 账号 {user.login}")
@@ -42,6 +43,11 @@ else:
         names = "、".join(f"“{p.task.name}”（{p.status.label}）" for p in todo[:3]) + ("等" if len(todo) > 3 else "")
         st.warning(f"您有 **{len(todo)}** 项名单核定任务待办理：{names}", icon=":material/pending_actions:")
         st.page_link("pages/roster_tasks.py", label="去办理名单核定任务", icon=":material/fact_check:")
+    if case_todo:
+        names = "、".join(f"{r.enterprise}（{r.kind.label}·{r.step.label}）" for r in case_todo[:3])
+        st.warning(f"您有 **{len(case_todo)}** 项评估验收申请待办理：{names}{'等' if len(case_todo) > 3 else ''}",
+                   icon=":material/gavel:")
+        st.page_link("pages/cases.py", label="去业务办理", icon=":material/gavel:")
     st.subheader("管辖范围")
     st.markdown(f"**{path}**")
     cols = st.columns(3)

@@ -53,3 +53,13 @@ def test_reset_needs_the_confirmation(db):
     at = _open("130600", "pages/account_admin.py")
     button = [b for b in at.button if b.label == "重置密码"][0]
     assert button.disabled
+
+
+def test_home_names_the_cases_waiting_for_the_department(db):
+    from tests.support.projects import submitted_case
+
+    with unit_of_work() as session:
+        submitted_case(session)
+    county = texts(_open("130608", "pages/home.py"))
+    assert "您有 **1** 项评估验收申请待办理" in county and "保定玖福食品有限公司（评估·区县受理审核）" in county
+    assert "评估验收申请待办理" not in texts(_open("130600", "pages/home.py"))  # it is with the county

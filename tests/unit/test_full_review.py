@@ -17,7 +17,7 @@ from core.project_models import CaseKind, CaseStatus, CaseStep
 from core.review_models import CaseResult, Conclusion
 from core.startup_fields import today
 from core.stages import stages_of
-from tests.support.projects import FORM, fill
+from tests.support.projects import FORM, complete_phase, fill
 from tests.support.review import at_draw, pool
 from tests.support.roster import CITY, PROVINCE, QINGYUAN, pdf_bytes, png_bytes, user
 
@@ -182,3 +182,31 @@ def test_a_failed_result_closes_the_case_and_the_enterprise_may_apply_again(uow)
         stage_records.complete_stage(s, enterprise, case.project_id, "assessment")
         again = applications.submit(s, enterprise, case.project_id, CaseKind.EVALUATION, FORM, agreed=True)
         assert (again.step, again.round, again.managing_tier) == (CaseStep.COUNTY_INTAKE, 1, ManagingTier.PROVINCE)
+
+
+def test_the_acceptance_case_takes_the_same_route_with_its_own_three_stages(uow):
+    with uow() as s:
+        case, city = at_document_review(s)
+        to_result(s, case, city)
+        full_review.issue_result(s, city, case.id, case.version, passed=True, agreed=True,
+                                 opinion="经专家组线上文审和现场审核，该企业清洁生产审核评估通过，请按计划实施。")
+        enterprise = s.get(type(city), s.scalar(select(type(city).id).where(type(city).enterprise_id.is_not(None))))
+        complete_phase(s, enterprise, case.project_id, "acceptance")
+        acceptance = applications.submit(s, enterprise, case.project_id, CaseKind.ACCEPTANCE, FORM, agreed=True)
+        from core.cases import StageVerdict, intake
+
+        evaluation_verdicts = {st.key: StageVerdict(True) for st in stages_of("evaluation")}
+        with pytest.raises(ValidationError, match="方案的实施"):
+            intake(s, user(s, QINGYUAN), acceptance.id, acceptance.version, evaluation_verdicts, agreed=True)
+        verdicts = {st.key: StageVerdict(True) for st in stages_of("acceptance")}
+        intake(s, user(s, QINGYUAN), acceptance.id, acceptance.version, verdicts, agreed=True)
+        intake(s, user(s, CITY), acceptance.id, acceptance.version, verdicts, agreed=True)
+        assert acceptance.step is CaseStep.EXPERT_DRAW
+        expert_draw.draw(s, city, acceptance.id, acceptance.version, seed=3)
+        expert_draw.confirm_panel(s, city, acceptance.id, acceptance.version)
+        to_result(s, acceptance, city)
+        result = full_review.issue_result(s, city, acceptance.id, acceptance.version, passed=True, agreed=True,
+                                          opinion="方案已按计划实施，持续清洁生产机制健全，验收通过。请做好信息公开。")
+        assert result.document_number == f"冀清审验〔{TODAY:%Y}〕{CITY}-00001"
+        name, pdf = full_review.result_pdf(s, enterprise, acceptance.id)
+        assert "验收意见" in name and "经审核，该企业清洁生产审核验收：通过" in pdf_text(pdf)
