@@ -70,9 +70,9 @@ def read_table(filename: str, data: bytes) -> list[dict[str, str]]:
     """Rows of an .xlsx or .csv file as dicts keyed by the stripped header names."""
     suffix = PurePath(filename).suffix.lower()
     if suffix == ".csv":
-        rows = _read_csv(data)
+        rows = read_csv_table(data)
     elif suffix == ".xlsx":
-        rows = _read_xlsx(data)
+        rows = read_xlsx_table(data)
     else:
         raise ImportFileError("只支持 Excel（.xlsx）或 CSV（.csv）文件")
     if not rows:
@@ -88,7 +88,7 @@ def read_table(filename: str, data: bytes) -> list[dict[str, str]]:
             for r in rows[1:]]
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
+def read_csv_table(data: bytes) -> list[list[str]]:
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
         try:
             text = data.decode(encoding)
@@ -100,7 +100,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
-def _read_xlsx(data: bytes) -> list[list]:
+def read_xlsx_table(data: bytes) -> list[list]:
     from openpyxl import load_workbook
 
     try:
