@@ -22,6 +22,7 @@ from core.roster_import import managing_tier_of
 DEMO_DIR = DATA_DIR / "demo"
 ROSTER_CSV = DEMO_DIR / "baoding_2021_batch2_roster.csv"
 ACCOUNTS_CSV = DEMO_DIR / "accounts.csv"
+EXPERTS_CSV = DEMO_DIR / "experts.csv"
 DEMO_CITY = "130600"
 
 # (行业大类名称, 行业名称) as seed 001 writes them -> the GB/T 4754-2017 小类 they mean.
@@ -67,7 +68,7 @@ def load_demo(session: Session) -> dict[str, int]:
     """Load reference data, the roster's enterprises and the demo accounts into an empty database."""
     load_reference_data(session)
     if demo_loaded(session):
-        return {"enterprises": 0, "accounts": 0}
+        return {"enterprises": 0, "accounts": 0, "experts": 0}
     enterprises = roster_enterprises(session)
     session.add_all(enterprises)
     session.flush()
@@ -85,7 +86,20 @@ def load_demo(session: Session) -> dict[str, int]:
             create_account(session, login=division.code, display_name=department_name(division, city),
                            tier=division.level, division_code=division.code, password=row["password"])
         accounts += 1
-    return {"enterprises": len(enterprises), "accounts": accounts}
+    return {"enterprises": len(enterprises), "accounts": accounts, "experts": _load_experts(session)}
+
+
+def _load_experts(session: Session) -> int:
+    """A fictitious province pool (data/demo/experts.csv) covering the demo roster's 大类, so that
+    a draw works in the demo; real pools are entered or imported on the 专家库 screen."""
+    from core.review_models import Expert
+
+    rows = _read(EXPERTS_CSV)
+    session.add_all(Expert(registry_code=PROVINCE_CODE, name=r["姓名"], organisation=r["工作单位"], title=r["职称"],
+                           specialties=r["专业领域"].split("、"), region_code=r["所在地区"], phone=r["联系电话"])
+                    for r in rows)
+    session.flush()
+    return len(rows)
 
 
 def write_demo_accounts(session: Session) -> None:

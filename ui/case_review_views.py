@@ -10,13 +10,14 @@ import streamlit as st
 from core import cases, expert_draw, full_review
 from core.cases import StageVerdict
 from core.db import unit_of_work
+from core.errors import RuleViolation
 from core.models import User
 from core.project_models import Case
 from core.review_models import Conclusion, PanelStatus
 from core.stages import BY_KEY, stages_of
 from core.startup_fields import today
 from ui.case_views import stage_records_view
-from ui.widgets import act, file_list, fmt_time, statement_checkbox, upload_box
+from ui.widgets import act, file_list, fmt_time, show_violation, statement_checkbox, upload_box
 
 VERDICTS = ["通过", "不通过"]
 
@@ -93,9 +94,13 @@ def _draw_form(user: User, case: Case, version: int) -> None:
     count = left.number_input("抽取人数", min_value=1, max_value=15, value=expert_draw.DEFAULT_PANEL_SIZE,
                               key=f"draw_count_{case.id}")
     avoid = right.checkbox("回避企业所在区县的专家", key=f"draw_avoid_{case.id}")
-    with unit_of_work() as session:
-        pool = expert_draw.eligibility(session, session.get(Case, case.id), user.division_code,
-                                       avoid_same_county=avoid)
+    try:
+        with unit_of_work() as session:
+            pool = expert_draw.eligibility(session, session.get(Case, case.id), user.division_code,
+                                           avoid_same_county=avoid)
+    except RuleViolation as exc:  # e.g. the enterprise has no industry to match experts by
+        show_violation(exc)
+        return
     st.markdown(f"符合条件的专家 **{len(pool.candidates)}** 名（按企业行业匹配专业，并执行回避规则）")
     if pool.excluded:
         with st.expander(f"回避或不匹配的专家 {len(pool.excluded)} 名"):

@@ -5,17 +5,24 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from core import expert_import
-from core import experts
+from core import expert_import, experts
 from core.db import unit_of_work
 from core.review_models import Expert
 from tests.app.conftest import activate, click, open_as, texts
 from tests.support.roster import CITY, PROVINCE, QINGYUAN, user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(autouse=True)
+def empty_pool(db):
+    """These tests build their own pools: the demo's province pool is taken away first."""
+    with unit_of_work() as session:
+        session.execute(delete(Expert))
 
 
 def _open(login: str):

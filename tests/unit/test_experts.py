@@ -8,11 +8,12 @@ from dataclasses import replace
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from core import expert_import
 from core import experts as ex
 from core.credit_code import check_character
+from core.db import unit_of_work
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import AuditLogEntry
 from core.review_models import Expert
@@ -22,6 +23,13 @@ SHIJIAZHUANG = "130100"
 ENTERPRISE = "QY1306060001"
 CREDIT_CODE = "91130608MA07ABCD1" + check_character("91130608MA07ABCD1")
 BAD_CREDIT_CODE = CREDIT_CODE[:17] + ("0" if CREDIT_CODE[17] != "0" else "1")
+
+@pytest.fixture(autouse=True)
+def empty_pool(db):
+    """These tests build their own pools: the demo's province pool is taken away first."""
+    with unit_of_work() as session:
+        session.execute(delete(Expert))
+
 
 
 def form(**changes) -> ex.ExpertForm:

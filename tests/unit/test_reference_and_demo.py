@@ -38,11 +38,18 @@ def test_names_resolve_or_propose(uow):
 
 def test_demo_data(uow):
     with uow() as session:
-        assert load_demo(session) == {"enterprises": 0, "accounts": 0}  # idempotent
+        assert load_demo(session) == {"enterprises": 0, "accounts": 0, "experts": 0}  # idempotent
         count = lambda *w: session.scalar(select(func.count()).select_from(Enterprise).where(*w))  # noqa: E731
         assert count() == 77
         assert count(Enterprise.managing_tier == ManagingTier.PROVINCE) == 10
         assert count(Enterprise.managing_tier == ManagingTier.CITY) == 67
+        # The demo pool lets every roster enterprise draw a panel of 3 and still replace one who declines.
+        from core.review_models import Expert
+
+        pool = session.scalars(select(Expert).where(Expert.registry_code == "130000")).all()
+        majors = {e.industry_code[:2] for e in session.scalars(select(Enterprise))}
+        assert len(pool) == 36
+        assert all(sum(m in x.specialties for x in pool) >= 4 for m in majors), majors
         codes = set(session.scalars(select(Enterprise.industry_code)))
         classes = set(session.scalars(select(Industry.code).where(Industry.level == "class")))
         assert codes <= classes
