@@ -176,17 +176,22 @@ def _story(data: LetterData) -> list[Flowable]:
     return story
 
 
-def render_letter(data: LetterData) -> bytes:
-    """One letter as an A4 PDF (one or two pages) with the font embedded."""
+def build_pdf(story: Callable[[], list[Flowable]], *, title: str, subject: str, author: str) -> bytes:
+    """An A4 document of the system (margins, page numbers, embedded Chinese font, metadata)."""
     _ensure_font()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
-                            topMargin=MARGIN, bottomMargin=MARGIN, title=TITLE,
-                            subject=f"{data.enterprise_name} 编号 {data.letter_number}",
-                            author=data.department_name, creator="河北省强制性清洁生产审核管理系统")
+                            topMargin=MARGIN, bottomMargin=MARGIN, title=title, subject=subject,
+                            author=author, creator="河北省强制性清洁生产审核管理系统")
     with _lock:
-        doc.build(_story(data), onFirstPage=_page_number, onLaterPages=_page_number)
+        doc.build(story(), onFirstPage=_page_number, onLaterPages=_page_number)
     return buffer.getvalue()
+
+
+def render_letter(data: LetterData) -> bytes:
+    """One letter as an A4 PDF (one or two pages) with the font embedded."""
+    return build_pdf(lambda: _story(data), title=TITLE, subject=f"{data.enterprise_name} 编号 {data.letter_number}",
+                     author=data.department_name)
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|]')

@@ -8,7 +8,6 @@ letters (core.letters), so both documents look alike and embed the same Chinese 
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape
@@ -23,7 +22,6 @@ from reportlab.platypus import (
     Flowable,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
 )
@@ -32,10 +30,8 @@ from core.letters import (
     BODY_SIZE,
     FONT_NAME,
     MARGIN,
-    _ensure_font,
-    _lock,
-    _page_number,
     _safe,
+    build_pdf,
     _styles,
     _Title,
     format_date,
@@ -185,13 +181,5 @@ def _story(data: ResultData) -> list[Flowable]:
 
 def render_result(data: ResultData) -> bytes:
     """The 评估意见 / 验收意见 as an A4 PDF with the font embedded; as many pages as the text needs."""
-    title = result_title(data.kind_label)
-    _ensure_font()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
-                            topMargin=MARGIN, bottomMargin=MARGIN, title=title,
-                            subject=f"{data.enterprise_name} 文号 {data.document_number}",
-                            author=data.department_name, creator="河北省强制性清洁生产审核管理系统")
-    with _lock:
-        doc.build(_story(data), onFirstPage=_page_number, onLaterPages=_page_number)
-    return buffer.getvalue()
+    return build_pdf(lambda: _story(data), title=result_title(data.kind_label),
+                     subject=f"{data.enterprise_name} 文号 {data.document_number}", author=data.department_name)

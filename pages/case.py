@@ -9,18 +9,14 @@ from core.project_models import CaseStatus, CaseStep
 from ui import case_review_views as review
 from ui.case_views import application_info, history_view, opinions_view, remarks_view, result_view
 from ui.session import current_user
-from ui.widgets import SeenVersions, page_header, show_flash, step_selector
+from ui.widgets import SeenVersions, chosen_id, page_header, show_flash, step_selector
 
 user = current_user("pages/case.py")
-raw_id = st.query_params.get("id") or st.session_state.get("case_id")
-if not str(raw_id or "").isdigit():
-    st.info("请从“业务办理”列表中选择一项申请。")
-    st.page_link("pages/cases.py", label="返回业务办理", icon=":material/arrow_back:")
-    st.stop()
+case_id = chosen_id("case_id", "pages/cases.py", "业务办理", "返回业务办理")
 
 try:
     with unit_of_work() as session:
-        case = cases.visible_case(session, user, int(raw_id))
+        case = cases.visible_case(session, user, case_id)
         holder = cases.holder_name(session, case)
         enterprise = cases.enterprise_of(session, case).name
 except RuleViolation as exc:

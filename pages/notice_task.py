@@ -11,6 +11,7 @@ from core.notice_models import MILESTONES, NoticeStatus
 from ui.notice_letters_view import letters_step
 from ui.session import current_user
 from ui.widgets import (
+    chosen_id,
     SeenVersions,
     act,
     file_list,
@@ -30,15 +31,11 @@ STEPS = {
 }
 
 user = current_user("pages/notice_task.py")
-raw_id = st.query_params.get("id") or st.session_state.get("notice_part_id")
-if not str(raw_id or "").isdigit():
-    st.info("请从“清审任务管理”列表中选择一项任务。")
-    st.page_link("pages/notice_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
-    st.stop()
+part_id = chosen_id("notice_part_id", "pages/notice_tasks.py", "清审任务管理")
 
 try:
     with unit_of_work() as session:
-        part = notice.own_part(session, user, int(raw_id))
+        part = notice.own_part(session, user, part_id)
         row = part.notice
         chain = []
         above = notice.parent_of(session, part)

@@ -22,6 +22,7 @@ from ui.roster_views import (
 )
 from ui.session import current_user
 from ui.widgets import (
+    chosen_id,
     SeenVersions,
     act,
     file_list,
@@ -41,12 +42,7 @@ STEPS = {
 }
 
 user = current_user("pages/roster_task.py")
-raw_id = st.query_params.get("id") or st.session_state.get("roster_assignment_id")
-if not str(raw_id or "").isdigit():
-    st.info("请从“名单核定任务”列表中选择一项任务。")
-    st.page_link("pages/roster_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
-    st.stop()
-assignment_id = int(raw_id)
+assignment_id = chosen_id("roster_assignment_id", "pages/roster_tasks.py", "名单核定任务")
 counties: dict[str, str] = {}
 
 try:

@@ -108,6 +108,16 @@ def act(action: Callable, success: str, user: User, then: Callable[[], None] | N
     st.rerun()
 
 
+def chosen_id(state_key: str, list_page: str, list_title: str, back_label: str = "返回任务列表") -> int:
+    """The id a detail page shows: from its address (?id=…) or the list that opened it; else a way back."""
+    raw = st.query_params.get("id") or st.session_state.get(state_key)
+    if not str(raw or "").isdigit():
+        st.info(f"请从“{list_title}”列表中选择一项。")
+        st.page_link(list_page, label=back_label, icon=":material/arrow_back:")
+        st.stop()
+    return int(raw)
+
+
 def show_flash() -> None:
     """The confirmation a step left for the page it reran into."""
     if message := st.session_state.pop("flash", None):
