@@ -44,6 +44,8 @@ for kind in CaseKind:
                     st.markdown(f"- **{BY_KEY[remark.stage].label}**：{remark.remark}{done}")
                 st.page_link("pages/audit_work.py", label="去修改", icon=":material/edit:")
                 agreed = statement_checkbox(f"resubmit_agree_{case.id}")
+                if remarks:
+                    st.caption(f"还有 {len(remarks)} 个步骤的审核意见未整改（修改后重新标记完成），整改完成后才能重新提交。")
                 if st.button("重新提交", type="primary", key=f"resubmit_{case.id}", disabled=bool(remarks)):
                     act(lambda s, u, c=case.id, a=agreed: applications.resubmit(s, u, c, agreed=a),
                         f"{kind.label}申请已重新提交", user)

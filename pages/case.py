@@ -38,9 +38,10 @@ STEPS = {"申请信息": None, "受理审核": "intake", "专家抽取": CaseSte
          "线上文审": CaseStep.DOCUMENT_REVIEW, "现场审核": CaseStep.SITE_REVIEW, "审核结果": CaseStep.RESULT,
          "办理记录": None}
 step_key = f"case_step_{case.id}"
-if step_key not in st.session_state:  # open at the step the case is at
+if st.session_state.get(f"{step_key}_at") != case.step:  # opened, or the case moved on: show the step it is at
     at = "受理审核" if case.step.is_intake else next((k for k, v in STEPS.items() if v == case.step), "审核结果")
     st.session_state[step_key] = at
+    st.session_state[f"{step_key}_at"] = case.step
 step = step_selector(step_key, list(STEPS))
 
 with st.container(border=True):
