@@ -94,6 +94,17 @@ def opinions_of(session: Session, case_id: int, round_: int | None = None) -> li
     return list(session.scalars(stmt.order_by(ExpertOpinion.round, ExpertOpinion.id)))
 
 
+def released_opinions(session: Session, actor: User, case_id: int) -> list[ExpertOpinion]:
+    """The expert opinions the enterprise receives: those of finished 线上文审 rounds only (opinions being
+    entered are the department's until the round is done), for the enterprise's own case."""
+    case = session.get(Case, case_id)
+    require_enterprise(actor, "查看专家审核意见")
+    if case is None or enterprise_of(session, case).id != actor.enterprise_id:
+        raise PermissionDenied("该申请不属于本企业")
+    still_open = case.step is CaseStep.DOCUMENT_REVIEW and case.status is not CaseStatus.RETURNED
+    return [o for o in opinions_of(session, case.id) if not (still_open and o.round == case.round)]
+
+
 def finish_document_review(session: Session, actor: User, case_id: int, version: int, *, agreed: bool) -> None:
     """线上文审 done once every active panel expert's opinion of this round is in."""
     case = require_turn(session, actor, case_id, "finish_document_review", version)

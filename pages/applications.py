@@ -7,7 +7,7 @@ from core.audit import STATEMENT
 from core.db import unit_of_work
 from core.project_models import CaseKind, CaseStatus
 from core.stages import BY_KEY
-from ui.case_views import remarks_view, result_view
+from ui.case_views import opinions_for_enterprise, remarks_view, result_view
 from ui.project_views import choose_project, startup_gate
 from ui.session import current_user
 from ui.widgets import act, fmt_time, page_header, show_flash, statement_checkbox
@@ -30,9 +30,11 @@ for kind in CaseKind:
             where = f" · 当前环节：{case.step.label}" if case.status in (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW) else ""
             st.markdown(f"当前状态：**{case.status.label}**{where} · 提交时间：{fmt_time(case.submitted_at)}"
                         + (f" · 重新提交：{fmt_time(case.resubmitted_at)}" if case.resubmitted_at else ""))
-        if case is not None and case.status in (CaseStatus.PASSED, CaseStatus.FAILED):
+        if case is not None:
             with unit_of_work() as session:
-                result_view(session, user, case)
+                opinions_for_enterprise(session, user, case)
+                if case.status in (CaseStatus.PASSED, CaseStatus.FAILED):
+                    result_view(session, user, case)
         if case is not None and case.status is not CaseStatus.FAILED:
             if case.status is CaseStatus.RETURNED:
                 st.warning(f"申请在“{case.step.label}”环节被退回。请按以下审核意见修改相应步骤并重新标记完成，"

@@ -72,6 +72,20 @@ def opinions_view(session, case: Case) -> None:
                                 "录入时间": fmt_time(o.at)} for o in rows]), hide_index=True, width="stretch")
 
 
+def opinions_for_enterprise(session, user: User, case: Case) -> None:
+    """专家审核意见 as the enterprise receives them, by round; experts are numbered, not named (the issued
+    评估意见 / 验收意见 names the panel), so that nobody is approached while the review runs."""
+    rows = full_review.released_opinions(session, session.get(User, user.id), case.id)
+    if not rows:
+        return
+    with st.expander(f"专家审核意见（{len(rows)} 条）", icon=":material/rate_review:"):
+        numbers: dict[int, int] = {}
+        for o in rows:
+            n = numbers.setdefault(o.expert_id, len(numbers) + 1)
+            st.markdown(f"**第 {o.round} 轮 · 专家 {n}** · {o.conclusion.label} · {o.score:g} 分")
+            quoted("意见", o.opinion)
+
+
 def result_view(session, user: User, case: Case) -> None:
     """The issued result with its PDF, or nothing yet."""
     result = full_review.result_of(session, case.id)

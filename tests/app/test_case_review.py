@@ -425,3 +425,5 @@ def test_the_result_is_checked_issued_and_downloadable_by_department_and_enterpr
     applicant = open_as(enterprise_login, "pages/applications.py")
     assert f"文号 {number}" in texts(applicant) and RESULT_OPINION in texts(applicant)
     assert [d.label for d in applicant.download_button] == ["下载评估意见（PDF）"]
+    [opinions] = [e for e in applicant.expander if e.label.startswith("专家审核意见")]
+    assert opinions.label == "专家审核意见（3 条）" and "第 1 轮 · 专家 1" in texts(applicant)

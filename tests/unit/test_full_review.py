@@ -210,3 +210,16 @@ def test_the_acceptance_case_takes_the_same_route_with_its_own_three_stages(uow)
         assert result.document_number == f"冀清审验〔{TODAY:%Y}〕{CITY}-00001"
         name, pdf = full_review.result_pdf(s, enterprise, acceptance.id)
         assert "验收意见" in name and "经审核，该企业清洁生产审核验收：通过" in pdf_text(pdf)
+
+
+def test_the_enterprise_receives_the_opinions_of_a_finished_document_review_only(uow):
+    with uow() as s:
+        case, city = at_document_review(s)
+        enterprise = s.get(type(city), s.scalar(select(type(city).id).where(type(city).enterprise_id.is_not(None))))
+        all_opinions(s, case, city)
+        assert full_review.released_opinions(s, enterprise, case.id) == []  # still being entered
+        with pytest.raises(PermissionDenied):
+            full_review.released_opinions(s, city, case.id)
+        full_review.finish_document_review(s, city, case.id, case.version, agreed=True)
+        released = full_review.released_opinions(s, enterprise, case.id)
+        assert len(released) == 3 and {o.round for o in released} == {1}
