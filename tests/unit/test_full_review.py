@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from core import applications, expert_draw, full_review, stage_records
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.full_review import OpinionForm, SiteForm
-from core.models import ManagingTier
+from core.cases import enterprise_of
+from core.models import ManagingTier, User
 from core.project_models import CaseKind, CaseStatus, CaseStep
 from core.review_models import CaseResult, Conclusion
 from core.startup_fields import today
@@ -50,6 +51,11 @@ def to_result(s, case, holder):
     assert case.step is CaseStep.RESULT
 
 
+def applicant(s, case) -> User:
+    """The enterprise's own account (the demo has other enterprises' accounts too)."""
+    return s.scalar(select(User).where(User.enterprise_id == enterprise_of(s, case).id))
+
+
 def pdf_text(data: bytes) -> str:
     return "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).replace(" ", "").replace("\n", "")
 
@@ -62,7 +68,7 @@ def test_full_cycle_for_a_city_managed_case_issues_a_pdf_the_enterprise_download
                                           opinion="经专家组线上文审和现场审核，该企业清洁生产审核评估通过，请按计划实施中/高费方案。")
         assert (case.status, case.step) == (CaseStatus.PASSED, CaseStep.DONE)
         assert result.document_number == f"冀清审评〔{TODAY:%Y}〕{CITY}-00001"
-        enterprise = s.get(type(city), s.scalar(select(type(city).id).where(type(city).enterprise_id.is_not(None))))
+        enterprise = applicant(s, case)
         name, pdf = full_review.result_pdf(s, enterprise, case.id)
         text = pdf_text(pdf)
         assert name.endswith(".pdf") and "评估意见" in name
@@ -143,7 +149,7 @@ def test_return_at_site_review_resumes_there_with_a_new_round_of_records(uow):
         with pytest.raises(RuleViolation, match="已退回"):
             full_review.save_site_review(s, city, case.id, GOOD_SITE)
         project_id = case.project_id
-        enterprise = s.get(type(city), s.scalar(select(type(city).id).where(type(city).enterprise_id.is_not(None))))
+        enterprise = applicant(s, case)
         stage = next(x for x in stages_of("evaluation") if x.key == "option_selection")
         fill(s, enterprise, project_id, stage)
         stage_records.complete_stage(s, enterprise, project_id, "option_selection")
@@ -175,8 +181,7 @@ def test_a_failed_result_closes_the_case_and_the_enterprise_may_apply_again(uow)
         assert "评估：不通过" in pdf_text(pdf)
         with pytest.raises(RuleViolation, match="未通过"):
             full_review.issue_result(s, province, case.id, case.version, passed=True, opinion="意见" * 20, agreed=True)
-        enterprise = s.get(type(province), s.scalar(select(type(province).id)
-                                                    .where(type(province).enterprise_id.is_not(None))))
+        enterprise = applicant(s, case)
         stage = next(x for x in stages_of("evaluation") if x.key == "assessment")
         fill(s, enterprise, case.project_id, stage)  # reworked after the failure: editable again
         stage_records.complete_stage(s, enterprise, case.project_id, "assessment")
@@ -190,7 +195,7 @@ def test_the_acceptance_case_takes_the_same_route_with_its_own_three_stages(uow)
         to_result(s, case, city)
         full_review.issue_result(s, city, case.id, case.version, passed=True, agreed=True,
                                  opinion="经专家组线上文审和现场审核，该企业清洁生产审核评估通过，请按计划实施。")
-        enterprise = s.get(type(city), s.scalar(select(type(city).id).where(type(city).enterprise_id.is_not(None))))
+        enterprise = applicant(s, case)
         complete_phase(s, enterprise, case.project_id, "acceptance")
         acceptance = applications.submit(s, enterprise, case.project_id, CaseKind.ACCEPTANCE, FORM, agreed=True)
         from core.cases import StageVerdict, intake
@@ -215,7 +220,7 @@ def test_the_acceptance_case_takes_the_same_route_with_its_own_three_stages(uow)
 def test_the_enterprise_receives_the_opinions_of_a_finished_document_review_only(uow):
     with uow() as s:
         case, city = at_document_review(s)
-        enterprise = s.get(type(city), s.scalar(select(type(city).id).where(type(city).enterprise_id.is_not(None))))
+        enterprise = applicant(s, case)
         all_opinions(s, case, city)
         assert full_review.released_opinions(s, enterprise, case.id) == []  # still being entered
         with pytest.raises(PermissionDenied):
