@@ -23,6 +23,7 @@ APPLICATIONS = ("pages/applications.py", "评估验收申请", ":material/send:"
 CASES = ("pages/cases.py", "业务办理", ":material/gavel:")
 CASE = ("pages/case.py", "业务办理详情", ":material/assignment:")
 EXPERT_POOL = ("pages/expert_pool.py", "专家库", ":material/groups:")
+DASHBOARD = ("pages/dashboard.py", "统计分析", ":material/monitoring:")
 
 # Screens reached from another screen (a task's 详情), not from the menu.
 HIDDEN = {ROSTER_TASK[0], NOTICE_TASK[0], CASE[0]}
@@ -40,7 +41,8 @@ def sections_for(user: User | None) -> dict[str, list[tuple[str, str, str]]]:
         return {"": [HOME], "清审任务": [ENTERPRISE_TASKS, PROJECT_STARTUP],
                 "业务办理": [AUDIT_WORK, OPTIONS_LEDGER, APPLICATIONS], "系统": [ACCOUNT]}
     return {"": [HOME], "任务管理": [ROSTER_TASKS, ROSTER_TASK, NOTICE_TASKS, NOTICE_TASK],
-            "业务办理": [CASES, CASE, EXPERT_POOL], "企业管理": [DIRECTORY], "系统": [ACCOUNT, ACCOUNT_ADMIN]}
+            "业务办理": [CASES, CASE, EXPERT_POOL], "统计与总结": [DASHBOARD], "企业管理": [DIRECTORY],
+            "系统": [ACCOUNT, ACCOUNT_ADMIN]}
 
 
 def allowed_paths(user: User | None) -> set[str]:

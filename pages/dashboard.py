@@ -1,0 +1,104 @@
+"""统计分析: the progress of the jurisdiction's enterprises by stage, by city, county and industry, with a
+drill-down province → city → county → enterprise, filtered by campaign and batch."""
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from core import stats
+from core.db import unit_of_work
+from core.models import Tier
+from core.stats import STAGES, StatsFilter
+from ui.session import current_user
+from ui.widgets import excel_bytes, page_header
+
+user = current_user("pages/dashboard.py")
+page_header("统计分析", "本辖区企业清洁生产审核进度：按阶段、地区和行业统计，可逐级查看到企业。")
+
+with unit_of_work() as session:
+    notices = stats.campaigns(session, user)
+if not notices:
+    st.info("本辖区还没有清审任务通知下发的企业，暂无统计。", icon=":material/monitoring:")
+    st.stop()
+
+ANY = "全部"
+f1, f2 = st.columns([3, 1])
+names = {ANY: None, **{f"{n.name}（{n.batch}）": n.id for n in notices}}
+campaign = f1.selectbox("清审批次", list(names), key="dash_campaign")
+batches = [ANY, *sorted({n.batch for n in notices})]
+batch = f2.selectbox("批次", batches, key="dash_batch")
+base = StatsFilter(notice_id=names[campaign], batch=None if batch == ANY else batch)
+
+# Drill-down: the province picks a city, then a county; a city picks a county.
+with unit_of_work() as session:
+    cities = stats.funnel(session, user, base, by="city") if user.tier is Tier.PROVINCE else []
+city_code = None
+if cities:
+    city_names = {ANY: None, **{r["name"]: r["key"] for r in cities}}
+    city_code = city_names[st.selectbox("地市", list(city_names), key="dash_city")]
+flt = StatsFilter(base.notice_id, base.batch, city_code=city_code)
+with unit_of_work() as session:
+    counties = stats.funnel(session, user, flt, by="county") if user.tier is not Tier.COUNTY else []
+county_code = None
+if counties and (user.tier is Tier.CITY or city_code):
+    county_names = {ANY: None, **{r["name"]: r["key"] for r in counties}}
+    county_code = county_names[st.selectbox("区县", list(county_names), key="dash_county")]
+flt = StatsFilter(base.notice_id, base.batch, city_code=city_code, county_code=county_code)
+
+with unit_of_work() as session:
+    [total] = stats.funnel(session, user, flt) or [{"total": 0, **{k: 0 for k, _ in STAGES}}]
+    by_area = stats.funnel(session, user, flt, by="county" if city_code or user.tier is not Tier.PROVINCE else "city")
+    by_industry = stats.funnel(session, user, flt, by="industry")
+
+cols = st.columns(4)
+cols[0].metric("企业总数", total["total"])
+cols[1].metric("已接受任务", total["accepted"])
+cols[2].metric("评估通过", total["evaluation_passed"])
+cols[3].metric("验收通过", total["acceptance_passed"])
+
+labels = [label for _, label in STAGES]
+stage_df = pd.DataFrame({"阶段": labels, "企业数": [total[k] for k, _ in STAGES]})
+chart = px.bar(stage_df, x="企业数", y="阶段", orientation="h", text="企业数", title="各阶段企业数")
+chart.update_layout(yaxis={"categoryorder": "array", "categoryarray": labels[::-1]}, height=340,
+                    margin={"l": 10, "r": 10, "t": 40, "b": 10})
+st.plotly_chart(chart, width="stretch", key="dash_stages")
+
+
+def table(rows: list[dict], key_label: str) -> pd.DataFrame:
+    return pd.DataFrame([{key_label: r["name"], "企业总数": r["total"], **{label: r[k] for k, label in STAGES}}
+                         for r in rows])
+
+
+area_label = "区县" if city_code or user.tier is not Tier.PROVINCE else "地市"
+tabs = st.tabs([f"按{area_label}", "按行业大类"])
+for tab, rows, label, key in ((tabs[0], by_area, area_label, "area"), (tabs[1], by_industry, "行业大类", "industry")):
+    with tab:
+        df = table(rows, label)
+        if df.empty:
+            st.caption("暂无数据。")
+            continue
+        long = df.melt(id_vars=[label], value_vars=["已接受任务", "评估通过", "验收通过"], var_name="阶段",
+                       value_name="企业数")
+        # Horizontal bars: long Chinese names stay readable however many groups there are.
+        fig = px.bar(long, y=label, x="企业数", color="阶段", barmode="group", orientation="h",
+                     title=f"按{label}统计", category_orders={label: list(df[label])})
+        fig.update_layout(height=160 + 42 * len(df), margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                          legend_title_text="", yaxis_title="")
+        st.plotly_chart(fig, width="stretch", key=f"dash_{key}_chart")
+        st.dataframe(df, hide_index=True, width="stretch")
+        st.download_button(f"导出按{label}统计（Excel）", excel_bytes(df, f"按{label}统计"),
+                           file_name=f"统计_按{label}.xlsx", key=f"dash_{key}_xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+if county_code or user.tier is Tier.COUNTY:
+    st.subheader("企业明细")
+    with unit_of_work() as session:
+        rows = stats.enterprise_rows(session, user, flt)
+    df = pd.DataFrame(rows)
+    st.dataframe(df, hide_index=True, width="stretch")
+    if not df.empty:
+        st.download_button("导出企业明细（Excel）", excel_bytes(df, "企业明细"), file_name="统计_企业明细.xlsx",
+                           key="dash_enterprises_xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+else:
+    st.caption("选择区县后可查看到每家企业的进度。")

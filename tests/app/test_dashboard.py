@@ -1,0 +1,43 @@
+"""统计分析 per tier: each department sees only its jurisdiction's figures and can drill down."""
+
+from __future__ import annotations
+
+from core.db import unit_of_work
+from tests.app.conftest import activate, open_as, texts
+from tests.support.stats import campaign
+
+
+def _open(login: str):
+    activate(login)
+    return open_as(login, "pages/dashboard.py")
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_each_tier_sees_its_own_jurisdiction(db):
+    with unit_of_work() as s:
+        campaign(s)
+    province = _open("130000")
+    assert metrics(province) == {"企业总数": "3", "已接受任务": "1", "评估通过": "1", "验收通过": "0"}
+    assert [d.value for d in province.dataframe][0]["地市"].tolist() == ["保定市"]
+    zhuozhou = _open("130681")
+    assert metrics(zhuozhou)["企业总数"] == "2" and metrics(zhuozhou)["已接受任务"] == "0"
+    detail = zhuozhou.dataframe[-1].value
+    assert sorted(detail["企业名称"]) == ["涿州市飞耀金属制品有限公司", "涿州迅利达创新科技发展有限公司"]
+    assert set(detail["当前进度"]) == {"未告知"}
+    assert metrics(_open("130608"))["企业总数"] == "1"
+    assert "暂无统计" in texts(_open("130606"))
+
+
+def test_the_city_drills_down_to_a_county_and_its_enterprises(db):
+    with unit_of_work() as s:
+        campaign(s)
+    city = _open("130600")
+    assert metrics(city)["企业总数"] == "3"
+    assert "选择区县后可查看到每家企业的进度" in texts(city)
+    city.selectbox(key="dash_county").set_value("清苑区").run()
+    assert metrics(city) == {"企业总数": "1", "已接受任务": "1", "评估通过": "1", "验收通过": "0"}
+    detail = city.dataframe[-1].value
+    assert detail["企业名称"].tolist() == ["保定玖福食品有限公司"] and detail["当前进度"].tolist() == ["评估通过"]
