@@ -66,7 +66,7 @@ def _stage_columns(flags, county_part):
     }
 
 
-def _letters(actor: User, flt: StatsFilter, columns: list) -> tuple[Select, dict]:
+def letter_query(actor: User, flt: StatsFilter, columns: list) -> tuple[Select, dict]:
     """The letters in the actor's jurisdiction that the filter selects, with the stage columns."""
     flags = _case_flags()
     county_part = aliased(NoticeAssignment)
@@ -107,7 +107,7 @@ def funnel(session: Session, actor: User, flt: StatsFilter = StatsFilter(), by: 
         "industry": (func.coalesce(func.substr(Enterprise.industry_code, 1, 2), ""),
                      func.coalesce(major.name, "未填写行业")),
     }[by]
-    inner, stages = _letters(actor, flt, [key_columns[0].label("key"), key_columns[1].label("name")])
+    inner, stages = letter_query(actor, flt, [key_columns[0].label("key"), key_columns[1].label("name")])
     if by == "city":
         inner = inner.outerjoin(city, city.code == Division.city_code)
     if by == "industry":
@@ -123,7 +123,7 @@ def funnel(session: Session, actor: User, flt: StatsFilter = StatsFilter(), by: 
 def enterprise_rows(session: Session, actor: User, flt: StatsFilter = StatsFilter(), limit: int = 500) -> list[dict]:
     """Drill-down to the enterprises: each with its campaign and the furthest stage it reached."""
     require_department(actor, "统计")
-    stmt, stages = _letters(actor, flt, [Enterprise.name.label("enterprise"), Division.short_name.label("county"),
+    stmt, stages = letter_query(actor, flt, [Enterprise.name.label("enterprise"), Division.short_name.label("county"),
                                          AuditNotice.name.label("campaign"), AuditNotice.batch.label("batch")])
     stmt = stmt.order_by(Division.code, Enterprise.name).limit(limit)
     rows = []

@@ -1,8 +1,9 @@
 """首页: who is signed in and the jurisdiction they work in."""
 
+import pandas as pd
 import streamlit as st
 
-from core import cases, roster
+from core import cases, deadlines, roster
 from core.db import unit_of_work
 from core.enterprises import division_path, jurisdiction_summary
 from core.models import Enterprise, Tier
@@ -22,10 +23,23 @@ with unit_of_work() as session:
     summary = jurisdiction_summary(session, user)
     enterprise = session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
     todo = [p for p in roster.task_list(session, user) if p.status in TO_DO] if user.tier.is_department else []
+    due = deadlines.pending(session, user)
     case_todo = cases.case_list(session, user, mine_only=True) if user.tier.is_department else []
     industry = f"{enterprise.industry_code} {enterprise.industry.name}" if enterprise and enterprise.industry else "—"
 
 st.caption(f"{user.tier.label}用户 · 账号 {user.login}")
+
+# What is overdue or due within a week comes first (issue 7): the earliest unmet milestone per enterprise.
+if due:
+    overdue = sum(d.overdue for d in due)
+    text = f"**{overdue}** 项已逾期，" if overdue else ""
+    (st.error if overdue else st.warning)(
+        f"时间节点提醒：{text}**{len(due) - overdue}** 项将在 {deadlines.SOON_DAYS} 天内到期", icon=":material/alarm:")
+    st.dataframe(pd.DataFrame([{"企业名称": d.enterprise, "区县": d.county, "清审批次": d.campaign,
+                                "时间节点": d.milestone, "截止日期": d.due.isoformat(), "状态": d.status}
+                               for d in due[:20]]), hide_index=True, width="stretch")
+    if len(due) > 20:
+        st.caption(f"仅列出最紧急的 20 项（共 {len(due)} 项）。")
 
 if user.tier is Tier.ENTERPRISE:
     st.subheader("本企业信息")

@@ -41,3 +41,22 @@ def test_the_city_drills_down_to_a_county_and_its_enterprises(db):
     assert metrics(city) == {"企业总数": "1", "已接受任务": "1", "评估通过": "1", "验收通过": "0"}
     detail = city.dataframe[-1].value
     assert detail["企业名称"].tolist() == ["保定玖福食品有限公司"] and detail["当前进度"].tolist() == ["评估通过"]
+
+
+def test_the_home_page_starts_with_what_is_overdue(db):
+    from datetime import timedelta
+
+    from core.notice_models import MILESTONES, AuditNotice
+    from core.startup_fields import today
+
+    with unit_of_work() as s:
+        notice = s.get(AuditNotice, campaign(s))
+        for i, (key, _) in enumerate(MILESTONES):  # letters were due 3 days ago, the rest later
+            setattr(notice, key, today() + timedelta(days=10 * i - 3))
+    activate("130681")
+    home = texts(open_as("130681", "pages/home.py"))
+    assert "时间节点提醒：**2** 项已逾期" in home
+    table = open_as("130681", "pages/home.py").dataframe[0].value
+    assert set(table["状态"]) == {"逾期 3 天"} and set(table["时间节点"]) == {"告知书送达企业"}
+    activate("130608")
+    assert "时间节点提醒" not in texts(open_as("130608", "pages/home.py"))  # 玖福's next date is 37 days off
