@@ -5,9 +5,10 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from core import stats
+from core import deadlines, stats
 from core.db import unit_of_work
 from core.models import Tier
+from core.notice_models import AuditNotice
 from core.stats import STAGES, StatsFilter
 from ui.session import current_user
 from ui.widgets import excel_bytes, page_header
@@ -55,6 +56,16 @@ cols[0].metric("企业总数", total["total"])
 cols[1].metric("已接受任务", total["accepted"])
 cols[2].metric("评估通过", total["evaluation_passed"])
 cols[3].metric("验收通过", total["acceptance_passed"])
+
+if base.notice_id is not None:
+    with unit_of_work() as session:
+        states = deadlines.milestones(session, user, session.get(AuditNotice, base.notice_id))
+    st.markdown("**时间节点**")
+    st.dataframe(pd.DataFrame([{"时间节点": m.label, "截止日期": m.due.isoformat(),
+                                "剩余": f"{m.days_left} 天" if m.days_left >= 0 else f"已过 {-m.days_left} 天",
+                                "已完成企业": "—（部门工作）" if m.met is None else f"{m.met}/{m.total}",
+                                "逾期未完成": str(m.total - m.met if m.days_left < 0 else 0) if m.met is not None else "—"}
+                               for m in states]), hide_index=True, width="stretch")
 
 labels = [label for _, label in STAGES]
 stage_df = pd.DataFrame({"阶段": labels, "企业数": [total[k] for k, _ in STAGES]})

@@ -60,3 +60,14 @@ def test_the_home_page_starts_with_what_is_overdue(db):
     assert set(table["状态"]) == {"逾期 3 天"} and set(table["时间节点"]) == {"告知书送达企业"}
     activate("130608")
     assert "时间节点提醒" not in texts(open_as("130608", "pages/home.py"))  # 玖福's next date is 37 days off
+
+
+def test_a_chosen_campaign_lists_its_milestones(db):
+    with unit_of_work() as s:
+        campaign(s)
+    city = _open("130600")
+    [choice] = [o for o in city.selectbox(key="dash_campaign").options if o != "全部"]
+    city.selectbox(key="dash_campaign").set_value(choice).run()
+    table = city.dataframe[0].value
+    assert table["时间节点"].tolist()[0] == "告知书送达企业" and table["已完成企业"].tolist()[:2] == ["1/3", "1/3"]
+    assert table["已完成企业"].tolist()[-1] == "—（部门工作）"
