@@ -24,6 +24,10 @@ CASES = ("pages/cases.py", "业务办理", ":material/gavel:")
 CASE = ("pages/case.py", "业务办理详情", ":material/assignment:")
 EXPERT_POOL = ("pages/expert_pool.py", "专家库", ":material/groups:")
 DASHBOARD = ("pages/dashboard.py", "统计分析", ":material/monitoring:")
+WORK_SUMMARY = ("pages/work_summary.py", "工作总结", ":material/summarize:")
+DISCLOSURE_TRACKING = ("pages/disclosure_tracking.py", "许可与公开跟踪", ":material/verified:")
+DISCLOSURE = ("pages/disclosure.py", "排污许可与信息公开", ":material/public:")
+HELP = ("pages/help.py", "帮助", ":material/help:")
 
 # Screens reached from another screen (a task's 详情), not from the menu.
 HIDDEN = {ROSTER_TASK[0], NOTICE_TASK[0], CASE[0]}
@@ -39,10 +43,10 @@ def sections_for(user: User | None) -> dict[str, list[tuple[str, str, str]]]:
         return {"": [FORCED_CHANGE]}
     if user.tier is Tier.ENTERPRISE:
         return {"": [HOME], "清审任务": [ENTERPRISE_TASKS, PROJECT_STARTUP],
-                "业务办理": [AUDIT_WORK, OPTIONS_LEDGER, APPLICATIONS], "系统": [ACCOUNT]}
+                "业务办理": [AUDIT_WORK, OPTIONS_LEDGER, APPLICATIONS, DISCLOSURE], "系统": [ACCOUNT, HELP]}
     return {"": [HOME], "任务管理": [ROSTER_TASKS, ROSTER_TASK, NOTICE_TASKS, NOTICE_TASK],
-            "业务办理": [CASES, CASE, EXPERT_POOL], "统计与总结": [DASHBOARD], "企业管理": [DIRECTORY],
-            "系统": [ACCOUNT, ACCOUNT_ADMIN]}
+            "业务办理": [CASES, CASE, EXPERT_POOL], "统计与总结": [DASHBOARD, WORK_SUMMARY, DISCLOSURE_TRACKING],
+            "企业管理": [DIRECTORY], "系统": [ACCOUNT, ACCOUNT_ADMIN, HELP]}
 
 
 def allowed_paths(user: User | None) -> set[str]:
