@@ -52,7 +52,7 @@ def pending(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *, 
     on = on or today()
     columns = [Enterprise.name.label("enterprise"), Division.short_name.label("county"),
                AuditNotice.name.label("campaign"), *(getattr(AuditNotice, key).label(key) for key in MET_BY)]
-    stmt, _ = letter_query(actor, flt, columns)
+    stmt, _ = letter_query(actor, flt, columns, with_notice=True)
     result = []
     for row in session.execute(stmt):
         values = row._mapping

@@ -30,15 +30,8 @@ class DirectoryFilter:
     double_toxic: bool | None = None
 
 
-def _query(user: User, flt: DirectoryFilter) -> Select:
-    city = aliased(Division)
-    stmt = (select(Enterprise.name, Enterprise.credit_code, city.name, Division.name,
-                   Enterprise.industry_code, Industry.name, Enterprise.managing_tier,
-                   Enterprise.double_exceed, Enterprise.double_toxic)
-            .join(Division, Division.code == Enterprise.division_code)
-            .outerjoin(city, city.code == Division.city_code)
-            .outerjoin(Industry, Industry.code == Enterprise.industry_code)
-            .where(enterprise_scope(user)))
+def _filtered(stmt: Select, user: User, flt: DirectoryFilter) -> Select:
+    stmt = stmt.where(enterprise_scope(user))
     if flt.name.strip():
         stmt = stmt.where(Enterprise.name.contains(flt.name.strip(), autoescape=True))
     if flt.county_code:
@@ -54,6 +47,23 @@ def _query(user: User, flt: DirectoryFilter) -> Select:
     return stmt
 
 
+def _query(user: User, flt: DirectoryFilter) -> Select:
+    city = aliased(Division)
+    stmt = (select(Enterprise.name, Enterprise.credit_code, city.name, Division.name,
+                   Enterprise.industry_code, Industry.name, Enterprise.managing_tier,
+                   Enterprise.double_exceed, Enterprise.double_toxic)
+            .join(Division, Division.code == Enterprise.division_code)
+            .outerjoin(city, city.code == Division.city_code)
+            .outerjoin(Industry, Industry.code == Enterprise.industry_code))
+    return _filtered(stmt, user, flt)
+
+
+def _count(user: User, flt: DirectoryFilter) -> Select:
+    # The outer joins of _query add columns, never rows: counting without them is the same number, faster.
+    return _filtered(select(func.count(Enterprise.id)).join(Division, Division.code == Enterprise.division_code),
+                     user, flt)
+
+
 def _as_row(r) -> dict:
     return dict(zip(COLUMNS, (r[0], r[1] or "", r[2] or "", r[3], r[4] or "", r[5] or "",
                               r[6].label, YES_NO[r[7]], YES_NO[r[8]]), strict=True))
@@ -63,7 +73,7 @@ def search(session: Session, user: User, flt: DirectoryFilter, page: int = 1,
            page_size: int = 50) -> tuple[list[dict], int]:
     """One page of the directory (rows as dicts keyed by COLUMNS) and the total count."""
     stmt = _query(user, flt)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    total = session.scalar(_count(user, flt))
     page = max(1, page)
     rows = session.execute(stmt.order_by(Division.code, Enterprise.name)
                            .limit(page_size).offset((page - 1) * page_size)).all()

@@ -66,14 +66,14 @@ def _stage_columns(flags, county_part):
     }
 
 
-def letter_query(actor: User, flt: StatsFilter, columns: list) -> tuple[Select, dict]:
-    """The letters in the actor's jurisdiction that the filter selects, with the stage columns."""
+def letter_query(actor: User, flt: StatsFilter, columns: list, *, with_notice: bool = False) -> tuple[Select, dict]:
+    """The letters in the actor's jurisdiction that the filter selects, with the stage columns
+    (`with_notice`: joined to the campaign, for its columns; a batch filter joins it anyway)."""
     flags = _case_flags()
     county_part = aliased(NoticeAssignment)
     stages = _stage_columns(flags, county_part)
     stmt = (select(*columns, *(c.label(k) for k, c in stages.items()))
             .select_from(NoticeLetter)
-            .join(AuditNotice, AuditNotice.id == NoticeLetter.notice_id)
             .join(Enterprise, Enterprise.id == NoticeLetter.enterprise_id)
             .join(Division, Division.code == NoticeLetter.county_code)
             .outerjoin(county_part, and_(county_part.notice_id == NoticeLetter.notice_id,
@@ -83,6 +83,8 @@ def letter_query(actor: User, flt: StatsFilter, columns: list) -> tuple[Select, 
             .where(enterprise_scope(actor)))
     if flt.notice_id is not None:
         stmt = stmt.where(NoticeLetter.notice_id == flt.notice_id)
+    if with_notice or flt.batch:
+        stmt = stmt.join(AuditNotice, AuditNotice.id == NoticeLetter.notice_id)
     if flt.batch:
         stmt = stmt.where(AuditNotice.batch == flt.batch)
     if flt.city_code:
@@ -95,36 +97,37 @@ def letter_query(actor: User, flt: StatsFilter, columns: list) -> tuple[Select, 
 def funnel(session: Session, actor: User, flt: StatsFilter = StatsFilter(), by: str | None = None) -> list[dict]:
     """Enterprises per stage, in total (by=None) or per city / county / industry 大类 (rows sorted by key).
 
-    Each row: {"key", "name", "total", <stage>: count, ...}.
+    Each row: {"key", "name", "total", <stage>: count, ...}. Names are looked up after grouping, so
+    that the 50,000-row aggregate carries only the key.
     """
     require_department(actor, "统计")
-    city = aliased(Division)
-    major = aliased(Industry)
-    key_columns = {
-        None: (literal("all"), literal("全部")),
-        "city": (func.coalesce(Division.city_code, Division.code), func.coalesce(city.short_name, Division.short_name)),
-        "county": (Division.code, Division.short_name),
-        "industry": (func.coalesce(func.substr(Enterprise.industry_code, 1, 2), ""),
-                     func.coalesce(major.name, "未填写行业")),
-    }[by]
-    inner, stages = letter_query(actor, flt, [key_columns[0].label("key"), key_columns[1].label("name")])
-    if by == "city":
-        inner = inner.outerjoin(city, city.code == Division.city_code)
-    if by == "industry":
-        inner = inner.outerjoin(major, major.code == func.substr(Enterprise.industry_code, 1, 2))
+    key = {None: literal("all"), "city": func.coalesce(Division.city_code, Division.code), "county": Division.code,
+           "industry": func.coalesce(func.substr(Enterprise.industry_code, 1, 2), "")}[by]
+    inner, stages = letter_query(actor, flt, [key.label("key")])
     sub = inner.subquery()
-    stmt = (select(sub.c.key, sub.c.name, func.count().label("total"),
-                   *(func.sum(sub.c[k]).label(k) for k in stages))
-            .group_by(sub.c.key, sub.c.name).order_by(sub.c.key))
-    return [{"key": r.key, "name": r.name, "total": r.total, **{k: int(r._mapping[k] or 0) for k in stages}}
-            for r in session.execute(stmt)]
+    stmt = (select(sub.c.key, func.count().label("total"), *(func.sum(sub.c[k]).label(k) for k in stages))
+            .group_by(sub.c.key).order_by(sub.c.key))
+    rows = session.execute(stmt).all()
+    names = _names(session, by, [r.key for r in rows])
+    return [{"key": r.key, "name": names.get(r.key, r.key), "total": r.total,
+             **{k: int(r._mapping[k] or 0) for k in stages}} for r in rows]
+
+
+def _names(session: Session, by: str | None, keys: list[str]) -> dict[str, str]:
+    if by is None:
+        return {"all": "全部"}
+    if by == "industry":
+        found = dict(session.execute(select(Industry.code, Industry.name).where(Industry.code.in_(keys))).all())
+        return {k: found.get(k, "未填写行业") for k in keys}
+    return dict(session.execute(select(Division.code, Division.short_name).where(Division.code.in_(keys))).all())
 
 
 def enterprise_rows(session: Session, actor: User, flt: StatsFilter = StatsFilter(), limit: int = 500) -> list[dict]:
     """Drill-down to the enterprises: each with its campaign and the furthest stage it reached."""
     require_department(actor, "统计")
     stmt, stages = letter_query(actor, flt, [Enterprise.name.label("enterprise"), Division.short_name.label("county"),
-                                         AuditNotice.name.label("campaign"), AuditNotice.batch.label("batch")])
+                                         AuditNotice.name.label("campaign"), AuditNotice.batch.label("batch")],
+                                  with_notice=True)
     stmt = stmt.order_by(Division.code, Enterprise.name).limit(limit)
     rows = []
     for r in session.execute(stmt):

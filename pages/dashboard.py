@@ -2,7 +2,7 @@
 drill-down province → city → county → enterprise, filtered by campaign and batch."""
 
 import pandas as pd
-import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from core import deadlines, stats
@@ -38,17 +38,23 @@ if cities:
     city_names = {ANY: None, **{r["name"]: r["key"] for r in cities}}
     city_code = city_names[st.selectbox("地市", list(city_names), key="dash_city")]
 flt = StatsFilter(base.notice_id, base.batch, city_code=city_code)
+# Counties are counted only when they are offered (a city, or the province inside a chosen city).
 with unit_of_work() as session:
-    counties = stats.funnel(session, user, flt, by="county") if user.tier is not Tier.COUNTY else []
+    counties = stats.funnel(session, user, flt, by="county") if user.tier is Tier.CITY or city_code else []
 county_code = None
-if counties and (user.tier is Tier.CITY or city_code):
+if counties:
     county_names = {ANY: None, **{r["name"]: r["key"] for r in counties}}
     county_code = county_names[st.selectbox("区县", list(county_names), key="dash_county")]
 flt = StatsFilter(base.notice_id, base.batch, city_code=city_code, county_code=county_code)
 
 with unit_of_work() as session:
     [total] = stats.funnel(session, user, flt) or [{"total": 0, **{k: 0 for k, _ in STAGES}}]
-    by_area = stats.funnel(session, user, flt, by="county" if city_code or user.tier is not Tier.PROVINCE else "city")
+    if cities and not city_code:  # the province's cities, counted above for the selector
+        by_area = cities
+    elif counties and not county_code:
+        by_area = counties
+    else:
+        by_area = stats.funnel(session, user, flt, by="county")
     by_industry = stats.funnel(session, user, flt, by="industry")
 
 cols = st.columns(4)
@@ -68,10 +74,11 @@ if base.notice_id is not None:
                                for m in states]), hide_index=True, width="stretch")
 
 labels = [label for _, label in STAGES]
-stage_df = pd.DataFrame({"阶段": labels, "企业数": [total[k] for k, _ in STAGES]})
-chart = px.bar(stage_df, x="企业数", y="阶段", orientation="h", text="企业数", title="各阶段企业数")
-chart.update_layout(yaxis={"categoryorder": "array", "categoryarray": labels[::-1]}, height=340,
-                    margin={"l": 10, "r": 10, "t": 40, "b": 10})
+# plotly.graph_objects rather than plotly.express: a tenth of the time per figure on every rerun.
+chart = go.Figure(go.Bar(x=[total[k] for k, _ in STAGES], y=labels, orientation="h", text=[total[k] for k, _ in STAGES],
+                         marker_color="#1f5fbf"))
+chart.update_layout(title="各阶段企业数", yaxis={"categoryorder": "array", "categoryarray": labels[::-1]}, height=340,
+                    margin={"l": 10, "r": 10, "t": 40, "b": 10}, xaxis_title="企业数")
 st.plotly_chart(chart, width="stretch", key="dash_stages")
 
 
@@ -88,13 +95,12 @@ for tab, rows, label, key in ((tabs[0], by_area, area_label, "area"), (tabs[1], 
         if df.empty:
             st.caption("暂无数据。")
             continue
-        long = df.melt(id_vars=[label], value_vars=["已接受任务", "评估通过", "验收通过"], var_name="阶段",
-                       value_name="企业数")
         # Horizontal bars: long Chinese names stay readable however many groups there are.
-        fig = px.bar(long, y=label, x="企业数", color="阶段", barmode="group", orientation="h",
-                     title=f"按{label}统计", category_orders={label: list(df[label])})
-        fig.update_layout(height=160 + 42 * len(df), margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                          legend_title_text="", yaxis_title="")
+        fig = go.Figure([go.Bar(y=df[label], x=df[stage], name=stage, orientation="h")
+                         for stage in ("已接受任务", "评估通过", "验收通过")])
+        fig.update_layout(title=f"按{label}统计", barmode="group", height=160 + 42 * len(df),
+                          margin={"l": 10, "r": 10, "t": 40, "b": 10}, yaxis={"autorange": "reversed"},
+                          xaxis_title="企业数")
         st.plotly_chart(fig, width="stretch", key=f"dash_{key}_chart")
         st.dataframe(df, hide_index=True, width="stretch")
         st.download_button(f"导出按{label}统计（Excel）", excel_bytes(df, f"按{label}统计"),
