@@ -9,7 +9,7 @@ from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import User
 from ui.session import current_user
-from ui.widgets import page_header, show_violation
+from ui.widgets import excel_download, page_header, show_violation
 
 user = current_user("pages/account_admin.py")
 page_header("账户管理", "重置本辖区下级部门和企业账户的密码。重置后对方须用新的一次性密码登录并立即修改。")
@@ -24,6 +24,7 @@ if not accounts:
 
 df = pd.DataFrame(accounts).drop(columns=["id"])
 st.dataframe(df, width="stretch", hide_index=True)
+excel_download(df, "账户列表", "admin_xlsx")
 
 options = {a["id"]: f"{a['账号']} · {a['名称']}（{a['状态']}）" for a in accounts}
 target_id = st.selectbox("选择要重置密码的账户", list(options), format_func=options.get, key="admin_target")

@@ -9,6 +9,7 @@ from core.enterprises import division_path, jurisdiction_summary
 from core.models import Enterprise, Tier
 from core.workflow_models import RosterStatus
 from ui.session import current_user
+from ui.widgets import excel_download
 
 # A task waits for this department while it is received or returned (the province: its drafts).
 TO_DO = (RosterStatus.PENDING, RosterStatus.RETURNED)
@@ -38,6 +39,9 @@ if due:
     st.dataframe(pd.DataFrame([{"企业名称": d.enterprise, "区县": d.county, "清审批次": d.campaign,
                                 "时间节点": d.milestone, "截止日期": d.due.isoformat(), "状态": d.status}
                                for d in due[:20]]), hide_index=True, width="stretch")
+    excel_download(pd.DataFrame([{"企业名称": d.enterprise, "区县": d.county, "清审批次": d.campaign, "时间节点": d.milestone,
+                                  "截止日期": d.due.isoformat(), "状态": d.status} for d in due]), "时间节点提醒",
+                   "home_due_xlsx", "导出全部提醒（Excel）")
     if len(due) > 20:
         st.caption(f"仅列出最紧急的 20 项（共 {len(due)} 项）。")
 

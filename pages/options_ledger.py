@@ -9,7 +9,7 @@ from core.project_models import OptionKind, OptionStatus
 from core.stages import STAGES
 from ui.project_views import choose_project, startup_gate
 from ui.session import current_user
-from ui.widgets import act, page_header, show_flash
+from ui.widgets import act, excel_download, page_header, show_flash
 
 user = current_user("pages/options_ledger.py")
 page_header("方案台账", "登记审核中产生的无/低费和中/高费方案，以及投资、经济效益和环境效益；统计和工作总结将据此汇总。")
@@ -28,10 +28,12 @@ cols[3].metric("经济效益（万元/年）", f"{sums['economic_benefit']:.2f}"
 cols[4].metric("节水（t/a）", f"{sums['water_saved']:.1f}")
 stage_names = {s.key: s.label for s in STAGES}
 if ledger:
-    st.dataframe(pd.DataFrame([{
+    table = pd.DataFrame([{
         "方案名称": o.name, "类型": o.kind.label, "产生阶段": stage_names.get(o.stage, o.stage), "状态": o.status.label,
         **{f"{label}（{unit}）": getattr(o, key) for key, (label, unit, _) in options.FIGURES.items()}}
-        for o in ledger]), hide_index=True, width="stretch")
+        for o in ledger])
+    st.dataframe(table, hide_index=True, width="stretch")
+    excel_download(table, "方案台账", "ledger_xlsx")
 else:
     st.info("尚未登记方案。")
 

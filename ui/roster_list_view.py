@@ -11,7 +11,7 @@ from core.enterprises import industry_class_options
 from core.errors import ValidationError
 from core.models import User
 from core.workflow_models import RosterAssignment, RosterEntry, RosterStatus
-from ui.widgets import SeenVersions, act, file_list, fmt_time, upload_box
+from ui.widgets import SeenVersions, act, excel_download, file_list, fmt_time, upload_box
 
 YES_NO = {True: "是", False: "否"}
 INCLUDED_FILTER = {"全部": None, "列入": True, "标注否": False}
@@ -61,6 +61,7 @@ def list_step(user: User, part: RosterAssignment, entries: list[RosterEntry], ed
         narrow = {c: st.column_config.Column(c, width="small") for c in NARROW_COLUMNS}
         st.dataframe(df, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 600),
                      column_config=narrow)
+        excel_download(df, "企业清单", f"roster_list_xlsx_{part.id}")
     else:
         st.info("没有符合条件的企业。")
 
