@@ -66,6 +66,23 @@ def _stage_columns(flags, county_part):
     }
 
 
+def scoped(stmt: Select, actor: User, flt: StatsFilter, *, with_notice: bool = False) -> Select:
+    """A query over notice_letters joined to the county Division, limited to the actor's jurisdiction and
+    the filter (the campaign table is joined for a batch filter or when `with_notice`)."""
+    stmt = stmt.where(enterprise_scope(actor))
+    if flt.notice_id is not None:
+        stmt = stmt.where(NoticeLetter.notice_id == flt.notice_id)
+    if with_notice or flt.batch:
+        stmt = stmt.join(AuditNotice, AuditNotice.id == NoticeLetter.notice_id)
+    if flt.batch:
+        stmt = stmt.where(AuditNotice.batch == flt.batch)
+    if flt.city_code:
+        stmt = stmt.where(or_(Division.city_code == flt.city_code, Division.code == flt.city_code))
+    if flt.county_code:
+        stmt = stmt.where(Division.code == flt.county_code)
+    return stmt
+
+
 def letter_query(actor: User, flt: StatsFilter, columns: list, *, with_notice: bool = False) -> tuple[Select, dict]:
     """The letters in the actor's jurisdiction that the filter selects, with the stage columns
     (`with_notice`: joined to the campaign, for its columns; a batch filter joins it anyway)."""
@@ -79,18 +96,8 @@ def letter_query(actor: User, flt: StatsFilter, columns: list, *, with_notice: b
             .outerjoin(county_part, and_(county_part.notice_id == NoticeLetter.notice_id,
                                          county_part.division_code == NoticeLetter.county_code))
             .outerjoin(AuditProject, AuditProject.letter_id == NoticeLetter.id)
-            .outerjoin(flags, flags.c.project_id == AuditProject.id)
-            .where(enterprise_scope(actor)))
-    if flt.notice_id is not None:
-        stmt = stmt.where(NoticeLetter.notice_id == flt.notice_id)
-    if with_notice or flt.batch:
-        stmt = stmt.join(AuditNotice, AuditNotice.id == NoticeLetter.notice_id)
-    if flt.batch:
-        stmt = stmt.where(AuditNotice.batch == flt.batch)
-    if flt.city_code:
-        stmt = stmt.where(or_(Division.city_code == flt.city_code, Division.code == flt.city_code))
-    if flt.county_code:
-        stmt = stmt.where(Division.code == flt.county_code)
+            .outerjoin(flags, flags.c.project_id == AuditProject.id))
+    stmt = scoped(stmt, actor, flt, with_notice=with_notice)
     return stmt, stages
 
 
@@ -108,12 +115,12 @@ def funnel(session: Session, actor: User, flt: StatsFilter = StatsFilter(), by: 
     stmt = (select(sub.c.key, func.count().label("total"), *(func.sum(sub.c[k]).label(k) for k in stages))
             .group_by(sub.c.key).order_by(sub.c.key))
     rows = session.execute(stmt).all()
-    names = _names(session, by, [r.key for r in rows])
+    names = group_names(session, by, [r.key for r in rows])
     return [{"key": r.key, "name": names.get(r.key, r.key), "total": r.total,
              **{k: int(r._mapping[k] or 0) for k in stages}} for r in rows]
 
 
-def _names(session: Session, by: str | None, keys: list[str]) -> dict[str, str]:
+def group_names(session: Session, by: str | None, keys: list[str]) -> dict[str, str]:
     if by is None:
         return {"all": "全部"}
     if by == "industry":

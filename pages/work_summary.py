@@ -1,7 +1,93 @@
-"""工作总结 (placeholder until the screen lands)."""
+"""工作总结: what the jurisdiction's enterprises achieved in a campaign — options carried out, their
+investment and benefits, evaluation and acceptance results — in figures, sentences and a table per area,
+with the Excel workbook and the PDF a county or city reports in writing (seed 001). Numbers: core.summary."""
 
+import io
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from core import stats, summary
+from core.db import unit_of_work
+from core.models import Division, Tier
+from core.startup_fields import today
+from core.stats import StatsFilter
+from core.summary import fmt
+from core.summary_pdf import render_summary
 from ui.session import current_user
 from ui.widgets import page_header
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 user = current_user("pages/work_summary.py")
-page_header("工作总结")
+page_header("工作总结", "本辖区企业实施的清洁生产方案、经济与环境效益、评估验收结果；可导出 Excel 和 PDF 用于书面报送。")
+
+with unit_of_work() as session:
+    notices = stats.campaigns(session, user)
+    scope = session.get(Division, user.division_code).name
+if not notices:
+    st.info("本辖区还没有清审任务通知下发的企业，暂无工作总结。", icon=":material/summarize:")
+    st.stop()
+
+ANY = "全部"
+f1, f2 = st.columns([3, 1])
+names = {ANY: None, **{f"{n.name}（{n.batch}）": n.id for n in notices}}
+campaign = f1.selectbox("清审批次", list(names), key="sum_campaign")
+batch = f2.selectbox("批次", [ANY, *sorted({n.batch for n in notices})], key="sum_batch")
+base = StatsFilter(notice_id=names[campaign], batch=None if batch == ANY else batch)
+campaign_label = campaign if names[campaign] else ("全部清审批次" if batch == ANY else f"全部清审批次（{batch}）")
+
+# The province sees its cities and may pick one to see its counties; a city or county sees its counties.
+with unit_of_work() as session:
+    rows = summary.work_summary(session, user, base, by="city" if user.tier is Tier.PROVINCE else "county")
+area_label = "地市" if user.tier is Tier.PROVINCE else "区县"
+if user.tier is Tier.PROVINCE and rows:
+    cities = {ANY: None, **{r.name: r.key for r in rows}}
+    city = st.selectbox("地市", list(cities), key="sum_city", help="选择地市后按区县列出")
+    if cities[city]:
+        with unit_of_work() as session:
+            rows = summary.work_summary(session, user, StatsFilter(base.notice_id, base.batch, city_code=cities[city]),
+                                        by="county")
+        area_label, scope = "区县", city
+total = summary.total_of(rows)  # the areas partition the letters: no second query
+
+cols = st.columns(4)
+cols[0].metric("企业数", total.enterprises)
+cols[1].metric("评估通过", total.evaluation_passed)
+cols[2].metric("验收通过", total.acceptance_passed)
+cols[3].metric("已实施方案（项）", total.implemented, help=f"共 {total.options} 项，计划实施 {total.planned} 项")
+cols = st.columns(4)
+cols[0].metric("已实施投资（万元）", fmt(total.investment, "investment"))
+cols[1].metric("经济效益（万元/年）", fmt(total.economic_benefit, "economic_benefit"))
+cols[2].metric("节水（t/a）", fmt(total.water_saved, "water_saved"))
+cols[3].metric("节能（tce/a）", fmt(total.energy_saved, "energy_saved"))
+
+st.subheader("总结")
+for heading, sentence in summary.narrative(total, scope).items():
+    st.markdown(f"**{heading}**　{sentence}")
+
+st.subheader(f"按{area_label}")
+table = pd.DataFrame(summary.table_records(rows, total, area_label))
+st.dataframe(table, hide_index=True, width="stretch")
+st.caption(summary.TABLE_NOTE)
+
+
+def workbook() -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        pd.DataFrame(summary.summary_items(total)).to_excel(writer, index=False, sheet_name="汇总")
+        table.to_excel(writer, index=False, sheet_name="分地区")
+    return buffer.getvalue()
+
+
+stamp = datetime.now().strftime("%Y%m%d")
+issued = today()
+left, right = st.columns(2)
+left.download_button("下载工作总结（Excel）", workbook(), file_name=f"工作总结_{scope}_{stamp}.xlsx", mime=XLSX,
+                     key="sum_xlsx", icon=":material/download:", width="stretch")
+# The PDF is drawn only when asked for (on the click, off the page's run).
+right.download_button("下载工作总结（PDF）",
+                      lambda: render_summary(scope, campaign_label, rows, total, user.display_name, issued, area_label),
+                      file_name=f"工作总结_{scope}_{stamp}.pdf", mime="application/pdf", key="sum_pdf",
+                      icon=":material/picture_as_pdf:", width="stretch")
