@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -31,7 +31,7 @@ from core.models import Division, Tier, User
 from core.notice_models import NoticeLetter
 from core.project_models import AuditProject
 from core.projects import own_project
-from core.startup_fields import StepErrors, today
+from core.startup_fields import StepErrors, past_date, today
 from core.workflow_models import Attachment
 
 
@@ -116,25 +116,8 @@ Errors = dict[str, str]
 
 
 def check_day(value, key: str, label: str, errors: Errors, on: date, *, missing: str | None = None) -> date | None:
-    """A date not after `on` (and not absurdly early); `missing` is the message when none is given."""
-    if value in (None, ""):
-        errors[key] = missing or f"请填写{label}"
-        return None
-    if isinstance(value, datetime):
-        value = value.date()
-    if not isinstance(value, date):
-        try:
-            value = date.fromisoformat(str(value).strip())
-        except ValueError:
-            errors[key] = f"{label}应为有效日期（如 2021-08-01）"
-            return None
-    if value > on:
-        errors[key] = f"{label}不能晚于今天（{on.isoformat()}）"
-    elif value < EARLIEST:
-        errors[key] = f"{label}不能早于 {EARLIEST.year} 年，请核对"
-    else:
-        return value
-    return None
+    """A date not after `on` (and not before 2000); `missing` is the message when none is given."""
+    return past_date(value, key, label, errors, on=on, earliest=EARLIEST, missing=missing or f"请填写{label}")
 
 
 def has_control(text: str) -> bool:

@@ -123,11 +123,13 @@ def choice(data: dict, key: str, label: str, errors: Errors, allowed) -> str:
     return value
 
 
-def day(data: dict, key: str, label: str, errors: Errors) -> str | None:
-    """A past or present date, stored as YYYY-MM-DD."""
-    value = data.get(key)
+def past_date(value, key: str, label: str, errors: Errors, *, on: date | None = None, earliest: date = EARLIEST,
+              missing: str | None = None) -> date | None:
+    """A date given as a date, datetime or YYYY-MM-DD, not after `on` (Hebei's today) and not before
+    `earliest` (a mistyped year); otherwise None with the reason in errors[key]."""
+    on = on or today()
     if value in (None, ""):
-        errors[key] = f"请选择{label}"
+        errors[key] = missing or f"请选择{label}"
         return None
     if isinstance(value, datetime):
         value = value.date()
@@ -135,15 +137,21 @@ def day(data: dict, key: str, label: str, errors: Errors) -> str | None:
         try:
             value = date.fromisoformat(str(value).strip())
         except ValueError:
-            errors[key] = f"{label}应为有效日期（如 2020-06-09）"
+            errors[key] = f"{label}应为有效日期（如 2021-08-01）"
             return None
-    if value > today():
-        errors[key] = f"{label}不能晚于今天"
-    elif value < EARLIEST:
-        errors[key] = f"{label}不能早于 {EARLIEST.year} 年，请核对"
+    if value > on:
+        errors[key] = f"{label}不能晚于今天（{on.isoformat()}）"
+    elif value < earliest:
+        errors[key] = f"{label}不能早于 {earliest.year} 年，请核对"
     else:
-        return value.isoformat()
+        return value
     return None
+
+
+def day(data: dict, key: str, label: str, errors: Errors) -> str | None:
+    """A past or present date, stored as YYYY-MM-DD."""
+    value = past_date(data.get(key), key, label, errors)
+    return value.isoformat() if value else None
 
 
 def phone(data: dict, key: str, label: str, errors: Errors) -> str:
