@@ -237,8 +237,7 @@ def main() -> None:
         print(f"synthetic province built in {time.perf_counter() - start:.1f} s ({args.db})")
     bare = bare_page()
     dashboard_sql = raw_sql([RAW_CAMPAIGNS,
-                             RAW_DASHBOARD.format(key="COALESCE(d.city_code, d.code)"),  # selector and chart
-                             RAW_DASHBOARD.format(key="'all'"),
+                             RAW_DASHBOARD.format(key="COALESCE(d.city_code, d.code)"),  # selector, chart, total
                              RAW_DASHBOARD.format(key="SUBSTR(e.industry_code, 1, 2)")])
     directory_sql = raw_sql(RAW_DIRECTORY)
     print(f"{'':24}{'page':>10}{'raw SQL':>10}{'bare':>10}{'ratio':>8}   (median of {RUNS} reruns, ms)")

@@ -120,6 +120,12 @@ def funnel(session: Session, actor: User, flt: StatsFilter = StatsFilter(), by: 
              **{k: int(r._mapping[k] or 0) for k in stages}} for r in rows]
 
 
+def total_of(rows: list[dict]) -> dict:
+    """The total row of funnel rows that partition a selection (areas, industries)."""
+    return {"key": "all", "name": "全部", "total": sum(r["total"] for r in rows),
+            **{k: sum(r[k] for r in rows) for k, _ in STAGES}}
+
+
 def group_names(session: Session, by: str | None, keys: list[str]) -> dict[str, str]:
     if by is None:
         return {"all": "全部"}

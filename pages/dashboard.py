@@ -11,6 +11,7 @@ from core.models import Tier
 from core.notice_models import AuditNotice
 from core.stats import STAGES, StatsFilter
 from ui.session import current_user
+from ui.stats_filters import ANY, campaign_filter
 from ui.widgets import excel_bytes, page_header
 
 user = current_user("pages/dashboard.py")
@@ -22,13 +23,7 @@ if not notices:
     st.info("本辖区还没有清审任务通知下发的企业，暂无统计。", icon=":material/monitoring:")
     st.stop()
 
-ANY = "全部"
-f1, f2 = st.columns([3, 1])
-names = {ANY: None, **{f"{n.name}（{n.batch}）": n.id for n in notices}}
-campaign = f1.selectbox("清审批次", list(names), key="dash_campaign")
-batches = [ANY, *sorted({n.batch for n in notices})]
-batch = f2.selectbox("批次", batches, key="dash_batch")
-base = StatsFilter(notice_id=names[campaign], batch=None if batch == ANY else batch)
+base, _ = campaign_filter(notices, "dash")
 
 # Drill-down: the province picks a city, then a county; a city picks a county.
 with unit_of_work() as session:
@@ -48,7 +43,6 @@ if counties:
 flt = StatsFilter(base.notice_id, base.batch, city_code=city_code, county_code=county_code)
 
 with unit_of_work() as session:
-    [total] = stats.funnel(session, user, flt) or [{"total": 0, **{k: 0 for k, _ in STAGES}}]
     if cities and not city_code:  # the province's cities, counted above for the selector
         by_area = cities
     elif counties and not county_code:
@@ -56,6 +50,7 @@ with unit_of_work() as session:
     else:
         by_area = stats.funnel(session, user, flt, by="county")
     by_industry = stats.funnel(session, user, flt, by="industry")
+total = stats.total_of(by_area)  # the areas partition the selection: no separate count needed
 
 cols = st.columns(4)
 cols[0].metric("企业总数", total["total"])

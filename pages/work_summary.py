@@ -16,6 +16,7 @@ from core.stats import StatsFilter
 from core.summary import fmt
 from core.summary_pdf import render_summary
 from ui.session import current_user
+from ui.stats_filters import ANY, campaign_filter
 from ui.widgets import page_header
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,13 +31,7 @@ if not notices:
     st.info("本辖区还没有清审任务通知下发的企业，暂无工作总结。", icon=":material/summarize:")
     st.stop()
 
-ANY = "全部"
-f1, f2 = st.columns([3, 1])
-names = {ANY: None, **{f"{n.name}（{n.batch}）": n.id for n in notices}}
-campaign = f1.selectbox("清审批次", list(names), key="sum_campaign")
-batch = f2.selectbox("批次", [ANY, *sorted({n.batch for n in notices})], key="sum_batch")
-base = StatsFilter(notice_id=names[campaign], batch=None if batch == ANY else batch)
-campaign_label = campaign if names[campaign] else ("全部清审批次" if batch == ANY else f"全部清审批次（{batch}）")
+base, campaign_label = campaign_filter(notices, "sum")
 
 # The province sees its cities and may pick one to see its counties; a city or county sees its counties.
 with unit_of_work() as session:

@@ -50,3 +50,12 @@ def test_each_department_counts_only_its_jurisdiction_and_drills_down(uow):
         enterprise = s.scalar(select(User).where(User.enterprise_id.is_not(None), User.must_change_password.is_(False)))
         with pytest.raises(PermissionDenied):
             stats.funnel(s, enterprise)
+
+
+def test_the_total_of_a_partition_equals_the_counted_total(uow):
+    with uow() as s:
+        campaign(s)
+        city = user(s, CITY)
+        [counted] = stats.funnel(s, city)
+        for by in ("county", "industry"):
+            assert stats.total_of(stats.funnel(s, city, by=by)) == counted
