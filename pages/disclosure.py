@@ -1,7 +1,6 @@
 """排污许可与信息公开: the enterprise records its 排污许可证 (the audit requirement written in, with a scan)
 and each publication of its audit information (seed 001); the county confirms the permit."""
 
-import re
 from datetime import date
 
 import streamlit as st
@@ -11,6 +10,7 @@ from core.db import unit_of_work
 from core.disclosure_models import CHANNEL_LABELS, PERMIT_CLASS_LABELS
 from core.notice_models import AuditNotice
 from core.startup_fields import today
+from ui.permit_views import permit_facts, permit_status
 from ui.project_views import choose_project
 from ui.session import current_user
 from ui.widgets import (
@@ -18,6 +18,7 @@ from ui.widgets import (
     act,
     file_list,
     fmt_time,
+    md_escape,
     page_header,
     show_flash,
     upload_box,
@@ -39,12 +40,6 @@ seen = SeenVersions(f"permit_seen_{pid}")
 version = seen.see(("permit", pid), permit.version)
 seen.remember()
 record = permit.record
-STATUS_COLORS = {disclosure.MISSING: "gray", disclosure.PENDING: "orange", disclosure.CONFIRMED: "green",
-                 disclosure.NOT_WRITTEN: "red"}
-
-
-def escaped(text: str) -> str:
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text or "")
 
 
 def bump(key: str) -> None:
@@ -53,14 +48,10 @@ def bump(key: str) -> None:
 
 # --- 排污许可证 ----------------------------------------------------------------------------------
 st.subheader("排污许可证")
-st.markdown(f"状态：:{STATUS_COLORS[permit.status]}-badge[{permit.status_label}]")
+permit_status(permit)
 if record is not None:
     with st.container(border=True):
-        c1, c2, c3 = st.columns(3)
-        c1.markdown(f"**许可证编号**：{escaped(record.permit_number)}")
-        c2.markdown(f"**管理类别**：{record.management_class.label}")
-        c3.markdown(f"**已写入审核要求**：{'是' if record.requirement_written else '否'}"
-                    + (f"（{record.written_on.isoformat()}）" if record.written_on else ""))
+        permit_facts(record)
         st.caption(f"最近填报：{permit.recorded_by.display_name}（{permit.recorded_by.tier.label}）"
                    f" · {fmt_time(record.recorded_at)}")
         st.markdown("**排污许可证扫描件**")
@@ -75,7 +66,7 @@ if record is not None and record.confirmed_at is not None:
 else:
     if record is not None and record.revoked_at is not None:
         st.warning(f"区县生态环境部门已于 {fmt_time(record.revoked_at)} 撤销确认，"
-                   f"原因：{escaped(record.revoke_reason or '')}。"
+                   f"原因：{md_escape(record.revoke_reason or '')}。"
                    "请按原因修改后重新保存，等待确认。", icon=":material/undo:")
     elif record is not None and record.requirement_written:
         st.info("已填报，等待区县生态环境部门确认。", icon=":material/hourglass_top:")
@@ -129,7 +120,7 @@ for item in published:
     d = item.record
     with st.container(border=True):
         info, action = st.columns([6, 1], vertical_alignment="center")
-        info.markdown(f"**{d.channel.label}** · 公开日期 {d.published_on.isoformat()}  \n{escaped(d.location)}")
+        info.markdown(f"**{d.channel.label}** · 公开日期 {d.published_on.isoformat()}  \n{md_escape(d.location)}")
         if d.channel.needs_url:
             info.link_button("打开网址", d.location)
         sure = action.checkbox("确认删除", key=f"disclosure_rm_ok_{d.id}")

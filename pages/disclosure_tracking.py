@@ -1,7 +1,6 @@
 """许可与公开跟踪: per campaign, the jurisdiction's enterprises with their 排污许可证 status and 信息公开; the
 county opens one enterprise to record its permit, see the evidence, and confirm or revoke the confirmation."""
 
-import re
 from datetime import date
 
 import pandas as pd
@@ -13,6 +12,7 @@ from core.disclosure import PERMIT_STATUS_LABELS
 from core.disclosure_models import PERMIT_CLASS_LABELS
 from core.errors import RuleViolation
 from core.stats import StatsFilter
+from ui.permit_views import permit_facts, permit_status
 from ui.session import current_user
 from ui.widgets import (
     SeenVersions,
@@ -20,6 +20,7 @@ from ui.widgets import (
     excel_download,
     file_list,
     fmt_time,
+    md_escape,
     page_header,
     show_flash,
     show_violation,
@@ -108,30 +109,20 @@ seen.remember()
 record = permit.record
 
 
-def escaped(text: str) -> str:
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text or "")
-
-
 st.subheader(f"{openable[pid]} · 排污许可证")
-color = {disclosure.MISSING: "gray", disclosure.PENDING: "orange", disclosure.CONFIRMED: "green",
-         disclosure.NOT_WRITTEN: "red"}[permit.status]
-st.markdown(f"状态：:{color}-badge[{permit.status_label}]")
+permit_status(permit)
 if record is None:
     st.info("企业尚未填报排污许可证信息。", icon=":material/pending:")
 else:
     with st.container(border=True):
-        c1, c2, c3 = st.columns(3)
-        c1.markdown(f"**许可证编号**：{escaped(record.permit_number)}")
-        c2.markdown(f"**管理类别**：{record.management_class.label}")
-        c3.markdown(f"**已写入审核要求**：{'是' if record.requirement_written else '否'}"
-                    + (f"（{record.written_on.isoformat()}）" if record.written_on else ""))
+        permit_facts(record)
         st.caption(f"首次填报：{permit.created_by.display_name}（{permit.created_by.tier.label}） · "
                    f"{fmt_time(record.created_at)}；最近填报：{permit.recorded_by.display_name}"
                    f"（{permit.recorded_by.tier.label}） · {fmt_time(record.recorded_at)}")
         if record.confirmed_at:
             st.caption(f"确认：{permit.confirmed_by.display_name} · {fmt_time(record.confirmed_at)}")
         elif record.revoked_at:
-            st.caption(f"最近一次撤销确认：{fmt_time(record.revoked_at)}，原因：{escaped(record.revoke_reason or '')}")
+            st.caption(f"最近一次撤销确认：{fmt_time(record.revoked_at)}，原因：{md_escape(record.revoke_reason or '')}")
         st.markdown("**排污许可证扫描件**")
         file_list(permit.files, f"track_permit_files_{pid}")
 
@@ -180,7 +171,7 @@ for item in published:
     with st.container(border=True):
         st.markdown(f"**{d.channel.label}** · 公开日期 {d.published_on.isoformat()} · "
                     f"登记 {fmt_time(d.recorded_at)}  \n"
-                    f"{escaped(d.location)}")
+                    f"{md_escape(d.location)}")
         if d.channel.needs_url:
             st.link_button("打开网址", d.location)
         file_list(item.files, f"track_disclosure_files_{d.id}")

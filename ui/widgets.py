@@ -85,11 +85,15 @@ def statement_checkbox(key: str) -> bool:
     return st.checkbox("我同意上述内容", key=key)
 
 
+def md_escape(text: str | None) -> str:
+    """A user's text for st.markdown, shown as written: markdown and HTML characters escaped."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text or "")
+
+
 def quoted(label: str, text: str) -> None:
     """A user's text shown as written (markdown characters escaped), readable, in a bordered box."""
     st.caption(label)
-    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text or "")
-    st.container(border=True).markdown(escaped.replace("\n", "  \n") or "（无）")
+    st.container(border=True).markdown(md_escape(text).replace("\n", "  \n") or "（无）")
 
 
 def fmt_time(value: datetime | None) -> str:
