@@ -65,6 +65,8 @@ def test_county_issues_letters_and_the_enterprise_accepts(page, tmp_path):
         accounts.append((account, password))
         stamped = tmp_path / f"盖章_{number}.pdf"
         stamped.write_bytes(pdf)  # stands in for the stamped scan
+        # The previous upload's rerun starts a moment after its message: let it begin, then end (see rest()).
+        page.wait_for_timeout(300)
         settle(page)
         box = page.get_by_label("企业", exact=True)
         box.click()
