@@ -152,3 +152,31 @@ def test_verify_of_input_over_72_bytes_is_false():
     assert verify_password(long_password + "x", hashed) is False
     assert verify_password("中" * 25, hashed) is False  # 75 bytes in UTF-8
     assert verify_password("a" * 1000, hash_password("Abcdef1!")) is False
+
+
+def test_one_time_hash_verifies_only_its_password():
+    from core.passwords import hash_one_time_password, is_one_time_hash
+
+    password = generate_initial_password()
+    stored = hash_one_time_password(password)
+    assert is_one_time_hash(stored) and len(stored) <= 72  # fits users.password_hash
+    assert verify_password(password, stored)
+    assert not verify_password(password[:-1] + ("a" if password[-1] != "a" else "b"), stored)
+    assert not verify_password("", stored)
+
+
+def test_one_time_hashes_are_salted():
+    from core.passwords import hash_one_time_password
+
+    password = generate_initial_password()
+    first, second = hash_one_time_password(password), hash_one_time_password(password)
+    assert first != second
+    assert verify_password(password, first) and verify_password(password, second)
+
+
+def test_chosen_passwords_stay_bcrypt():
+    from core.passwords import is_one_time_hash
+
+    stored = hash_password("Chosen#Pass1")
+    assert stored.startswith("$2") and not is_one_time_hash(stored)
+    assert verify_password("Chosen#Pass1", stored)
