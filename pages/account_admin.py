@@ -9,7 +9,7 @@ from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import User
 from ui.session import current_user
-from ui.widgets import excel_download, page_header, show_violation
+from ui.widgets import excel_download, page_header, plain, show_violation
 
 user = current_user("pages/account_admin.py")
 page_header("账户管理", "重置本辖区下级部门和企业账户的密码。重置后对方须用新的一次性密码登录并立即修改。")
@@ -44,7 +44,7 @@ if st.button("重置密码", type="primary", disabled=not confirm, key="admin_re
 
 if result := st.session_state.get("reset_result"):
     login, password = result
-    st.success(f"账户 {login} 的密码已重置。新的一次性密码如下，请通过安全渠道告知对方，本页面关闭后将不再显示：")
+    st.success(f"账户 {plain(login)} 的密码已重置。新的一次性密码如下，请通过安全渠道告知对方，本页面关闭后将不再显示：")
     st.code(password, language=None)
     if st.button("我已记录，隐藏密码", key="admin_hide"):
         st.session_state.pop("reset_result")

@@ -10,7 +10,7 @@ from core.stages import BY_KEY
 from ui.case_views import opinions_for_enterprise, remarks_view, result_view
 from ui.project_views import choose_project, startup_gate
 from ui.session import current_user
-from ui.widgets import act, fmt_time, page_header, show_flash, statement_checkbox
+from ui.widgets import act, fmt_time, page_header, plain, show_flash, statement_checkbox
 
 user = current_user("pages/applications.py")
 page_header("评估验收申请", "完成评估阶段（前六个阶段）的填报后提交评估申请；评估通过并完成验收阶段填报后提交验收申请。")
@@ -43,7 +43,7 @@ for kind in CaseKind:
                     if remark.round != case.round:
                         continue
                     done = "（已整改）" if remark.resolved_at else ""
-                    st.markdown(f"- **{BY_KEY[remark.stage].label}**：{remark.remark}{done}")
+                    st.markdown(f"- **{BY_KEY[remark.stage].label}**：{plain(remark.remark)}{done}")
                 st.page_link("pages/audit_work.py", label="去修改", icon=":material/edit:")
                 agreed = statement_checkbox(f"resubmit_agree_{case.id}")
                 if remarks:

@@ -18,7 +18,7 @@ from ui.widgets import (
     act,
     file_list,
     fmt_time,
-    md_escape,
+    plain,
     page_header,
     show_flash,
     upload_box,
@@ -52,7 +52,7 @@ permit_status(permit)
 if record is not None:
     with st.container(border=True):
         permit_facts(record)
-        st.caption(f"最近填报：{permit.recorded_by.display_name}（{permit.recorded_by.tier.label}）"
+        st.caption(f"最近填报：{plain(permit.recorded_by.display_name)}（{permit.recorded_by.tier.label}）"
                    f" · {fmt_time(record.recorded_at)}")
         st.markdown("**排污许可证扫描件**")
         can_remove = record.confirmed_at is None and len(permit.files) > 1
@@ -60,13 +60,13 @@ if record is not None:
                   (lambda a: act(lambda s, u: permits.remove_permit_file(s, u, pid, a.id, version),
                                  f"已删除“{a.original_name}”", user)) if can_remove else None)
 if record is not None and record.confirmed_at is not None:
-    st.success(f"已由{permit.confirmed_by.display_name if permit.confirmed_by else '区县生态环境部门'}于 "
+    st.success(f"已由{plain(permit.confirmed_by.display_name) if permit.confirmed_by else '区县生态环境部门'}于 "
                f"{fmt_time(record.confirmed_at)} 确认，企业不能再修改；如需更正，请联系区县生态环境部门撤销确认。",
                icon=":material/verified:")
 else:
     if record is not None and record.revoked_at is not None:
         st.warning(f"区县生态环境部门已于 {fmt_time(record.revoked_at)} 撤销确认，"
-                   f"原因：{md_escape(record.revoke_reason or '')}。"
+                   f"原因：{plain(record.revoke_reason)}。"
                    "请按原因修改后重新保存，等待确认。", icon=":material/undo:")
     elif record is not None and record.requirement_written:
         st.info("已填报，等待区县生态环境部门确认。", icon=":material/hourglass_top:")
@@ -120,7 +120,7 @@ for item in published:
     d = item.record
     with st.container(border=True):
         info, action = st.columns([6, 1], vertical_alignment="center")
-        info.markdown(f"**{d.channel.label}** · 公开日期 {d.published_on.isoformat()}  \n{md_escape(d.location)}")
+        info.markdown(f"**{d.channel.label}** · 公开日期 {d.published_on.isoformat()}  \n{plain(d.location)}")
         if d.channel.needs_url:
             info.link_button("打开网址", d.location)
         sure = action.checkbox("确认删除", key=f"disclosure_rm_ok_{d.id}")

@@ -20,7 +20,7 @@ from ui.widgets import (
     excel_download,
     file_list,
     fmt_time,
-    md_escape,
+    plain,
     page_header,
     show_flash,
     show_violation,
@@ -109,20 +109,20 @@ seen.remember()
 record = permit.record
 
 
-st.subheader(f"{openable[pid]} · 排污许可证")
+st.subheader(f"{plain(openable[pid])} · 排污许可证")
 permit_status(permit)
 if record is None:
     st.info("企业尚未填报排污许可证信息。", icon=":material/pending:")
 else:
     with st.container(border=True):
         permit_facts(record)
-        st.caption(f"首次填报：{permit.created_by.display_name}（{permit.created_by.tier.label}） · "
-                   f"{fmt_time(record.created_at)}；最近填报：{permit.recorded_by.display_name}"
+        st.caption(f"首次填报：{plain(permit.created_by.display_name)}（{permit.created_by.tier.label}） · "
+                   f"{fmt_time(record.created_at)}；最近填报：{plain(permit.recorded_by.display_name)}"
                    f"（{permit.recorded_by.tier.label}） · {fmt_time(record.recorded_at)}")
         if record.confirmed_at:
-            st.caption(f"确认：{permit.confirmed_by.display_name} · {fmt_time(record.confirmed_at)}")
+            st.caption(f"确认：{plain(permit.confirmed_by.display_name)} · {fmt_time(record.confirmed_at)}")
         elif record.revoked_at:
-            st.caption(f"最近一次撤销确认：{fmt_time(record.revoked_at)}，原因：{md_escape(record.revoke_reason or '')}")
+            st.caption(f"最近一次撤销确认：{fmt_time(record.revoked_at)}，原因：{plain(record.revoke_reason)}")
         st.markdown("**排污许可证扫描件**")
         file_list(permit.files, f"track_permit_files_{pid}")
 
@@ -171,7 +171,7 @@ for item in published:
     with st.container(border=True):
         st.markdown(f"**{d.channel.label}** · 公开日期 {d.published_on.isoformat()} · "
                     f"登记 {fmt_time(d.recorded_at)}  \n"
-                    f"{md_escape(d.location)}")
+                    f"{plain(d.location)}")
         if d.channel.needs_url:
             st.link_button("打开网址", d.location)
         file_list(item.files, f"track_disclosure_files_{d.id}")

@@ -14,6 +14,7 @@ from ui.widgets import (
     act,
     export_buttons,
     page_header,
+    plain,
     show_flash,
     show_violation,
 )
@@ -167,7 +168,7 @@ def import_panel() -> None:
 
 def show_preview(checked: expert_import.ExpertImportPreview) -> None:
     if checked.file_error:
-        st.error(checked.file_error, icon=":material/error:")
+        st.error(plain(checked.file_error), icon=":material/error:")
         return
     total, bad = len(checked.rows), checked.error_count
     if bad:

@@ -6,7 +6,7 @@ import streamlit as st
 from ui import help_content
 from ui.navigation import allowed_paths
 from ui.session import current_user
-from ui.widgets import page_header
+from ui.widgets import page_header, plain
 
 HERE = "pages/help.py"
 
@@ -21,7 +21,7 @@ right.download_button("下载用户手册", help_content.to_markdown(manual).enc
 
 shown = help_content.search(manual, query)
 if shown.is_empty:
-    st.info(f"没有找到包含“{query.strip()}”的帮助内容，请换一个关键词，或清空搜索框查看全部内容。",
+    st.info(f"没有找到包含“{plain(query.strip())}”的帮助内容，请换一个关键词，或清空搜索框查看全部内容。",
             icon=":material/search_off:")
     st.stop()
 if help_content.terms(query):

@@ -17,7 +17,9 @@ from ui.widgets import (
     file_list,
     fmt_time,
     go_to_step,
+    plain,
     show_flash,
+    show_violation,
     statement_checkbox,
     step_selector,
     upload_box,
@@ -49,7 +51,7 @@ try:
         scans = notice.stamped_scans(session, [x.id for x in letters])
         industries = notice.industry_counts(session, part, letters)
 except RuleViolation as exc:
-    st.error(exc.message, icon=":material/error:")
+    show_violation(exc)
     st.page_link("pages/notice_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
     st.stop()
 
@@ -58,9 +60,10 @@ version = seen.see(("notice_part", part.id), part.version)
 pending = part.status is S.PENDING_DISPATCH
 
 st.page_link("pages/notice_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
-st.title(row.name)
+st.title(plain(row.name))
 color = "orange" if pending else "green"
-st.markdown(f":{color}-badge[{part.status.label}] · {part.division.name} · 文号：{row.doc_number} · 批次：{row.batch}")
+st.markdown(f":{color}-badge[{part.status.label}] · {part.division.name} · 文号：{plain(row.doc_number)} · "
+            f"批次：{plain(row.batch)}")
 show_flash()
 
 steps = STEPS[part.level]
@@ -72,16 +75,16 @@ st.divider()
 def notice_summary() -> None:
     with st.container(border=True):
         c1, c2, c3 = st.columns(3)
-        c1.markdown(f"**文号**：{row.doc_number}")
+        c1.markdown(f"**文号**：{plain(row.doc_number)}")
         c2.markdown(f"**发布日期**：{row.publish_date:%Y-%m-%d}")
         c3.markdown(f"**截止日期**：{row.deadline:%Y-%m-%d}")
-        c1.markdown(f"**批次**：{row.batch}")
-        c2.markdown(f"**联系人**：{row.contact_person}")
-        c3.markdown(f"**联系电话**：{row.contact_phone}")
+        c1.markdown(f"**批次**：{plain(row.batch)}")
+        c2.markdown(f"**联系人**：{plain(row.contact_person)}")
+        c3.markdown(f"**联系电话**：{plain(row.contact_phone)}")
         if row.basis:
-            st.markdown(f"**工作依据**：{row.basis}")
+            st.markdown(f"**工作依据**：{plain(row.basis)}")
         st.markdown("**通知要求**")
-        st.markdown(row.requirements or "（未填写）")
+        st.markdown(plain(row.requirements) or "（未填写）")
         st.markdown("**时间节点**")
         st.dataframe(pd.DataFrame([{"节点": label, "日期": getattr(row, key).isoformat()} for key, label in MILESTONES]),
                      hide_index=True, width="content")
@@ -89,7 +92,7 @@ def notice_summary() -> None:
         file_list(notice_files, "notice_files")
     for upper in chain[1:]:
         st.markdown(f"**{upper.division.name}任务要求**")
-        st.markdown(upper.requirements or "（未填写）")
+        st.markdown(plain(upper.requirements) or "（未填写）")
         file_list(upper_files[upper.id], f"notice_upper_{upper.id}")
 
 
@@ -136,7 +139,7 @@ def dispatch() -> None:
         st.success(f"本级任务已于 {fmt_time(part.dispatched_at)} 下发至{lower}。")
         return
     if part.level is Tier.COUNTY:
-        missing = [x.enterprise.name for x in letters if x.id not in scans]
+        missing = [plain(x.enterprise.name) for x in letters if x.id not in scans]
         if missing:
             st.warning(f"还有 {len(missing)} 家企业的盖章告知书未上传，全部上传后才能下发：{'、'.join(missing[:5])}"
                        + ("等" if len(missing) > 5 else ""), icon=":material/block:")

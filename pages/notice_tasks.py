@@ -9,7 +9,7 @@ from core.db import unit_of_work
 from core.models import Tier
 from core.notice_models import MILESTONES, NoticeStatus
 from ui.session import current_user
-from ui.widgets import act, export_buttons, page_header, show_flash
+from ui.widgets import act, export_buttons, page_header, plain, show_flash
 
 user = current_user("pages/notice_tasks.py")
 page_header("清审任务管理", "关于开展强制性清洁生产审核任务的通知，由省、市、县三级逐级下发，最后由企业接受。"
@@ -71,8 +71,8 @@ for part in parts:
     color = "orange" if part.status is NoticeStatus.PENDING_DISPATCH else "green"
     with st.container(border=True):
         info, figures, action = st.columns([5, 3, 1], vertical_alignment="center")
-        info.markdown(f"**{part.notice.name}**  \n:{color}-badge[{part.status.label}] · 文号：{part.notice.doc_number}"
-                      f" · 批次：{part.notice.batch} · 告知书送达：{part.notice.letters_due:%Y-%m-%d}")
+        info.markdown(f"**{plain(part.notice.name)}**  \n:{color}-badge[{part.status.label}] · 文号：{plain(part.notice.doc_number)}"
+                      f" · 批次：{plain(part.notice.batch)} · 告知书送达：{part.notice.letters_due:%Y-%m-%d}")
         figures.markdown(f"本级企业 **{counts[part.id]}** 家")
         if action.button("详情", key=f"notice_open_{part.id}", width="stretch"):
             open_notice(part.id)

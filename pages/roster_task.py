@@ -28,7 +28,9 @@ from ui.widgets import (
     file_list,
     fmt_time,
     go_to_step,
+    plain,
     show_flash,
+    show_violation,
     statement_checkbox,
     step_selector,
     upload_box,
@@ -70,7 +72,7 @@ try:
             counties = {d.code: d.name for d in session.query(Division).filter(
                 Division.city_code == part.division_code, Division.level == Tier.COUNTY).order_by(Division.code)}
 except RuleViolation as exc:
-    st.error(exc.message, icon=":material/error:")
+    show_violation(exc)
     st.page_link("pages/roster_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
     st.stop()
 
@@ -78,12 +80,12 @@ seen = SeenVersions(f"roster_seen_{part.id}")
 version = seen.see(("assignment", part.id), part.version)
 
 st.page_link("pages/roster_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
-st.title(task.name)
-st.markdown(f"{status_badge(part)} · {part.division.name} · 批次：{task.batch} · "
+st.title(plain(task.name))
+st.markdown(f"{status_badge(part)} · {part.division.name} · 批次：{plain(task.batch)} · "
             f"截止日期：{task.deadline:%Y-%m-%d} · {'创建' if part.level is Tier.PROVINCE else '收到'}时间：{fmt_time(part.received_at)}")
 show_flash()
 if part.status is S.RETURNED and reviews:
-    st.warning(f"上级已退回本任务，请按审核意见整改后重新提交。审核意见：{reviews[0].comment}",
+    st.warning(f"上级已退回本任务，请按审核意见整改后重新提交。审核意见：{plain(reviews[0].comment)}",
                icon=":material/undo:")
 
 steps = STEPS[part.level]
@@ -107,7 +109,7 @@ def upper_task() -> None:
     task_summary(task, task_files, "task_files")
     for above in chain[1:]:
         st.markdown(f"**{above.division.name}任务要求**")
-        st.markdown(above.requirements or "（未填写）")
+        st.markdown(plain(above.requirements) or "（未填写）")
         file_list(upper_files[above.id], f"upper_{above.id}")
     reviews_block(reviews)
 

@@ -12,7 +12,7 @@ from core.roster_list import area_counts
 from core.workflow_models import RosterStatus
 from ui.roster_views import open_task, status_badge
 from ui.session import current_user
-from ui.widgets import export_buttons, page_header, show_violation
+from ui.widgets import export_buttons, page_header, plain, show_violation
 
 user = current_user("pages/roster_tasks.py")
 page_header("名单核定任务", "强制性清洁生产审核企业名单的筛选、核定与审核，由省、市、县三级共同完成。"
@@ -67,7 +67,7 @@ for part in parts:
     count = counts[part.id]
     with st.container(border=True):
         info, figures, action = st.columns([5, 3, 1], vertical_alignment="center")
-        info.markdown(f"**{part.task.name}**  \n{status_badge(part)} · 批次：{part.task.batch} · "
+        info.markdown(f"**{plain(part.task.name)}**  \n{status_badge(part)} · 批次：{plain(part.task.batch)} · "
                       f"截止日期：{part.task.deadline:%Y-%m-%d}{deadline_note(part)}")
         figures.markdown(f"本级名单 **{count.total}** 家 · 列入 {count.kept} · 标注否 {count.excluded} · "
                          f"增补 {count.added}")

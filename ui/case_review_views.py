@@ -17,7 +17,7 @@ from core.review_models import Conclusion, PanelStatus
 from core.stages import BY_KEY, stages_of
 from core.startup_fields import today
 from ui.case_views import stage_records_view
-from ui.widgets import act, file_list, fmt_time, show_violation, statement_checkbox, upload_box
+from ui.widgets import act, file_list, fmt_time, plain, show_violation, statement_checkbox, upload_box
 
 VERDICTS = ["通过", "不通过"]
 
@@ -134,7 +134,8 @@ def document_review_section(user: User, case: Case, version: int) -> None:
         for member in panel:
             old = given.get(member.expert_id)
             done = f"（已录入：{old.score:g} 分，{old.conclusion.label}）" if old else "（待录入）"
-            with st.expander(f"{member.expert.name} · {member.expert.organisation} {done}", expanded=old is None):
+            with st.expander(f"{plain(member.expert.name)} · {plain(member.expert.organisation)} {done}",
+                             expanded=old is None):
                 with st.form(f"opinion_{case.id}_{case.round}_{member.expert_id}"):
                     score = st.number_input("评分（0–100）", min_value=None, max_value=None,
                                             value=old.score if old else None, step=1.0)
@@ -163,8 +164,8 @@ def site_review_section(user: User, case: Case, version: int) -> None:
         if review is None:
             st.caption("暂无本轮现场审核记录。")
             return
-        st.markdown(f"现场审核日期：{review.visit_date:%Y-%m-%d}  \n参加人员：{review.attendees}  \n"
-                    f"发现的问题及结论：{review.findings}")
+        st.markdown(f"现场审核日期：{review.visit_date:%Y-%m-%d}  \n参加人员：{plain(review.attendees)}  \n"
+                    f"发现的问题及结论：{plain(review.findings)}")
         file_list(photos, f"site_photos_ro_{case.id}")
         return
     with st.form(f"site_{case.id}_{case.round}"):

@@ -11,7 +11,7 @@ from core.enterprises import industry_class_options
 from core.errors import ValidationError
 from core.models import User
 from core.workflow_models import RosterAssignment, RosterEntry, RosterStatus
-from ui.widgets import SeenVersions, act, excel_download, file_list, fmt_time, upload_box
+from ui.widgets import SeenVersions, act, excel_download, file_list, fmt_time, plain, upload_box
 
 YES_NO = {True: "是", False: "否"}
 INCLUDED_FILTER = {"全部": None, "列入": True, "标注否": False}
@@ -194,7 +194,7 @@ def _details(entries: list[RosterEntry], evidence: dict[int, list], part: Roster
         entry_id = st.selectbox("企业", list(options), format_func=options.get, key=f"detail_{part.id}")
         entry = next(e for e in entries if e.id == entry_id)
         if not entry.included:
-            st.markdown(f"**情况说明**：{entry.exclusion_reason}")
+            st.markdown(f"**情况说明**：{plain(entry.exclusion_reason)}")
         st.markdown("**佐证材料**")
         file_list(evidence.get(entry_id, []), f"ev_{part.id}_{entry_id}")
         with unit_of_work() as session:

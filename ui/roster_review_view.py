@@ -10,7 +10,7 @@ from core.db import unit_of_work
 from core.models import User
 from core.workflow_models import RosterAssignment, RosterStatus
 from ui.roster_views import reviews_block
-from ui.widgets import SeenVersions, act, file_list, fmt_time
+from ui.widgets import SeenVersions, act, file_list, fmt_time, plain
 
 S = RosterStatus
 
@@ -60,9 +60,9 @@ def _review_panel(user: User, part: RosterAssignment, child: RosterAssignment, s
             st.markdown("**标注“否”和增补的企业**")
             for e in changed:
                 mark = "标注否" if not e.included else "增补"
-                with st.expander(f"{mark}：{e.enterprise.name}（{e.enterprise.division.short_name}）"):
+                with st.expander(f"{mark}：{plain(e.enterprise.name)}（{e.enterprise.division.short_name}）"):
                     if not e.included:
-                        st.markdown(f"**情况说明**：{e.exclusion_reason}")
+                        st.markdown(f"**情况说明**：{plain(e.exclusion_reason)}")
                         file_list(evidence.get(e.id, []), f"rv_ev_{child.id}_{e.id}")
                     else:
                         st.caption("本级增补的企业")

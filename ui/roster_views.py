@@ -14,6 +14,7 @@ from ui.widgets import (
     file_list,
     fmt_time,
     go_to_step,
+    plain,
     statement_checkbox,
     upload_box,
 )
@@ -41,12 +42,12 @@ def open_task(assignment_id: int) -> None:
 
 def task_summary(task, task_files: list[Attachment], key: str) -> None:
     with st.container(border=True):
-        st.markdown(f"**任务名称**：{task.name}")
+        st.markdown(f"**任务名称**：{plain(task.name)}")
         left, right = st.columns(2)
-        left.markdown(f"**批次**：{task.batch}")
+        left.markdown(f"**批次**：{plain(task.batch)}")
         right.markdown(f"**截止日期**：{task.deadline:%Y-%m-%d}")
         st.markdown("**任务要求**")
-        st.markdown(task.requirements or "（未填写）")
+        st.markdown(plain(task.requirements) or "（未填写）")
         st.markdown("**任务附件**")
         file_list(task_files, key)
 
