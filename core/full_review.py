@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from core import attachments, audit
 from core.cases import advance, enterprise_of, require_turn, visible_case
 from core.errors import PermissionDenied, RuleViolation, ValidationError
+from core.text import clean
 from core.jurisdiction import require_enterprise
 from core.expert_draw import active_panel
 from core.models import Tier, User, utcnow
@@ -36,11 +37,9 @@ MAX_TEXT = 5000
 
 
 def _text(value: str | None, label: str, field: str, low: int, high: int = MAX_TEXT) -> str:
-    text = (value or "").strip()
+    text = clean(value, label, high, field=field, multiline=True)
     if len(text) < low:
         raise ValidationError(f"请填写{label}（不少于 {low} 个字）", field=field)
-    if len(text) > high:
-        raise ValidationError(f"{label}最多 {high} 个字", field=field)
     return text
 
 

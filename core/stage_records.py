@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core import attachments, audit
 from core.errors import RuleViolation, ValidationError
+from core.text import clean
 from core.models import User, utcnow
 from core.options import options_of
 from core.project_models import (
@@ -83,10 +84,7 @@ def _reopen(session: Session, project_id: int, stage_key: str) -> None:
 def check_value(item: Item, value) -> str | float | None:
     """The cleaned value of a text or figure item; ValidationError (Chinese, field = item key) if bad."""
     if item.kind is ItemKind.TEXT:
-        text = (value or "").strip()
-        if len(text) > MAX_TEXT:
-            raise ValidationError(f"{item.label}最多 {MAX_TEXT} 个字", field=item.key)
-        return text or None
+        return clean(value, item.label, MAX_TEXT, field=item.key, multiline=True) or None
     if item.kind is ItemKind.FIGURE:
         if value is None or value == "":
             return None
