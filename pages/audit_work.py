@@ -70,7 +70,7 @@ with right:
                         f"已保存{item.label}", user)
             else:
                 text = st.text_area(item.label, value=current.values[item.key] or "", key=f"work_text_{key}",
-                                    label_visibility="collapsed", height=100)
+                                    label_visibility="collapsed", height=100, max_chars=stage_records.MAX_TEXT)
                 if st.button("保存", key=f"work_save_{key}"):
                     act(lambda s, u, v=text, i=item: stage_records.save_value(s, u, project.id, stage.key, i.key, v),
                         f"已保存{item.label}", user)

@@ -79,7 +79,7 @@ else:
         st.markdown("**填报或修改排污许可证信息**")
         c1, c2 = st.columns(2)
         number = c1.text_input("排污许可证编号 *", value=record.permit_number if record else "",
-                               placeholder="如 91130608MA07ABCD1X001P", max_chars=60,
+                               placeholder="如 91130608MA07ABCD1X001P", max_chars=disclosure.NUMBER_HIGH,
                                key=f"permit_number_{pid}_{generation}")
         management = c2.selectbox("管理类别 *", classes, format_func=lambda c: c.label,
                                   index=classes.index(record.management_class) if record else None,
@@ -136,6 +136,7 @@ with st.form(f"disclosure_form_{pid}_{generation}"):
     channel = c1.selectbox("公开方式 *", channels, format_func=lambda c: c.label, index=None, placeholder="请选择",
                            key=f"disclosure_channel_{pid}_{generation}")
     location = c2.text_input("公开网址或说明 *", placeholder="网站填写网址（https://…）；报纸填写报纸名称、日期和版面",
+                             max_chars=disclosure.LOCATION_HIGH,
                              key=f"disclosure_location_{pid}_{generation}")
     published_on = st.date_input("公开日期 *", value=None, min_value=date(1990, 1, 1), format="YYYY-MM-DD",
                                  key=f"disclosure_on_{pid}_{generation}")

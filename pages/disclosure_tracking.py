@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import disclosure, disclosure_tracking, permits, stats
 from core.db import unit_of_work
-from core.disclosure import PERMIT_STATUS_LABELS
+from core.disclosure import NUMBER_HIGH, PERMIT_STATUS_LABELS, REASON_HIGH
 from core.disclosure_models import PERMIT_CLASS_LABELS
 from core.errors import RuleViolation
 from core.stats import StatsFilter
@@ -134,7 +134,7 @@ if may_confirm and permit.status == disclosure.PENDING:
             act(lambda s, u: permits.confirm_permit(s, u, pid, version, agreed=agreed), "已确认排污许可证信息", user)
 if may_confirm and permit.status == disclosure.CONFIRMED:
     with st.container(border=True):
-        reason = st.text_area("撤销确认的原因 *", key=f"track_revoke_reason_{pid}", height=80,
+        reason = st.text_area("撤销确认的原因 *", key=f"track_revoke_reason_{pid}", height=80, max_chars=REASON_HIGH,
                               placeholder="如：许可证编号与扫描件不一致（4 至 500 个字）")
         if st.button("撤销确认", key=f"track_revoke_{pid}"):
             act(lambda s, u: permits.revoke_confirmation(s, u, pid, version, reason), "已撤销确认，企业可重新修改",
@@ -145,7 +145,7 @@ if may_record and permit.status != disclosure.CONFIRMED:
         classes = list(PERMIT_CLASS_LABELS)
         with st.form(f"track_permit_form_{pid}_{generation}"):
             c1, c2 = st.columns(2)
-            number = c1.text_input("排污许可证编号 *", value=record.permit_number if record else "", max_chars=60)
+            number = c1.text_input("排污许可证编号 *", value=record.permit_number if record else "", max_chars=NUMBER_HIGH)
             management = c2.selectbox("管理类别 *", classes, format_func=lambda c: c.label,
                                       index=classes.index(record.management_class) if record else None,
                                       placeholder="请选择")

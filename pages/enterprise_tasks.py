@@ -6,6 +6,7 @@ import streamlit as st
 from core import notice
 from core.db import unit_of_work
 from core.notice_models import MILESTONES
+from core.text import Limit
 from ui.session import current_user
 from ui.widgets import act, fmt_time, page_header, plain, show_flash
 
@@ -50,7 +51,7 @@ if letter.accepted_at:
 st.markdown("#### 接受任务")
 with st.form(f"accept_{letter.id}"):
     left, right = st.columns(2)
-    leader = left.text_input("项目负责人 *")
+    leader = left.text_input("项目负责人 *", max_chars=Limit.PERSON)
     mobile = right.text_input("移动电话 *（可接收短信）", max_chars=13, placeholder="13812345678")
     confirmed = st.form_submit_button("确认接受", type="primary")
 if confirmed:

@@ -8,6 +8,7 @@ from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import Tier
 from core.notice_models import MILESTONES, NoticeStatus
+from core.text import Limit
 from ui.notice_letters_view import letters_step
 from ui.session import current_user
 from ui.widgets import (
@@ -106,7 +107,7 @@ def province_info() -> None:
 
 
 def own_requirements() -> None:
-    text = st.text_area("本级任务要求", value=part.requirements, height=150, disabled=not pending,
+    text = st.text_area("本级任务要求", value=part.requirements, height=150, disabled=not pending, max_chars=Limit.LONG,
                         key=f"notice_req_{part.id}", placeholder="填写本级的任务要求和相关通知文件")
     file_list(own_files, f"notice_own_{part.id}")
     if not pending:

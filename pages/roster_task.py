@@ -7,6 +7,7 @@ from core import attachments, roster, roster_list
 from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import Division, Tier
+from core.text import Limit
 from core.workflow_models import RosterStatus
 from ui.roster_import_view import import_panel
 from ui.roster_list_view import list_step
@@ -119,11 +120,11 @@ def province_task_info() -> None:
         task_summary(task, task_files, "task_files")
         return
     with st.form(f"task_form_{part.id}"):
-        name = st.text_input("任务名称 *", value=task.name)
+        name = st.text_input("任务名称 *", value=task.name, max_chars=Limit.NAME)
         left, right = st.columns(2)
-        batch = left.text_input("批次 *", value=task.batch)
+        batch = left.text_input("批次 *", value=task.batch, max_chars=Limit.SHORT)
         deadline = right.date_input("截止日期 *", value=task.deadline, format="YYYY-MM-DD")
-        requirements = st.text_area("任务要求", value=task.requirements, height=140)
+        requirements = st.text_area("任务要求", value=task.requirements, height=140, max_chars=Limit.LONG)
         saved = st.form_submit_button("保存并下一步", type="primary")
     if saved:
         act(lambda s, a: roster.update_task(s, a, part.id, version, name=name, batch=batch,

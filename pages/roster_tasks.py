@@ -9,6 +9,7 @@ from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import Tier, User
 from core.roster_list import area_counts
+from core.text import Limit
 from core.workflow_models import RosterStatus
 from ui.roster_views import open_task, status_badge
 from ui.session import current_user
@@ -21,12 +22,12 @@ page_header("名单核定任务", "强制性清洁生产审核企业名单的筛
 if user.tier is Tier.PROVINCE:
     with st.expander("新建名单核定任务", icon=":material/add:"):
         with st.form("new_roster_task"):
-            name = st.text_input("任务名称 *", placeholder="例如：2021年白洋淀流域第二批涉水企业清洁生产审核名单核定")
+            name = st.text_input("任务名称 *", max_chars=Limit.NAME, placeholder="例如：2021年白洋淀流域第二批涉水企业清洁生产审核名单核定")
             left, right = st.columns(2)
-            batch = left.text_input("批次 *", placeholder="例如：第二批")
+            batch = left.text_input("批次 *", max_chars=Limit.SHORT, placeholder="例如：第二批")
             deadline = right.date_input("截止日期 *", value=date.today() + timedelta(days=30),
                                         min_value=date.today(), format="YYYY-MM-DD")
-            requirements = st.text_area("任务要求", height=120,
+            requirements = st.text_area("任务要求", height=120, max_chars=Limit.LONG,
                                         placeholder="对地市、区县核定工作的要求，下发后各级可见")
             created = st.form_submit_button("创建任务", type="primary")
         if created:

@@ -20,8 +20,8 @@ def change_password_form(user: User, key: str) -> bool:
     """Draw the form; returns True once the password was changed."""
     with st.form(f"{key}_password_form", clear_on_submit=False):
         current = st.text_input("当前密码", type="password", key=f"{key}_current")
-        new = st.text_input("新密码", type="password", key=f"{key}_new", help=RULES)
-        confirm = st.text_input("确认新密码", type="password", key=f"{key}_confirm")
+        new = st.text_input("新密码", type="password", key=f"{key}_new", help=RULES, max_chars=MAX_LENGTH)
+        confirm = st.text_input("确认新密码", type="password", key=f"{key}_confirm", max_chars=MAX_LENGTH)
         st.caption(RULES)
         submitted = st.form_submit_button("确认修改", type="primary")
     feedback_key = f"{key}_password_feedback"

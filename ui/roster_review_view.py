@@ -8,6 +8,7 @@ import streamlit as st
 from core import attachments, roster, roster_list
 from core.db import unit_of_work
 from core.models import User
+from core.text import Limit
 from core.workflow_models import RosterAssignment, RosterStatus
 from ui.roster_views import reviews_block
 from ui.widgets import SeenVersions, act, file_list, fmt_time, plain
@@ -69,7 +70,7 @@ def _review_panel(user: User, part: RosterAssignment, child: RosterAssignment, s
         else:
             st.caption("该单位未标注“否”，也未增补企业。")
         reviews_block(reviews, "以往审核记录")
-        comment = st.text_area("审核意见（退回时必填）", key=f"review_comment_{child.id}",
+        comment = st.text_area("审核意见（退回时必填）", key=f"review_comment_{child.id}", max_chars=Limit.COMMENT,
                                placeholder="例如：某企业的佐证材料不清晰，请补充关停证明")
         checked = st.checkbox("我已审核该单位提交的名单和材料", key=f"review_confirm_{child.id}")
         left, right, _ = st.columns([1, 1, 4])

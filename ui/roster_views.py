@@ -7,6 +7,7 @@ import streamlit as st
 
 from core import files, roster
 from core.models import User
+from core.text import Limit
 from core.workflow_models import Attachment, RosterAssignment, RosterStatus
 from ui.widgets import (
     act,
@@ -65,7 +66,7 @@ def requirements_step(user: User, part: RosterAssignment, own_files: list[Attach
                       next_step: str) -> None:
     """本级任务: the department's own requirements and files for the level below."""
     editable = part.status in (RosterStatus.PENDING, RosterStatus.RETURNED)
-    text = st.text_area("本级任务要求", value=part.requirements, height=160, disabled=not editable,
+    text = st.text_area("本级任务要求", value=part.requirements, height=160, disabled=not editable, max_chars=Limit.LONG,
                         key=f"req_text_{part.id}",
                         placeholder="补充本级对下级部门的核定要求，例如完成时限、联系人、注意事项")
     st.markdown("**本级任务文件**")
