@@ -9,6 +9,7 @@ Numbers stay numbers (a negative amount is data, not a formula). The screens bui
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Mapping
 
@@ -47,5 +48,8 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark, so that Excel in China opens it as UTF-8."""
-    return safe_frame(df).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with a byte-order mark, so that Excel in China opens it as UTF-8.
+
+    Every text field is quoted: pandas leaves a carriage return unquoted, and a spreadsheet starts a new
+    row there, whose first cell would be whatever followed it (a formula, say)."""
+    return safe_frame(df).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
