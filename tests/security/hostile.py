@@ -2,7 +2,7 @@
 
 `payload` builds a string for a field from the constructs that Streamlit's renderer acts on: HTML,
 Markdown links and images, headings, code, Streamlit's :colour[] directives, :material/icons:, emoji
-shortcodes, $LaTeX$, GFM's literal autolinks. Each carries a marker ("HX07X") so that a check can tell
+shortcodes, $LaTeX$, GFM's literal autolinks. Each carries a marker ("HX007X") so that a check can tell
 which payload an element shows. `markdown_problems` parses an element's Markdown the way Streamlit does
 (CommonMark + GFM tables and strikethrough, HTML enabled, plus its directives, icons and math, emulated
 below) and lists what the payload turned into; an empty list means it shows as typed.
@@ -43,8 +43,8 @@ PIECES = (
 )
 BLOCKS = "\n# 标题\n```\nfence\n```\n\n    indented code\n1. 列表\n- 项目\n> 引用\n|a|b|\n|-|-|\n---\n==="
 
-MARKER = re.compile(r"HX\d{2}X")
-_numbers = iter(range(1, 100))
+MARKER = re.compile(r"HX\d{3}X")
+_numbers = iter(range(1, 999))
 PAYLOADS: dict[str, str] = {}
 
 
@@ -53,7 +53,7 @@ def payload(limit: int, *, multiline: bool = False, heading: bool = False, long:
 
     `heading` starts it with "# " (a heading where the text starts a line); `multiline` adds block
     constructs on lines of their own; `long` pads it towards the limit (a very long string)."""
-    marker = f"HX{next(_numbers):02d}X"
+    marker = f"HX{next(_numbers):03d}X"
     text = ("# " if heading else "") + marker
     for piece in PIECES:
         if len(text) + len(piece) <= limit:
