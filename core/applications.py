@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.cases import resume
 from core.errors import RuleViolation, ValidationError
-from core.text import Limit, clean
 from core.models import User, utcnow
 from core.options import options_of
 from core.project_models import Case, CaseKind, CaseStatus, CaseStep
 from core.projects import own_project, require_startup_submitted
 from core.stage_records import completed, latest_case, open_remarks
 from core.stages import BY_KEY, stages_of
+from core.text import Limit, clean
 
 PHONE = re.compile(r"(1[3-9]\d{9})|(0\d{2,3}-?\d{7,8})")
 

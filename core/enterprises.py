@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session, aliased
 from core import audit
 from core import credit_code as codes
 from core.errors import PermissionDenied, ValidationError
-from core.text import Limit, clean, search_term
 from core.jurisdiction import Action, division_scope, enterprise_scope, require
 from core.models import Division, Enterprise, Industry, ManagingTier, Tier, User
 from core.reference import normalize_name
+from core.text import Limit, clean, search_term
 
 YES_NO = {True: "是", False: "否", None: ""}
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from core import audit, cases
 from core.errors import RuleViolation, ValidationError
-from core.text import clean
 from core.models import Division, User, utcnow
 from core.project_models import AuditProject, Case
 from core.review_models import Expert, ExpertDraw, ExpertOpinion, PanelMember, PanelStatus
+from core.text import clean
 
 DEFAULT_PANEL_SIZE = 3
 MIN_PANEL_SIZE, MAX_PANEL_SIZE = 1, 15

@@ -20,11 +20,11 @@ from core import credit_code as codes
 from core.db import flush_or_stale
 from core.demo import department_name
 from core.errors import PermissionDenied, RuleViolation, ValidationError
-from core.text import Limit, clean, search_term
 from core.jurisdiction import division_scope, require_operational
 from core.models import Division, Industry, Tier, User
 from core.reference import normalize_name
 from core.review_models import Expert
+from core.text import Limit, clean, search_term
 
 STALE_MESSAGE = "该专家信息已被他人修改，请刷新后重试"
 MAINTAINED_BY = "专家库由省级或地市生态环境部门维护"

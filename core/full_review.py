@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from core import attachments, audit
 from core.cases import advance, enterprise_of, require_turn, visible_case
 from core.errors import PermissionDenied, RuleViolation, ValidationError
-from core.text import clean
 from core.jurisdiction import require_enterprise
 from core.expert_draw import active_panel
 from core.models import Tier, User, utcnow
@@ -27,6 +26,7 @@ from core.projects import campaign_name
 from core.startup_fields import BEIJING, today
 from core.review_models import CaseResult, Conclusion, ExpertOpinion, SiteReview
 from core.review_pdf import ExpertLine, ResultData, render_result, result_filename
+from core.text import clean
 
 OWNER_SITE_REVIEW = "site_review"
 OWNER_RESULT = "case_result"

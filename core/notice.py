@@ -19,7 +19,6 @@ from core import attachments, audit, files, jurisdiction, roster
 from core.auth import create_account, enterprise_login, revoke_sessions
 from core.db import flush_or_stale
 from core.errors import PermissionDenied, RuleViolation, ValidationError
-from core.text import Limit, clean
 from core.jurisdiction import covers
 from core.models import Division, Enterprise, Industry, Tier, User, utcnow
 from core.notice_models import (
@@ -31,6 +30,7 @@ from core.notice_models import (
 )
 from core.passwords import generate_initial_password, hash_password
 from core.projects import open_project
+from core.text import Limit, clean
 from core.workflow_models import RosterAssignment, RosterStatus, RosterTask
 
 S = NoticeStatus

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.db import flush_or_stale
 from core.errors import RuleViolation, ValidationError
-from core.text import Limit, clean
 from core.models import User
 from core.project_models import CleanerOption, OptionKind, OptionStatus
 from core.projects import own_project, require_startup_submitted
 from core.stages import BY_KEY
+from core.text import Limit, clean
 
 STALE_MESSAGE = "该方案已被本企业其他用户修改，请刷新页面后重试（您填写的内容仍保留在页面上）"
 # figure field -> (label, unit, largest sensible value for one option of one enterprise)

@@ -43,9 +43,9 @@ from core.disclosure import (
     yes_no,
 )
 from core.errors import RuleViolation, ValidationError
-from core.text import clean
 from core.models import Tier, User, utcnow
 from core.startup_fields import StepErrors, today
+from core.text import clean
 from core.workflow_models import Attachment
 
 

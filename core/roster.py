@@ -19,8 +19,8 @@ from sqlalchemy.orm.attributes import flag_modified
 from core import attachments, audit, files, jurisdiction
 from core.db import flush_or_stale
 from core.errors import PermissionDenied, RuleViolation, ValidationError
-from core.text import Limit, clean
 from core.models import Division, Tier, User, utcnow
+from core.text import Limit, clean
 from core.workflow_models import (
     ReviewDecision,
     RosterAssignment,

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from core import attachments, audit
 from core.errors import RuleViolation, ValidationError
-from core.text import clean
 from core.models import User, utcnow
 from core.options import options_of
 from core.project_models import (
@@ -29,6 +28,7 @@ from core.project_models import (
 )
 from core.projects import own_project, require_startup_submitted
 from core.stages import UPLOAD_KINDS, Item, ItemKind, Stage, stage
+from core.text import clean
 
 OWNER_RECORD = "stage_record"
 MAX_TEXT = 5000

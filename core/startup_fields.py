@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from core import credit_code as codes
 from core.divisions import PROVINCE_CODE
 from core.errors import ValidationError
-from core.text import normalized
-from core.text import problem as text_problem
 from core.models import OWNERSHIP_TYPES, Division, Industry, Tier
 from core.project_models import AuditMode
+from core.text import normalized
+from core.text import problem as text_problem
 
 PRODUCT_UNITS = ("吨", "万吨", "件", "万件", "台", "套", "平方米", "立方米", "千瓦时", "其他")
 RESULT_UNITS = ("mg/L", "mg/m³", "μg/m³", "kg/h", "dB(A)", "无量纲", "其他")
