@@ -31,6 +31,7 @@ PIECES = (
     "&lt;b&gt;",
     "![图](https://evil.example/i.png)",
     "<form action=https://evil.example><input name=pw type=password><button>登录</button></form>",
+    "<script>alert(document.cookie)</script>",
     ":blue-background[蓝底]",
     "_斜_",
     "~~删~~",
