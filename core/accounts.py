@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from core.jurisdiction import Action, can, division_scope
 from core.models import Division, LoginThrottle, Tier, User, utcnow
+from core.text import search_term
 
 
 def managed_accounts(session: Session, actor: User, text: str = "", limit: int = 200) -> list[dict]:
@@ -15,8 +16,7 @@ def managed_accounts(session: Session, actor: User, text: str = "", limit: int =
         return []
     stmt = (select(User).join(Division, Division.code == User.division_code)
             .where(division_scope(actor), User.id != actor.id).order_by(User.tier, User.login))
-    if text.strip():
-        like = text.strip()
+    if like := search_term(text):
         stmt = stmt.where(User.login.contains(like.upper(), autoescape=True)
                           | User.display_name.contains(like, autoescape=True))
     now = utcnow()

@@ -16,14 +16,15 @@ from core.project_models import Case, CaseKind, CaseStatus, CaseStep
 from core.projects import own_project, require_startup_submitted
 from core.stage_records import completed, latest_case, open_remarks
 from core.stages import BY_KEY, stages_of
+from core.text import Limit, clean
 
 PHONE = re.compile(r"(1[3-9]\d{9})|(0\d{2,3}-?\d{7,8})")
 
 
 def _checked_form(form: dict) -> dict:
-    contact = (form.get("contact") or "").strip()
-    phone = re.sub(r"\s", "", form.get("phone") or "")
-    summary = (form.get("summary") or "").strip()
+    contact = clean(form.get("contact"), "申请联系人", Limit.PERSON, field="contact")
+    phone = re.sub(r"\s", "", clean(form.get("phone"), "联系电话", Limit.PHONE, field="phone"))
+    summary = clean(form.get("summary"), "审核工作概述", Limit.LONG, field="summary", multiline=True)
     if not 2 <= len(contact) <= 32:
         raise ValidationError("请填写申请联系人（2–32 个字）", field="contact")
     if not PHONE.fullmatch(phone):

@@ -22,6 +22,7 @@ from core.models import AuditLogEntry, Division, Enterprise, ManagingTier, Tier,
 from core.project_models import AuditProject, Case, CaseKind, CaseRemark, CaseStatus, CaseStep
 from core.review_models import IntakeOpinion
 from core.stages import BY_KEY, stages_of
+from core.text import clean as clean_text
 
 S = CaseStep
 FULL_REVIEW = (S.EXPERT_DRAW, S.DOCUMENT_REVIEW, S.SITE_REVIEW, S.RESULT)
@@ -152,11 +153,9 @@ def intake(session: Session, actor: User, case_id: int, version: int, verdicts: 
         raise ValidationError(f"请对每个步骤给出受理意见，还缺：{'、'.join(missing)}", field="verdicts")
     for key in stages:
         verdict = verdicts[key]
-        text = (verdict.opinion or "").strip()
+        text = clean_text(verdict.opinion, f"“{BY_KEY[key].label}”的意见", MAX_OPINION, field=key, multiline=True)
         if not verdict.passed and len(text) < 4:
             raise ValidationError(f"“{BY_KEY[key].label}”不通过，请写明具体问题（不少于 4 个字）", field=key)
-        if len(text) > MAX_OPINION:
-            raise ValidationError(f"“{BY_KEY[key].label}”的意见最多 {MAX_OPINION} 个字", field=key)
     if not agreed:
         raise ValidationError("请先阅读并勾选“我同意上述内容”", field="statement")
     step = case.step
@@ -183,15 +182,14 @@ def return_for_rectification(session: Session, actor: User, case_id: int, versio
     """退回整改 during the full review: remarks (from the expert opinions) on the stages to rework."""
     case = require_turn(session, actor, case_id, "return", version)
     stage_keys = {s.key for s in stages_of(case.kind.value)}
-    clean = {k: (v or "").strip() for k, v in remarks.items() if (v or "").strip()}
+    clean = {k: text for k, v in remarks.items()
+             if (text := clean_text(v, f"“{BY_KEY[k].label if k in BY_KEY else k}”的整改意见", MAX_OPINION,
+                                    field="remarks", multiline=True))}
     if not clean:
         raise ValidationError("请至少对一个步骤写明需要整改的问题", field="remarks")
     unknown = [k for k in clean if k not in stage_keys]
     if unknown:
         raise ValidationError(f"整改意见只能针对本阶段的步骤：{'、'.join(unknown)}", field="remarks")
-    too_long = [BY_KEY[k].label for k, v in clean.items() if len(v) > MAX_OPINION]
-    if too_long:
-        raise ValidationError(f"整改意见最多 {MAX_OPINION} 个字：{'、'.join(too_long)}", field="remarks")
     if not agreed:
         raise ValidationError("请先阅读并勾选“我同意上述内容”", field="statement")
     _return(session, actor, case, clean, utcnow())

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.config import database_url
-from core.errors import RuleViolation
+from core.errors import RuleViolation, ValidationError
 
 _engines: dict[str, Engine] = {}
 
@@ -28,6 +28,35 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ARG00
     cursor.close()
 
 
+UNSTORABLE_MESSAGE = "输入内容含有不可见的控制字符，请删除后重新输入"
+
+
+def _unstorable(value) -> bool:
+    """Whether a bound value holds NUL (PostgreSQL refuses it mid-statement) or a lone surrogate
+    (no encoding takes it), looking inside the containers and JSON wrappers that reach the driver."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_unstorable(v) for v in value)
+    wrapped = getattr(value, "obj", None)  # psycopg's Json / Jsonb
+    return wrapped is not None and _unstorable(wrapped)
+
+
+def _refuse_unstorable(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ARG001
+    """The safety net behind core.text.clean: a value that would crash the driver or the database is
+    refused with a message instead, before the statement is sent, on every engine alike."""
+    if parameters and _unstorable(parameters):
+        raise ValidationError(UNSTORABLE_MESSAGE)
+
+
 def get_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     engine = _engines.get(url)
@@ -37,6 +66,7 @@ def get_engine(url: str | None = None) -> Engine:
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             engine = create_engine(url, pool_pre_ping=True)
+        event.listen(engine, "before_cursor_execute", _refuse_unstorable)
         _engines[url] = engine
     return engine
 

@@ -184,15 +184,15 @@ def check_disclosure(form: DisclosureForm, on: date | None = None) -> dict:
     if channel is None:
         errors["channel"] = "请选择公开方式（企业网站、报纸、政府网站或其他）"
     location = str(form.location or "").strip()
-    if channel is not None and channel.needs_url:
+    if has_control(location):
+        errors["location"] = "公开位置含有不可见的控制字符"
+    elif channel is not None and channel.needs_url:
         if not location:
             errors["location"] = f"请填写{channel.label}上公开信息的网址"
         elif not _is_url(location) or len(location) > LOCATION_HIGH:
             errors["location"] = f"{channel.label}的网址应以 http:// 或 https:// 开头（如 https://www.example.com/gs/1.html）"
     elif not location:
         errors["location"] = "请填写公开位置：网址，或报纸名称、日期和版面等说明"
-    elif has_control(location):
-        errors["location"] = "公开位置含有不可见的控制字符"
     elif not LOCATION_LOW <= len(location) <= LOCATION_HIGH:
         errors["location"] = f"公开位置应为 {LOCATION_LOW} 至 {LOCATION_HIGH} 个字"
     published_on = check_day(form.published_on, "published_on", "公开日期", errors, on)

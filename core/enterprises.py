@@ -13,6 +13,7 @@ from core.errors import PermissionDenied, ValidationError
 from core.jurisdiction import Action, division_scope, enterprise_scope, require
 from core.models import Division, Enterprise, Industry, ManagingTier, Tier, User
 from core.reference import normalize_name
+from core.text import Limit, clean, search_term
 
 YES_NO = {True: "是", False: "否", None: ""}
 
@@ -32,8 +33,8 @@ class DirectoryFilter:
 
 def _filtered(stmt: Select, user: User, flt: DirectoryFilter) -> Select:
     stmt = stmt.where(enterprise_scope(user))
-    if flt.name.strip():
-        stmt = stmt.where(Enterprise.name.contains(flt.name.strip(), autoescape=True))
+    if name := search_term(flt.name):
+        stmt = stmt.where(Enterprise.name.contains(name, autoescape=True))
     if flt.county_code:
         stmt = stmt.where(Enterprise.division_code == flt.county_code)
     if flt.industry_division:
@@ -136,11 +137,10 @@ def create_enterprise(session: Session, actor: User, *, name: str, county_code: 
     """
     if actor.tier is not Tier.PROVINCE:
         raise PermissionDenied("只有省级生态环境部门可以在企业名录中新增企业")
-    name = (name or "").strip()
+    name = clean(name, "企业名称", Limit.NAME, field="name")
+    address = clean(address, "地址", Limit.ADDRESS, field="address")
     if not name:
         raise ValidationError("请填写企业名称", field="name")
-    if len(name) > 128:
-        raise ValidationError("企业名称最多 128 个字", field="name")
     county = session.get(Division, county_code or "")
     if county is None or county.level is not Tier.COUNTY:
         raise ValidationError("请选择企业所属区县", field="county")
@@ -148,7 +148,7 @@ def create_enterprise(session: Session, actor: User, *, name: str, county_code: 
     industry = session.get(Industry, industry_code or "")
     if industry is None or industry.level != "class":
         raise ValidationError("请选择 GB/T 4754-2017 的行业小类", field="industry")
-    code = codes.normalize(credit_code or "") or None
+    code = codes.normalize(clean(credit_code, "统一社会信用代码", Limit.CREDIT_CODE, field="credit_code")) or None
     if code:
         if problem := codes.problem(code):
             raise ValidationError(problem, field="credit_code")
@@ -160,7 +160,7 @@ def create_enterprise(session: Session, actor: User, *, name: str, county_code: 
         raise ValidationError(f"{county.name}已有同名企业“{name}”", field="name")
     enterprise = Enterprise(name=name, division_code=county.code, industry_code=industry.code,
                             managing_tier=managing_tier, credit_code=code,
-                            address=(address or "").strip() or None,
+                            address=address or None,
                             double_exceed=double_exceed, double_toxic=double_toxic)
     session.add(enterprise)
     session.flush()

@@ -21,6 +21,7 @@ from core.errors import RuleViolation, ValidationError
 from core.models import Division, User, utcnow
 from core.project_models import AuditProject, Case
 from core.review_models import Expert, ExpertDraw, ExpertOpinion, PanelMember, PanelStatus
+from core.text import clean
 
 DEFAULT_PANEL_SIZE = 3
 MIN_PANEL_SIZE, MAX_PANEL_SIZE = 1, 15
@@ -147,7 +148,7 @@ def decline_and_redraw(session: Session, actor: User, case_id: int, version: int
                        *, seed: int | None = None) -> ExpertDraw:
     """An active panel member cannot take part: he is declined and one replacement is drawn (补抽)."""
     case = cases.require_turn(session, actor, case_id, "redraw", version)
-    text = (reason or "").strip()
+    text = clean(reason, "专家不能参加的原因", MAX_REASON, field="reason")
     if not MIN_REASON <= len(text) <= MAX_REASON:
         raise ValidationError(f"请填写专家不能参加的原因（{MIN_REASON}–{MAX_REASON} 个字）", field="reason")
     member = session.scalar(select(PanelMember).where(PanelMember.case_id == case.id,

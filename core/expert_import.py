@@ -274,11 +274,13 @@ def template_xlsx() -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from core.exports import neutralised
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "专家名单"
-    sheet.append(list(IMPORT_COLUMNS))
-    sheet.append(list(EXAMPLE_ROW))
+    sheet.append([neutralised(v) for v in IMPORT_COLUMNS])
+    sheet.append([neutralised(v) for v in EXAMPLE_ROW])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column, width in zip("ABCDEFGH", (10, 28, 14, 44, 16, 16, 28, 8), strict=True):

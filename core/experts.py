@@ -24,6 +24,7 @@ from core.jurisdiction import division_scope, require_operational
 from core.models import Division, Industry, Tier, User
 from core.reference import normalize_name
 from core.review_models import Expert
+from core.text import Limit, clean, search_term
 
 STALE_MESSAGE = "该专家信息已被他人修改，请刷新后重试"
 MAINTAINED_BY = "专家库由省级或地市生态环境部门维护"
@@ -132,7 +133,7 @@ def pool(session: Session, actor: User, *, search: str = "", specialty: str | No
     """The experts `actor` sees, filtered: name or organisation containing `search`, a 大类, the status."""
     require_viewer(actor)
     stmt = select(Expert).where(_registry_scope(actor))
-    text = (search or "").strip()
+    text = search_term(search)
     if text:
         stmt = stmt.where(Expert.name.contains(text, autoescape=True)
                           | Expert.organisation.contains(text, autoescape=True))
@@ -208,7 +209,7 @@ class Reference:
 
 
 def _length(value: str, label: str, key: str, low: int, high: int) -> str:
-    text = (value or "").strip() if isinstance(value, str) else ""
+    text = clean(value if isinstance(value, str) else "", label, high, field=key)
     if not low <= len(text) <= high:
         raise ValidationError(f"{label}应为 {low}–{high} 个字（当前 {len(text)} 个字）", field=key)
     return text
@@ -223,10 +224,7 @@ def _organisation(value: str) -> str:
 
 
 def _title(value: str) -> str:
-    text = (value or "").strip() if isinstance(value, str) else ""
-    if len(text) > MAX_TITLE:
-        raise ValidationError(f"职称最多 {MAX_TITLE} 个字", field="title")
-    return text
+    return clean(value if isinstance(value, str) else "", "职称", MAX_TITLE, field="title")
 
 
 def _specialties(ref: Reference, values: list[str]) -> list[str]:
@@ -266,7 +264,7 @@ def normalize_phone(value: str) -> str:
 
 
 def _phone(value: str) -> str:
-    phone = normalize_phone(value) if isinstance(value, str) else ""
+    phone = normalize_phone(clean(value, "联系电话", Limit.PHONE, field="phone")) if isinstance(value, str) else ""
     if not phone:
         raise ValidationError("请填写联系电话", field="phone")
     if not (MOBILE.fullmatch(phone) or LANDLINE.fullmatch(phone)):
@@ -287,7 +285,7 @@ _CODE_LIKE = re.compile(r"[0-9A-Za-z]{18}")
 def _conflicts(values: list[str]) -> list[str]:
     result: list[str] = []
     for value in values or []:
-        text = re.sub(r"\s+", " ", str(value or "")).strip()
+        text = re.sub(r"\s+", " ", clean(value, "回避单位", MAX_CONFLICT, field="conflicts", multiline=True))
         if not text:
             continue
         if len(text) > MAX_CONFLICT:

@@ -26,6 +26,7 @@ from core.projects import campaign_name
 from core.startup_fields import BEIJING, today
 from core.review_models import CaseResult, Conclusion, ExpertOpinion, SiteReview
 from core.review_pdf import ExpertLine, ResultData, render_result, result_filename
+from core.text import clean
 
 OWNER_SITE_REVIEW = "site_review"
 OWNER_RESULT = "case_result"
@@ -36,11 +37,9 @@ MAX_TEXT = 5000
 
 
 def _text(value: str | None, label: str, field: str, low: int, high: int = MAX_TEXT) -> str:
-    text = (value or "").strip()
+    text = clean(value, label, high, field=field, multiline=True)
     if len(text) < low:
         raise ValidationError(f"请填写{label}（不少于 {low} 个字）", field=field)
-    if len(text) > high:
-        raise ValidationError(f"{label}最多 {high} 个字", field=field)
     return text
 
 

@@ -30,6 +30,7 @@ from core.notice_models import (
 )
 from core.passwords import generate_initial_password, hash_password
 from core.projects import open_project
+from core.text import Limit, clean
 from core.workflow_models import RosterAssignment, RosterStatus, RosterTask
 
 S = NoticeStatus
@@ -98,15 +99,13 @@ class NoticeForm:
 
 def _checked(form: NoticeForm) -> dict:
     values = {}
-    for key, label, limit in (("doc_number", "文号", 64), ("batch", "批次", 64), ("name", "任务名称", 128),
-                              ("contact_person", "联系人", 32)):
-        text = (getattr(form, key) or "").strip()
+    for key, label, limit in (("doc_number", "文号", Limit.SHORT), ("batch", "批次", Limit.SHORT),
+                              ("name", "任务名称", Limit.NAME), ("contact_person", "联系人", Limit.PERSON)):
+        text = clean(getattr(form, key), label, limit, field=key)
         if not text:
             raise ValidationError(f"请填写{label}", field=key)
-        if len(text) > limit:
-            raise ValidationError(f"{label}最多 {limit} 个字", field=key)
         values[key] = text
-    phone = (form.contact_phone or "").strip()
+    phone = clean(form.contact_phone, "联系电话", Limit.PHONE, field="contact_phone")
     if not PHONE.fullmatch(phone):
         raise ValidationError("联系电话应为固定电话（如 0311-87908917）或手机号码", field="contact_phone")
     values["contact_phone"] = phone
@@ -123,7 +122,8 @@ def _checked(form: NoticeForm) -> dict:
         values[key], previous, previous_label = day, day, label
     if form.deadline < form.publish_date:
         raise ValidationError("截止日期不能早于发布日期", field="deadline")
-    values.update(basis=(form.basis or "").strip(), requirements=(form.requirements or "").strip(),
+    values.update(basis=clean(form.basis, "工作依据", Limit.BASIS, field="basis"),
+                  requirements=clean(form.requirements, "通知要求", Limit.LONG, field="requirements", multiline=True),
                   publish_date=form.publish_date, deadline=form.deadline)
     return values
 
@@ -180,9 +180,7 @@ def save_requirements(session: Session, actor: User, part_id: int, expected_vers
     part = own_part(session, actor, part_id, expected_version)
     if part.status is not S.PENDING_DISPATCH:
         raise RuleViolation("任务已下发，不能再修改本级任务要求")
-    text = (text or "").strip()
-    if len(text) > 5000:
-        raise ValidationError("任务要求最多 5000 个字", field="requirements")
+    text = clean(text, "任务要求", Limit.LONG, field="requirements", multiline=True)
     if text != part.requirements:
         before, part.requirements = part.requirements, text
         flush_or_stale(session, STALE_MESSAGE)
@@ -350,8 +348,8 @@ def accept(session: Session, actor: User, letter_id: int, *, project_leader: str
         raise PermissionDenied("该清审任务不属于本企业或尚未下发")
     if letter.accepted_at is not None:
         raise RuleViolation("本企业已接受该清审任务")
-    leader = (project_leader or "").strip()
-    if not 2 <= len(leader) <= 32:
+    leader = clean(project_leader, "项目负责人", Limit.PERSON, field="project_leader")
+    if not 2 <= len(leader) <= Limit.PERSON:
         raise ValidationError("请填写项目负责人姓名（2–32 个字）", field="project_leader")
     mobile = re.sub(r"[\s\-]", "", mobile or "")
     if not MOBILE.fullmatch(mobile):

@@ -15,6 +15,7 @@ from core.models import User
 from core.project_models import CleanerOption, OptionKind, OptionStatus
 from core.projects import own_project, require_startup_submitted
 from core.stages import BY_KEY
+from core.text import Limit, clean
 
 STALE_MESSAGE = "该方案已被本企业其他用户修改，请刷新页面后重试（您填写的内容仍保留在页面上）"
 # figure field -> (label, unit, largest sensible value for one option of one enterprise)
@@ -45,11 +46,9 @@ class OptionForm:
 
 
 def _checked(form: OptionForm) -> dict:
-    name = (form.name or "").strip()
+    name = clean(form.name, "方案名称", Limit.NAME, field="name")
     if not name:
         raise ValidationError("请填写方案名称", field="name")
-    if len(name) > 128:
-        raise ValidationError("方案名称最多 128 个字", field="name")
     if form.stage not in BY_KEY:
         raise ValidationError("请选择方案产生的审核阶段", field="stage")
     values = {"kind": OptionKind(form.kind), "name": name, "stage": form.stage, "status": OptionStatus(form.status)}

@@ -45,6 +45,7 @@ from core.disclosure import (
 from core.errors import RuleViolation, ValidationError
 from core.models import Tier, User, utcnow
 from core.startup_fields import StepErrors, today
+from core.text import clean
 from core.workflow_models import Attachment
 
 
@@ -239,7 +240,7 @@ def revoke_confirmation(session: Session, actor: User, project_id: int, expected
         raise RuleViolation("排污许可证信息尚未确认，无需撤销")
     if record.version != expected_version:
         raise RuleViolation(STALE_PERMIT)
-    reason = str(reason or "").strip()
+    reason = clean(reason, "撤销确认的原因", REASON_HIGH, field="reason", multiline=True)
     if not reason:
         raise ValidationError("请填写撤销确认的原因", field="reason")
     if not REASON_LOW <= len(reason) <= REASON_HIGH:

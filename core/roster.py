@@ -20,6 +20,7 @@ from core import attachments, audit, files, jurisdiction
 from core.db import flush_or_stale
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import Division, Tier, User, utcnow
+from core.text import Limit, clean
 from core.workflow_models import (
     ReviewDecision,
     RosterAssignment,
@@ -148,18 +149,19 @@ def _require_statement(agreed: bool) -> str:
 # --- the province's task -----------------------------------------------------------------------
 
 def _check_task_fields(name: str, batch: str, deadline: date | None) -> tuple[str, str]:
-    name, batch = (name or "").strip(), (batch or "").strip()
+    name = clean(name, "任务名称", Limit.NAME, field="name")
+    batch = clean(batch, "批次", Limit.SHORT, field="batch")
     if not name:
         raise ValidationError("请填写任务名称", field="name")
-    if len(name) > 128:
-        raise ValidationError("任务名称最多 128 个字", field="name")
     if not batch:
         raise ValidationError("请填写批次", field="batch")
-    if len(batch) > 64:
-        raise ValidationError("批次最多 64 个字", field="batch")
     if deadline is None:
         raise ValidationError("请选择截止日期", field="deadline")
     return name, batch
+
+
+def _requirements(text: str | None) -> str:
+    return clean(text, "任务要求", Limit.LONG, field="requirements", multiline=True)
 
 
 def create_task(session: Session, actor: User, *, name: str, batch: str, requirements: str,
@@ -169,9 +171,10 @@ def create_task(session: Session, actor: User, *, name: str, batch: str, require
     if actor.tier is not Tier.PROVINCE:
         raise PermissionDenied("只有省级生态环境部门可以创建名单核定任务")
     name, batch = _check_task_fields(name, batch, deadline)
+    requirements = _requirements(requirements)
     if deadline < (today or date.today()):
         raise ValidationError("截止日期不能早于今天", field="deadline")
-    task = RosterTask(name=name, batch=batch, requirements=(requirements or "").strip(),
+    task = RosterTask(name=name, batch=batch, requirements=requirements,
                       deadline=deadline, province_code=actor.division_code, created_by_user_id=actor.id)
     session.add(task)
     session.flush()
@@ -190,10 +193,11 @@ def update_task(session: Session, actor: User, assignment_id: int, expected_vers
     if assignment.level is not Tier.PROVINCE or assignment.status is not S.PENDING:
         raise RuleViolation("任务已下发，不能再修改任务信息")
     name, batch = _check_task_fields(name, batch, deadline)
+    requirements = _requirements(requirements)
     task = assignment.task
     before = {"name": task.name, "batch": task.batch, "requirements": task.requirements,
               "deadline": task.deadline.isoformat()}
-    task.name, task.batch, task.requirements, task.deadline = name, batch, (requirements or "").strip(), deadline
+    task.name, task.batch, task.requirements, task.deadline = name, batch, requirements, deadline
     after = {"name": name, "batch": batch, "requirements": task.requirements, "deadline": deadline.isoformat()}
     flag_modified(assignment, "requirements")  # the task's edits move the province part's version too
     flush_or_stale(session, STALE_MESSAGE)
@@ -207,9 +211,7 @@ def save_requirements(session: Session, actor: User, assignment_id: int, expecte
     assignment = own_assignment(session, actor, assignment_id, expected_version)
     if assignment.status not in (S.PENDING, S.RETURNED):
         raise RuleViolation(f"任务当前状态为“{assignment.status.label}”，不能修改本级任务要求")
-    text = (requirements or "").strip()
-    if len(text) > 5000:
-        raise ValidationError("任务要求最多 5000 个字", field="requirements")
+    text = _requirements(requirements)
     if text != assignment.requirements:
         before = assignment.requirements
         assignment.requirements = text
@@ -322,11 +324,9 @@ def review(session: Session, actor: User, assignment_id: int, expected_version: 
     require_department(actor)
     assignment = get_assignment(session, actor, assignment_id)
     check_version(assignment, expected_version)
-    comment = (comment or "").strip()
+    comment = clean(comment, "审核意见", Limit.COMMENT, field="comment", multiline=True)
     if not approve and not comment:
         raise ValidationError("退回时必须填写审核意见，说明需要整改的内容", field="comment")
-    if len(comment) > 2000:
-        raise ValidationError("审核意见最多 2000 个字", field="comment")
     decision = ReviewDecision.APPROVE if approve else ReviewDecision.RETURN
     _move(session, actor, assignment, "approve" if approve else "return", {"comment": comment})
     session.add(RosterReview(assignment_id=assignment.id, reviewer_user_id=actor.id, decision=decision,

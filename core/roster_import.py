@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from core import credit_code
 from core.models import ManagingTier
 from core.reference import Match, NameResolver, normalize_name
+from core.text import Limit
+from core.text import problem as text_problem
 
 REQUIRED_COLUMNS = ("企业名称", "所属城市", "所属区县", "行业大类名称", "行业名称", "负责评估验收部门")
 OPTIONAL_COLUMNS = ("序号", "统一社会信用代码", "是否双超", "是否双有")
@@ -158,6 +160,9 @@ def preview(session: Session, filename: str, data: bytes) -> ImportPreview:
         row = ImportRow(line=number, values=values)
         if not row.name:
             row.errors.append("企业名称不能为空")
+        for column, value in values.items():
+            if message := text_problem(value, column, Limit.NAME if column == "企业名称" else Limit.SHORT):
+                row.errors.append(message)
         row.county_code = _check_name(names.county(values["所属城市"], values["所属区县"]),
                                       "区县", values["所属区县"], row, "county")
         row.industry_code = _check_name(names.industry(values["行业大类名称"], values["行业名称"]),

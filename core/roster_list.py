@@ -21,6 +21,7 @@ from core.models import Division, Enterprise, Industry, Tier, User, utcnow
 from core.reference import normalize_name
 from core.roster import STALE_MESSAGE, get_assignment, own_assignment
 from core.roster_import import ImportRow
+from core.text import Limit, clean, search_term
 from core.workflow_models import RosterAssignment, RosterEntry, RosterStatus
 
 S = RosterStatus
@@ -29,6 +30,7 @@ OWNER_ENTRY = "roster_entry"
 FACT_LABELS = {"name": "企业名称", "credit_code": "统一社会信用代码", "address": "地址",
                "legal_representative": "法定代表人", "industry_code": "行业代码",
                "double_exceed": "是否双超", "double_toxic": "是否双有"}
+FACT_LIMITS = {"name": Limit.NAME, "address": Limit.ADDRESS, "credit_code": Limit.CREDIT_CODE}
 MAX_REASON = 1000
 
 
@@ -177,13 +179,11 @@ def _plain(value):
 def mark_excluded(session: Session, actor: User, targets: list[tuple[int, int]], reason: str,
                   evidence: list[tuple[str, bytes]]) -> int:
     """标注“否”: (entry id, version) pairs, with a 情况说明 and at least one 佐证材料 each."""
-    reason = (reason or "").strip()
+    reason = clean(reason, "情况说明", MAX_REASON, field="reason", multiline=True)
     if not targets:
         raise ValidationError("请先选择要标注为“否”的企业", field="selection")
     if not reason:
         raise ValidationError("请填写情况说明：说明该企业不符合本次清洁生产审核要求的原因", field="reason")
-    if len(reason) > MAX_REASON:
-        raise ValidationError(f"情况说明最多 {MAX_REASON} 个字", field="reason")
     if not evidence:
         raise ValidationError("请上传至少一份佐证材料（PDF、JPG 或 PNG）", field="evidence")
     for entry_id, version in targets:
@@ -302,12 +302,11 @@ def _checked_fact(session: Session, enterprise: Enterprise, key: str, value):
         if not isinstance(value, bool):
             raise ValidationError(f"{FACT_LABELS[key]}只能为“是”或“否”", field=key)
         return value
-    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    limit = FACT_LIMITS.get(key, Limit.SHORT)
+    text = clean(value, FACT_LABELS[key], limit, field=key)
     if key == "name":
         if not text:
             raise ValidationError("企业名称不能为空", field=key)
-        if len(text) > 128:
-            raise ValidationError("企业名称最多 128 个字", field=key)
         return text
     if key == "credit_code":
         text = credit_code.normalize(text)
@@ -325,9 +324,6 @@ def _checked_fact(session: Session, enterprise: Enterprise, key: str, value):
         if industry is None or industry.level != "class":
             raise ValidationError("行业代码应为 GB/T 4754-2017 的四位小类代码", field=key)
         return text
-    limit = 256 if key == "address" else 64
-    if len(text) > limit:
-        raise ValidationError(f"{FACT_LABELS[key]}最多 {limit} 个字", field=key)
     return text or None
 
 
@@ -386,7 +382,7 @@ def addable(session: Session, actor: User, assignment: RosterAssignment, text: s
     """Directory enterprises in this department's area whose name contains `text`, not yet listed."""
     from core.jurisdiction import enterprise_scope
 
-    text = (text or "").strip()
+    text = search_term(text)
     if not text:
         return []
     listed = select(RosterEntry.enterprise_id).where(RosterEntry.task_id == assignment.task_id)

@@ -28,6 +28,7 @@ from core.project_models import (
 )
 from core.projects import own_project, require_startup_submitted
 from core.stages import UPLOAD_KINDS, Item, ItemKind, Stage, stage
+from core.text import clean
 
 OWNER_RECORD = "stage_record"
 MAX_TEXT = 5000
@@ -83,10 +84,7 @@ def _reopen(session: Session, project_id: int, stage_key: str) -> None:
 def check_value(item: Item, value) -> str | float | None:
     """The cleaned value of a text or figure item; ValidationError (Chinese, field = item key) if bad."""
     if item.kind is ItemKind.TEXT:
-        text = (value or "").strip()
-        if len(text) > MAX_TEXT:
-            raise ValidationError(f"{item.label}最多 {MAX_TEXT} 个字", field=item.key)
-        return text or None
+        return clean(value, item.label, MAX_TEXT, field=item.key, multiline=True) or None
     if item.kind is ItemKind.FIGURE:
         if value is None or value == "":
             return None

@@ -21,6 +21,8 @@ from core.divisions import PROVINCE_CODE
 from core.errors import ValidationError
 from core.models import OWNERSHIP_TYPES, Division, Industry, Tier
 from core.project_models import AuditMode
+from core.text import normalized
+from core.text import problem as text_problem
 
 PRODUCT_UNITS = ("吨", "万吨", "件", "万件", "台", "套", "平方米", "立方米", "千瓦时", "其他")
 RESULT_UNITS = ("mg/L", "mg/m³", "μg/m³", "kg/h", "dB(A)", "无量纲", "其他")
@@ -56,17 +58,16 @@ def today() -> date:
 # --- single values ------------------------------------------------------------------------------
 
 def text(data: dict, key: str, label: str, errors: Errors, *, low: int = 1, high: int = 64,
-         required: bool = True) -> str:
-    value = data.get(key)
-    value = "" if value is None else str(value).strip()
+         required: bool = True, multiline: bool = False) -> str:
+    value = normalized(data.get(key), multiline=multiline)
     if not value:
         if required:
             errors[key] = f"请填写{label}"
         return ""
-    if len(value) < low:
+    if message := text_problem(value, label, high, multiline=multiline):
+        errors[key] = message
+    elif len(value) < low:
         errors[key] = f"{label}至少 {low} 个字"
-    elif len(value) > high:
-        errors[key] = f"{label}最多 {high} 个字"
     return value
 
 
@@ -292,7 +293,7 @@ def acceptance(session: Session, data: dict) -> dict:
         out["date"] = day(data, "date", "验收日期", errors)
         out["authority"] = text(data, "authority", "验收部门", errors, low=2, high=64)
     elif out["status"] == NOT_ACCEPTED:
-        out["reason"] = text(data, "reason", "尚未验收的原因", errors, low=4, high=500)
+        out["reason"] = text(data, "reason", "尚未验收的原因", errors, low=4, high=500, multiline=True)
     return _done(out, errors)
 
 

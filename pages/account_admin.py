@@ -8,13 +8,14 @@ from core.accounts import managed_accounts
 from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import User
+from core.text import Limit
 from ui.session import current_user
-from ui.widgets import excel_download, page_header, show_violation
+from ui.widgets import excel_download, page_header, plain, show_violation
 
 user = current_user("pages/account_admin.py")
 page_header("账户管理", "重置本辖区下级部门和企业账户的密码。重置后对方须用新的一次性密码登录并立即修改。")
 
-text = st.text_input("查找账户", key="admin_search", placeholder="账号或名称")
+text = st.text_input("查找账户", key="admin_search", placeholder="账号或名称", max_chars=Limit.SEARCH)
 with unit_of_work() as session:
     accounts = managed_accounts(session, user, text)
 
@@ -44,7 +45,7 @@ if st.button("重置密码", type="primary", disabled=not confirm, key="admin_re
 
 if result := st.session_state.get("reset_result"):
     login, password = result
-    st.success(f"账户 {login} 的密码已重置。新的一次性密码如下，请通过安全渠道告知对方，本页面关闭后将不再显示：")
+    st.success(f"账户 {plain(login)} 的密码已重置。新的一次性密码如下，请通过安全渠道告知对方，本页面关闭后将不再显示：")
     st.code(password, language=None)
     if st.button("我已记录，隐藏密码", key="admin_hide"):
         st.session_state.pop("reset_result")

@@ -7,10 +7,11 @@ from core.audit import STATEMENT
 from core.db import unit_of_work
 from core.project_models import CaseKind, CaseStatus
 from core.stages import BY_KEY
+from core.text import Limit
 from ui.case_views import opinions_for_enterprise, remarks_view, result_view
 from ui.project_views import choose_project, startup_gate
 from ui.session import current_user
-from ui.widgets import act, fmt_time, page_header, show_flash, statement_checkbox
+from ui.widgets import act, fmt_time, page_header, plain, show_flash, statement_checkbox
 
 user = current_user("pages/applications.py")
 page_header("评估验收申请", "完成评估阶段（前六个阶段）的填报后提交评估申请；评估通过并完成验收阶段填报后提交验收申请。")
@@ -43,7 +44,7 @@ for kind in CaseKind:
                     if remark.round != case.round:
                         continue
                     done = "（已整改）" if remark.resolved_at else ""
-                    st.markdown(f"- **{BY_KEY[remark.stage].label}**：{remark.remark}{done}")
+                    st.markdown(f"- **{BY_KEY[remark.stage].label}**：{plain(remark.remark)}{done}")
                 st.page_link("pages/audit_work.py", label="去修改", icon=":material/edit:")
                 agreed = statement_checkbox(f"resubmit_agree_{case.id}")
                 if remarks:
@@ -62,9 +63,9 @@ for kind in CaseKind:
             continue
         with st.form(f"apply_{kind.value}"):
             left, right = st.columns(2)
-            contact = left.text_input("申请联系人 *")
-            phone = right.text_input("联系电话 *")
-            summary = st.text_area("审核工作概述 *", height=140,
+            contact = left.text_input("申请联系人 *", max_chars=Limit.PERSON)
+            phone = right.text_input("联系电话 *", max_chars=Limit.PHONE)
+            summary = st.text_area("审核工作概述 *", height=140, max_chars=Limit.LONG,
                                    placeholder="概述本轮清洁生产审核的开展情况、方案实施和取得的效果（不少于 20 字）")
             agreed = st.checkbox(f"我已阅读并同意：{STATEMENT}")
             sent = st.form_submit_button(f"提交{kind.label}申请", type="primary")

@@ -7,7 +7,7 @@ from core.db import unit_of_work
 from core.stages import PHASES, STAGES, UPLOAD_KINDS, ItemKind
 from ui.project_views import choose_project, startup_gate
 from ui.session import current_user
-from ui.widgets import act, file_list, page_header, show_flash, upload_box
+from ui.widgets import act, file_list, page_header, plain, show_flash, upload_box
 
 user = current_user("pages/audit_work.py")
 page_header("工作过程填报", "按系统指引逐个阶段填报工作过程痕迹：照片、文档和数据。评估阶段为前六个阶段，验收阶段为后三个阶段。")
@@ -41,15 +41,14 @@ with unit_of_work() as session:
 with right:
     st.subheader(stage.label)
     for remark in remarks[stage.phase].get(stage.key, []):
-        st.warning(f"审核意见：{remark.remark}（请按意见修改后重新标记完成）", icon=":material/rate_review:")
+        st.warning(f"审核意见：{plain(remark.remark)}（请按意见修改后重新标记完成）", icon=":material/rate_review:")
     if current.completed_at:
         st.success("本阶段已标记完成。修改任何内容后需要重新标记完成。", icon=":material/task_alt:")
     for item in stage.items:
         with st.container(border=True):
             mark = ":green[已填]" if current.filled[item.key] else (":red[待填]" if item.required else "")
             st.markdown(f"**{item.label}**{' *' if item.required else '（选填）'} {mark}  \n"
-                        f"<small>{item.kind.label}{'，单位：' + item.unit if item.unit else ''}</small>",
-                        unsafe_allow_html=True)
+                        f":small[{item.kind.label}{'，单位：' + plain(item.unit) if item.unit else ''}]")
             key = f"{project.id}_{stage.key}_{item.key}"
             if item.kind in UPLOAD_KINDS:
                 file_list(current.files.get(item.key, []), f"work_{key}",
@@ -71,7 +70,7 @@ with right:
                         f"已保存{item.label}", user)
             else:
                 text = st.text_area(item.label, value=current.values[item.key] or "", key=f"work_text_{key}",
-                                    label_visibility="collapsed", height=100)
+                                    label_visibility="collapsed", height=100, max_chars=stage_records.MAX_TEXT)
                 if st.button("保存", key=f"work_save_{key}"):
                     act(lambda s, u, v=text, i=item: stage_records.save_value(s, u, project.id, stage.key, i.key, v),
                         f"已保存{item.label}", user)

@@ -9,7 +9,7 @@ from core.project_models import CaseStatus, CaseStep
 from ui import case_review_views as review
 from ui.case_views import application_info, history_view, opinions_view, remarks_view, result_view
 from ui.session import current_user
-from ui.widgets import SeenVersions, chosen_id, page_header, show_flash, step_selector
+from ui.widgets import SeenVersions, chosen_id, page_header, plain, show_flash, show_violation, step_selector
 
 user = current_user("pages/case.py")
 case_id = chosen_id("case_id", "pages/cases.py", "业务办理", "返回业务办理")
@@ -20,11 +20,11 @@ try:
         holder = cases.holder_name(session, case)
         enterprise = cases.enterprise_of(session, case).name
 except RuleViolation as exc:
-    st.error(exc.message, icon=":material/error:")
+    show_violation(exc)
     st.page_link("pages/cases.py", label="返回业务办理", icon=":material/arrow_back:")
     st.stop()
 
-page_header(f"{case.kind.label}申请 · {enterprise}")
+page_header(f"{case.kind.label}申请 · {plain(enterprise)}")
 show_flash()
 seen = SeenVersions(f"case_seen_{case.id}")
 version = seen.see(("case", case.id), case.version)

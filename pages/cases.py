@@ -6,7 +6,7 @@ from core import cases
 from core.db import unit_of_work
 from core.project_models import CaseKind, CaseStatus
 from ui.session import current_user
-from ui.widgets import export_buttons, fmt_time, page_header, show_flash
+from ui.widgets import export_buttons, fmt_time, page_header, plain, show_flash
 
 user = current_user("pages/cases.py")
 page_header("业务办理", "企业的评估、验收申请：区县受理后提交地市；“市直管”企业由地市完成全流程审核，"
@@ -46,7 +46,7 @@ for row in rows[:SHOWN]:
     color = {"returned": "orange", "passed": "green", "failed": "red"}.get(row.status.value, "blue")
     with st.container(border=True):
         info, where, action = st.columns([5, 3, 1], vertical_alignment="center")
-        info.markdown(f"**{row.enterprise}** · {row.kind.label}申请  \n:{color}-badge[{row.status.label}] "
+        info.markdown(f"**{plain(row.enterprise)}** · {row.kind.label}申请  \n:{color}-badge[{row.status.label}] "
                       f"· 项目编号 {row.project_number} · {row.county} · {row.managing_tier.label}"
                       f" · 提交 {fmt_time(row.submitted_at)}")
         if row.holder:

@@ -18,7 +18,7 @@ from ui.widgets import (
     act,
     file_list,
     fmt_time,
-    md_escape,
+    plain,
     page_header,
     show_flash,
     upload_box,
@@ -52,7 +52,7 @@ permit_status(permit)
 if record is not None:
     with st.container(border=True):
         permit_facts(record)
-        st.caption(f"最近填报：{permit.recorded_by.display_name}（{permit.recorded_by.tier.label}）"
+        st.caption(f"最近填报：{plain(permit.recorded_by.display_name)}（{permit.recorded_by.tier.label}）"
                    f" · {fmt_time(record.recorded_at)}")
         st.markdown("**排污许可证扫描件**")
         can_remove = record.confirmed_at is None and len(permit.files) > 1
@@ -60,13 +60,13 @@ if record is not None:
                   (lambda a: act(lambda s, u: permits.remove_permit_file(s, u, pid, a.id, version),
                                  f"已删除“{a.original_name}”", user)) if can_remove else None)
 if record is not None and record.confirmed_at is not None:
-    st.success(f"已由{permit.confirmed_by.display_name if permit.confirmed_by else '区县生态环境部门'}于 "
+    st.success(f"已由{plain(permit.confirmed_by.display_name) if permit.confirmed_by else '区县生态环境部门'}于 "
                f"{fmt_time(record.confirmed_at)} 确认，企业不能再修改；如需更正，请联系区县生态环境部门撤销确认。",
                icon=":material/verified:")
 else:
     if record is not None and record.revoked_at is not None:
         st.warning(f"区县生态环境部门已于 {fmt_time(record.revoked_at)} 撤销确认，"
-                   f"原因：{md_escape(record.revoke_reason or '')}。"
+                   f"原因：{plain(record.revoke_reason)}。"
                    "请按原因修改后重新保存，等待确认。", icon=":material/undo:")
     elif record is not None and record.requirement_written:
         st.info("已填报，等待区县生态环境部门确认。", icon=":material/hourglass_top:")
@@ -79,7 +79,7 @@ else:
         st.markdown("**填报或修改排污许可证信息**")
         c1, c2 = st.columns(2)
         number = c1.text_input("排污许可证编号 *", value=record.permit_number if record else "",
-                               placeholder="如 91130608MA07ABCD1X001P", max_chars=60,
+                               placeholder="如 91130608MA07ABCD1X001P", max_chars=disclosure.NUMBER_HIGH,
                                key=f"permit_number_{pid}_{generation}")
         management = c2.selectbox("管理类别 *", classes, format_func=lambda c: c.label,
                                   index=classes.index(record.management_class) if record else None,
@@ -120,7 +120,7 @@ for item in published:
     d = item.record
     with st.container(border=True):
         info, action = st.columns([6, 1], vertical_alignment="center")
-        info.markdown(f"**{d.channel.label}** · 公开日期 {d.published_on.isoformat()}  \n{md_escape(d.location)}")
+        info.markdown(f"**{d.channel.label}** · 公开日期 {d.published_on.isoformat()}  \n{plain(d.location)}")
         if d.channel.needs_url:
             info.link_button("打开网址", d.location)
         sure = action.checkbox("确认删除", key=f"disclosure_rm_ok_{d.id}")
@@ -136,6 +136,7 @@ with st.form(f"disclosure_form_{pid}_{generation}"):
     channel = c1.selectbox("公开方式 *", channels, format_func=lambda c: c.label, index=None, placeholder="请选择",
                            key=f"disclosure_channel_{pid}_{generation}")
     location = c2.text_input("公开网址或说明 *", placeholder="网站填写网址（https://…）；报纸填写报纸名称、日期和版面",
+                             max_chars=disclosure.LOCATION_HIGH,
                              key=f"disclosure_location_{pid}_{generation}")
     published_on = st.date_input("公开日期 *", value=None, min_value=date(1990, 1, 1), format="YYYY-MM-DD",
                                  key=f"disclosure_on_{pid}_{generation}")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import disclosure, disclosure_tracking, permits, stats
 from core.db import unit_of_work
-from core.disclosure import PERMIT_STATUS_LABELS
+from core.disclosure import NUMBER_HIGH, PERMIT_STATUS_LABELS, REASON_HIGH
 from core.disclosure_models import PERMIT_CLASS_LABELS
 from core.errors import RuleViolation
 from core.stats import StatsFilter
@@ -20,7 +20,7 @@ from ui.widgets import (
     excel_download,
     file_list,
     fmt_time,
-    md_escape,
+    plain,
     page_header,
     show_flash,
     show_violation,
@@ -109,20 +109,20 @@ seen.remember()
 record = permit.record
 
 
-st.subheader(f"{openable[pid]} · 排污许可证")
+st.subheader(f"{plain(openable[pid])} · 排污许可证")
 permit_status(permit)
 if record is None:
     st.info("企业尚未填报排污许可证信息。", icon=":material/pending:")
 else:
     with st.container(border=True):
         permit_facts(record)
-        st.caption(f"首次填报：{permit.created_by.display_name}（{permit.created_by.tier.label}） · "
-                   f"{fmt_time(record.created_at)}；最近填报：{permit.recorded_by.display_name}"
+        st.caption(f"首次填报：{plain(permit.created_by.display_name)}（{permit.created_by.tier.label}） · "
+                   f"{fmt_time(record.created_at)}；最近填报：{plain(permit.recorded_by.display_name)}"
                    f"（{permit.recorded_by.tier.label}） · {fmt_time(record.recorded_at)}")
         if record.confirmed_at:
-            st.caption(f"确认：{permit.confirmed_by.display_name} · {fmt_time(record.confirmed_at)}")
+            st.caption(f"确认：{plain(permit.confirmed_by.display_name)} · {fmt_time(record.confirmed_at)}")
         elif record.revoked_at:
-            st.caption(f"最近一次撤销确认：{fmt_time(record.revoked_at)}，原因：{md_escape(record.revoke_reason or '')}")
+            st.caption(f"最近一次撤销确认：{fmt_time(record.revoked_at)}，原因：{plain(record.revoke_reason)}")
         st.markdown("**排污许可证扫描件**")
         file_list(permit.files, f"track_permit_files_{pid}")
 
@@ -134,7 +134,7 @@ if may_confirm and permit.status == disclosure.PENDING:
             act(lambda s, u: permits.confirm_permit(s, u, pid, version, agreed=agreed), "已确认排污许可证信息", user)
 if may_confirm and permit.status == disclosure.CONFIRMED:
     with st.container(border=True):
-        reason = st.text_area("撤销确认的原因 *", key=f"track_revoke_reason_{pid}", height=80,
+        reason = st.text_area("撤销确认的原因 *", key=f"track_revoke_reason_{pid}", height=80, max_chars=REASON_HIGH,
                               placeholder="如：许可证编号与扫描件不一致（4 至 500 个字）")
         if st.button("撤销确认", key=f"track_revoke_{pid}"):
             act(lambda s, u: permits.revoke_confirmation(s, u, pid, version, reason), "已撤销确认，企业可重新修改",
@@ -145,7 +145,7 @@ if may_record and permit.status != disclosure.CONFIRMED:
         classes = list(PERMIT_CLASS_LABELS)
         with st.form(f"track_permit_form_{pid}_{generation}"):
             c1, c2 = st.columns(2)
-            number = c1.text_input("排污许可证编号 *", value=record.permit_number if record else "", max_chars=60)
+            number = c1.text_input("排污许可证编号 *", value=record.permit_number if record else "", max_chars=NUMBER_HIGH)
             management = c2.selectbox("管理类别 *", classes, format_func=lambda c: c.label,
                                       index=classes.index(record.management_class) if record else None,
                                       placeholder="请选择")
@@ -171,7 +171,7 @@ for item in published:
     with st.container(border=True):
         st.markdown(f"**{d.channel.label}** · 公开日期 {d.published_on.isoformat()} · "
                     f"登记 {fmt_time(d.recorded_at)}  \n"
-                    f"{md_escape(d.location)}")
+                    f"{plain(d.location)}")
         if d.channel.needs_url:
             st.link_button("打开网址", d.location)
         file_list(item.files, f"track_disclosure_files_{d.id}")

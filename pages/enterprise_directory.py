@@ -13,6 +13,7 @@ from core.enterprises import (
     search,
 )
 from core.models import ManagingTier, Tier
+from core.text import Limit
 from ui.directory_forms import new_enterprise_form
 from ui.session import current_user
 from ui.widgets import current_page, export_buttons, page_header, pager, show_flash
@@ -32,7 +33,7 @@ with unit_of_work() as session:
 
 with st.container(border=True):
     c1, c2, c3 = st.columns([2, 2, 2])
-    name = c1.text_input("企业名称", key="dir_name", placeholder="输入名称中的任意文字")
+    name = c1.text_input("企业名称", key="dir_name", placeholder="输入名称中的任意文字", max_chars=Limit.SEARCH)
     county_names = {"": ANY, **dict(counties)}
     county = c2.selectbox("所属区县", list(county_names), key="dir_county",
                           format_func=county_names.get, disabled=len(counties) <= 1)

@@ -6,8 +6,9 @@ import streamlit as st
 from core import notice
 from core.db import unit_of_work
 from core.notice_models import MILESTONES
+from core.text import Limit
 from ui.session import current_user
-from ui.widgets import act, fmt_time, page_header, show_flash
+from ui.widgets import act, fmt_time, page_header, plain, show_flash
 
 user = current_user("pages/enterprise_tasks.py")
 page_header("接受清审任务", "查看生态环境部门下发的强制性清洁生产审核任务，填写项目负责人后确认接受。")
@@ -30,27 +31,27 @@ chosen = st.selectbox("任务详情", list(labels), format_func=labels.get, key=
 letter, row = notices[chosen], rows[chosen]
 
 with st.container(border=True):
-    st.subheader(row.name)
+    st.subheader(plain(row.name))
     c1, c2, c3 = st.columns(3)
-    c1.markdown(f"**文号**：{row.doc_number}")
+    c1.markdown(f"**文号**：{plain(row.doc_number)}")
     c2.markdown(f"**告知书编号**：{letter.letter_number}")
-    c3.markdown(f"**联系人**：{row.contact_person}（{row.contact_phone}）")
+    c3.markdown(f"**联系人**：{plain(row.contact_person)}（{plain(row.contact_phone)}）")
     st.markdown("**任务要求**")
-    st.markdown(row.requirements or "请按告知书要求开展强制性清洁生产审核工作。")
+    st.markdown(plain(row.requirements) or "请按告知书要求开展强制性清洁生产审核工作。")
     st.markdown("**本企业的时间节点**")
     st.dataframe(pd.DataFrame([{"节点": label, "截止日期": getattr(row, key).isoformat()}
                                for key, label in MILESTONES if key not in ("letters_due", "summary_due")]),
                  hide_index=True, width="content")
 
 if letter.accepted_at:
-    st.success(f"本企业已于 {fmt_time(letter.accepted_at)} 接受该任务。项目负责人：{letter.project_leader}，"
-               f"移动电话：{letter.leader_mobile}")
+    st.success(f"本企业已于 {fmt_time(letter.accepted_at)} 接受该任务。项目负责人：{plain(letter.project_leader)}，"
+               f"移动电话：{plain(letter.leader_mobile)}")
     st.stop()
 
 st.markdown("#### 接受任务")
 with st.form(f"accept_{letter.id}"):
     left, right = st.columns(2)
-    leader = left.text_input("项目负责人 *")
+    leader = left.text_input("项目负责人 *", max_chars=Limit.PERSON)
     mobile = right.text_input("移动电话 *（可接收短信）", max_chars=13, placeholder="13812345678")
     confirmed = st.form_submit_button("确认接受", type="primary")
 if confirmed:

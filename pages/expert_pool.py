@@ -8,12 +8,14 @@ from core import experts
 from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import User
+from core.text import Limit
 from ui.session import current_user
 from ui.widgets import (
     SeenVersions,
     act,
     export_buttons,
     page_header,
+    plain,
     show_flash,
     show_violation,
 )
@@ -37,7 +39,8 @@ with unit_of_work() as session:
 
 with st.container(border=True):
     c1, c2, c3 = st.columns([2, 2, 1])
-    search = c1.text_input("姓名 / 工作单位", key="expert_search", placeholder="输入姓名或单位中的任意文字")
+    search = c1.text_input("姓名 / 工作单位", key="expert_search", placeholder="输入姓名或单位中的任意文字",
+                           max_chars=Limit.SEARCH)
     specialty = c2.selectbox("专业领域", ["", *specialty_names], key="expert_specialty",
                              format_func=lambda c: specialty_names.get(c, ANY))
     status = c3.selectbox("状态", list(STATUS_FILTER), key="expert_status")
@@ -62,10 +65,11 @@ def expert_fields(prefix: str, current=None, current_region: str = "") -> expert
     if current is not None and current.region_code not in regions:  # e.g. imported from another city
         regions[current.region_code] = current_region or current.region_code
     c1, c2, c3 = st.columns([1, 2, 1])
-    name = c1.text_input("姓名 *", value=current.name if current else "", key=f"{prefix}_name")
+    name = c1.text_input("姓名 *", value=current.name if current else "", key=f"{prefix}_name",
+                         max_chars=experts.NAME_LIMITS[1])
     organisation = c2.text_input("工作单位 *", value=current.organisation if current else "",
-                                 key=f"{prefix}_organisation")
-    title = c3.text_input("职称", value=current.title if current else "", key=f"{prefix}_title",
+                                 key=f"{prefix}_organisation", max_chars=experts.ORGANISATION_LIMITS[1])
+    title = c3.text_input("职称", value=current.title if current else "", key=f"{prefix}_title", max_chars=experts.MAX_TITLE,
                           placeholder="如 高级工程师")
     specialties = st.multiselect("专业领域（行业大类）*", list(specialty_names),
                                  default=list(current.specialties) if current else [], key=f"{prefix}_specialties",
@@ -75,10 +79,11 @@ def expert_fields(prefix: str, current=None, current_region: str = "") -> expert
     region = c4.selectbox("所在地区 *", codes, index=codes.index(current.region_code) if current else None,
                           key=f"{prefix}_region", format_func=regions.get, placeholder="请选择地市或区县",
                           help="专家工作单位所在的地市或区县，抽取时可据此回避同一区县")
-    phone = c5.text_input("联系电话 *", value=current.phone if current else "", key=f"{prefix}_phone",
+    phone = c5.text_input("联系电话 *", value=current.phone if current else "", key=f"{prefix}_phone", max_chars=Limit.PHONE,
                           placeholder="手机号码，或 0312-1234567")
     conflicts = st.text_area("申报回避单位", value="\n".join(current.conflicts or []) if current else "",
                              key=f"{prefix}_conflicts", height=100,
+                             max_chars=experts.MAX_CONFLICTS * (experts.MAX_CONFLICT + 1),
                              help=f"每行一个单位名称或统一社会信用代码，最多 {experts.MAX_CONFLICTS} 个；"
                                   "抽取时这些单位的审核不会抽到该专家")
     return experts.ExpertForm(name=name, organisation=organisation, title=title, specialties=specialties,
@@ -167,7 +172,7 @@ def import_panel() -> None:
 
 def show_preview(checked: expert_import.ExpertImportPreview) -> None:
     if checked.file_error:
-        st.error(checked.file_error, icon=":material/error:")
+        st.error(plain(checked.file_error), icon=":material/error:")
         return
     total, bad = len(checked.rows), checked.error_count
     if bad:

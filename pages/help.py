@@ -3,10 +3,11 @@ with a keyword search and the whole manual as a Markdown download. The content i
 
 import streamlit as st
 
+from core.text import Limit
 from ui import help_content
 from ui.navigation import allowed_paths
 from ui.session import current_user
-from ui.widgets import page_header
+from ui.widgets import page_header, plain
 
 HERE = "pages/help.py"
 
@@ -15,13 +16,14 @@ manual = help_content.manual_for(user.tier)
 page_header("帮助", f"{user.tier.label}用户系统帮助手册：业务流程、各页面的用途、操作步骤和注意事项，以及常见问题。")
 
 left, right = st.columns([3, 1], vertical_alignment="bottom")
-query = left.text_input("搜索帮助", key="help_search", placeholder="输入关键词，如：盖章、退回、专家、密码")
+query = left.text_input("搜索帮助", key="help_search", placeholder="输入关键词，如：盖章、退回、专家、密码",
+                        max_chars=Limit.SEARCH)
 right.download_button("下载用户手册", help_content.to_markdown(manual).encode("utf-8"), file_name=manual.file_name,
                       mime="text/markdown", key="help_download", icon=":material/download:", width="stretch")
 
 shown = help_content.search(manual, query)
 if shown.is_empty:
-    st.info(f"没有找到包含“{query.strip()}”的帮助内容，请换一个关键词，或清空搜索框查看全部内容。",
+    st.info(f"没有找到包含“{plain(query.strip())}”的帮助内容，请换一个关键词，或清空搜索框查看全部内容。",
             icon=":material/search_off:")
     st.stop()
 if help_content.terms(query):

@@ -9,16 +9,16 @@ from core.enterprises import division_path, jurisdiction_summary
 from core.models import Enterprise, Tier
 from core.workflow_models import RosterStatus
 from ui.session import current_user
-from ui.widgets import excel_download
+from ui.widgets import excel_download, plain
 
 # A task waits for this department while it is received or returned (the province: its drafts).
 TO_DO = (RosterStatus.PENDING, RosterStatus.RETURNED)
 
 user = current_user("pages/home.py")
 if msg := st.session_state.pop("flash", None):
-    st.success(msg)
+    st.success(plain(msg))
 
-st.title(f"欢迎，{user.display_name}")
+st.title(f"欢迎，{plain(user.display_name)}")
 with unit_of_work() as session:
     path = division_path(session, user.division_code)
     summary = jurisdiction_summary(session, user)
@@ -28,7 +28,7 @@ with unit_of_work() as session:
     case_todo = cases.case_list(session, user, mine_only=True) if user.tier.is_department else []
     industry = f"{enterprise.industry_code} {enterprise.industry.name}" if enterprise and enterprise.industry else "—"
 
-st.caption(f"{user.tier.label}用户 · 账号 {user.login}")
+st.caption(f"{user.tier.label}用户 · 账号 {plain(user.login)}")
 
 # What is overdue or due within a week comes first (issue 7): the earliest unmet milestone per enterprise.
 if due:
@@ -48,9 +48,9 @@ if due:
 if user.tier is Tier.ENTERPRISE:
     st.subheader("本企业信息")
     left, right = st.columns(2)
-    left.markdown(f"**企业名称**：{enterprise.name}")
+    left.markdown(f"**企业名称**：{plain(enterprise.name)}")
     left.markdown(f"**所在地**：{path}")
-    left.markdown(f"**统一社会信用代码**：{enterprise.credit_code or '未填写'}")
+    left.markdown(f"**统一社会信用代码**：{plain(enterprise.credit_code or '未填写')}")
     right.markdown(f"**所属行业**：{industry}")
     right.markdown(f"**负责评估验收部门**：{enterprise.managing_tier.label}")
     right.markdown(f"**是否双超 / 双有**：{'是' if enterprise.double_exceed else '否'} / "
@@ -58,11 +58,11 @@ if user.tier is Tier.ENTERPRISE:
     st.info("您的清洁生产审核任务将在此显示。接受任务后，请按系统指引完成项目启动和各阶段工作过程填报。")
 else:
     if todo:
-        names = "、".join(f"“{p.task.name}”（{p.status.label}）" for p in todo[:3]) + ("等" if len(todo) > 3 else "")
+        names = "、".join(f"“{plain(p.task.name)}”（{p.status.label}）" for p in todo[:3]) + ("等" if len(todo) > 3 else "")
         st.warning(f"您有 **{len(todo)}** 项名单核定任务待办理：{names}", icon=":material/pending_actions:")
         st.page_link("pages/roster_tasks.py", label="去办理名单核定任务", icon=":material/fact_check:")
     if case_todo:
-        names = "、".join(f"{r.enterprise}（{r.kind.label}·{r.step.label}）" for r in case_todo[:3])
+        names = "、".join(f"{plain(r.enterprise)}（{r.kind.label}·{r.step.label}）" for r in case_todo[:3])
         st.warning(f"您有 **{len(case_todo)}** 项评估验收申请待办理：{names}{'等' if len(case_todo) > 3 else ''}",
                    icon=":material/gavel:")
         st.page_link("pages/cases.py", label="去业务办理", icon=":material/gavel:")

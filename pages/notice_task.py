@@ -8,6 +8,7 @@ from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import Tier
 from core.notice_models import MILESTONES, NoticeStatus
+from core.text import Limit
 from ui.notice_letters_view import letters_step
 from ui.session import current_user
 from ui.widgets import (
@@ -17,7 +18,9 @@ from ui.widgets import (
     file_list,
     fmt_time,
     go_to_step,
+    plain,
     show_flash,
+    show_violation,
     statement_checkbox,
     step_selector,
     upload_box,
@@ -49,7 +52,7 @@ try:
         scans = notice.stamped_scans(session, [x.id for x in letters])
         industries = notice.industry_counts(session, part, letters)
 except RuleViolation as exc:
-    st.error(exc.message, icon=":material/error:")
+    show_violation(exc)
     st.page_link("pages/notice_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
     st.stop()
 
@@ -58,9 +61,10 @@ version = seen.see(("notice_part", part.id), part.version)
 pending = part.status is S.PENDING_DISPATCH
 
 st.page_link("pages/notice_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
-st.title(row.name)
+st.title(plain(row.name))
 color = "orange" if pending else "green"
-st.markdown(f":{color}-badge[{part.status.label}] · {part.division.name} · 文号：{row.doc_number} · 批次：{row.batch}")
+st.markdown(f":{color}-badge[{part.status.label}] · {part.division.name} · 文号：{plain(row.doc_number)} · "
+            f"批次：{plain(row.batch)}")
 show_flash()
 
 steps = STEPS[part.level]
@@ -72,16 +76,16 @@ st.divider()
 def notice_summary() -> None:
     with st.container(border=True):
         c1, c2, c3 = st.columns(3)
-        c1.markdown(f"**文号**：{row.doc_number}")
+        c1.markdown(f"**文号**：{plain(row.doc_number)}")
         c2.markdown(f"**发布日期**：{row.publish_date:%Y-%m-%d}")
         c3.markdown(f"**截止日期**：{row.deadline:%Y-%m-%d}")
-        c1.markdown(f"**批次**：{row.batch}")
-        c2.markdown(f"**联系人**：{row.contact_person}")
-        c3.markdown(f"**联系电话**：{row.contact_phone}")
+        c1.markdown(f"**批次**：{plain(row.batch)}")
+        c2.markdown(f"**联系人**：{plain(row.contact_person)}")
+        c3.markdown(f"**联系电话**：{plain(row.contact_phone)}")
         if row.basis:
-            st.markdown(f"**工作依据**：{row.basis}")
+            st.markdown(f"**工作依据**：{plain(row.basis)}")
         st.markdown("**通知要求**")
-        st.markdown(row.requirements or "（未填写）")
+        st.markdown(plain(row.requirements) or "（未填写）")
         st.markdown("**时间节点**")
         st.dataframe(pd.DataFrame([{"节点": label, "日期": getattr(row, key).isoformat()} for key, label in MILESTONES]),
                      hide_index=True, width="content")
@@ -89,7 +93,7 @@ def notice_summary() -> None:
         file_list(notice_files, "notice_files")
     for upper in chain[1:]:
         st.markdown(f"**{upper.division.name}任务要求**")
-        st.markdown(upper.requirements or "（未填写）")
+        st.markdown(plain(upper.requirements) or "（未填写）")
         file_list(upper_files[upper.id], f"notice_upper_{upper.id}")
 
 
@@ -103,7 +107,7 @@ def province_info() -> None:
 
 
 def own_requirements() -> None:
-    text = st.text_area("本级任务要求", value=part.requirements, height=150, disabled=not pending,
+    text = st.text_area("本级任务要求", value=part.requirements, height=150, disabled=not pending, max_chars=Limit.LONG,
                         key=f"notice_req_{part.id}", placeholder="填写本级的任务要求和相关通知文件")
     file_list(own_files, f"notice_own_{part.id}")
     if not pending:
@@ -136,7 +140,7 @@ def dispatch() -> None:
         st.success(f"本级任务已于 {fmt_time(part.dispatched_at)} 下发至{lower}。")
         return
     if part.level is Tier.COUNTY:
-        missing = [x.enterprise.name for x in letters if x.id not in scans]
+        missing = [plain(x.enterprise.name) for x in letters if x.id not in scans]
         if missing:
             st.warning(f"还有 {len(missing)} 家企业的盖章告知书未上传，全部上传后才能下发：{'、'.join(missing[:5])}"
                        + ("等" if len(missing) > 5 else ""), icon=":material/block:")

@@ -8,8 +8,9 @@ from core import notice
 from core.db import unit_of_work
 from core.models import Tier
 from core.notice_models import MILESTONES, NoticeStatus
+from core.text import Limit
 from ui.session import current_user
-from ui.widgets import act, export_buttons, page_header, show_flash
+from ui.widgets import act, export_buttons, page_header, plain, show_flash
 
 user = current_user("pages/notice_tasks.py")
 page_header("清审任务管理", "关于开展强制性清洁生产审核任务的通知，由省、市、县三级逐级下发，最后由企业接受。"
@@ -32,17 +33,17 @@ if user.tier is Tier.PROVINCE:
             with st.form("new_notice"):
                 roster_id = st.selectbox("依据的最终名单 *", list(rosters), format_func=rosters.get)
                 c1, c2 = st.columns(2)
-                doc_number = c1.text_input("文号 *", placeholder="例如：冀环科〔2021〕12号")
-                batch = c2.text_input("批次 *", placeholder="例如：第二批")
-                name = st.text_input("任务名称 *", placeholder="例如：2021年白洋淀流域第二批涉水企业清洁生产审核")
-                basis = st.text_input("工作依据（告知书首句引用）",
+                doc_number = c1.text_input("文号 *", max_chars=Limit.SHORT, placeholder="例如：冀环科〔2021〕12号")
+                batch = c2.text_input("批次 *", max_chars=Limit.SHORT, placeholder="例如：第二批")
+                name = st.text_input("任务名称 *", max_chars=Limit.NAME, placeholder="例如：2021年白洋淀流域第二批涉水企业清洁生产审核")
+                basis = st.text_input("工作依据（告知书首句引用）", max_chars=Limit.BASIS,
                                       placeholder="例如：《白洋淀生态环境综合治理方案（2020—2022年）》……的工作要求")
-                requirements = st.text_area("通知要求", height=120)
+                requirements = st.text_area("通知要求", height=120, max_chars=Limit.LONG)
                 c3, c4, c5, c6 = st.columns(4)
                 publish = c3.date_input("发布日期 *", value=date.today(), format="YYYY-MM-DD")
                 deadline = c4.date_input("截止日期 *", value=date.today() + timedelta(days=270), format="YYYY-MM-DD")
-                person = c5.text_input("联系人 *")
-                phone = c6.text_input("联系电话 *", placeholder="0311-87908917")
+                person = c5.text_input("联系人 *", max_chars=Limit.PERSON)
+                phone = c6.text_input("联系电话 *", max_chars=Limit.PHONE, placeholder="0311-87908917")
                 st.markdown("**时间节点**（按先后顺序，不能早于前一节点）")
                 cols = st.columns(4)
                 milestones = {key: cols[i % 4].date_input(label, value=date.today() + timedelta(days=15 + 30 * i),
@@ -71,8 +72,8 @@ for part in parts:
     color = "orange" if part.status is NoticeStatus.PENDING_DISPATCH else "green"
     with st.container(border=True):
         info, figures, action = st.columns([5, 3, 1], vertical_alignment="center")
-        info.markdown(f"**{part.notice.name}**  \n:{color}-badge[{part.status.label}] · 文号：{part.notice.doc_number}"
-                      f" · 批次：{part.notice.batch} · 告知书送达：{part.notice.letters_due:%Y-%m-%d}")
+        info.markdown(f"**{plain(part.notice.name)}**  \n:{color}-badge[{part.status.label}] · 文号：{plain(part.notice.doc_number)}"
+                      f" · 批次：{plain(part.notice.batch)} · 告知书送达：{part.notice.letters_due:%Y-%m-%d}")
         figures.markdown(f"本级企业 **{counts[part.id]}** 家")
         if action.button("详情", key=f"notice_open_{part.id}", width="stretch"):
             open_notice(part.id)

@@ -7,6 +7,7 @@ from core import options
 from core.db import unit_of_work
 from core.project_models import OptionKind, OptionStatus
 from core.stages import STAGES
+from core.text import Limit
 from ui.project_views import choose_project, startup_gate
 from ui.session import current_user
 from ui.widgets import act, excel_download, page_header, show_flash
@@ -44,7 +45,7 @@ choice = st.selectbox("方案", [None, *existing], format_func=lambda i: "新增
 current = existing.get(choice)
 generation = st.session_state.get("option_generation", 0)
 with st.form(f"option_form_{choice}_{generation}"):
-    name = st.text_input("方案名称 *", value=current.name if current else "")
+    name = st.text_input("方案名称 *", value=current.name if current else "", max_chars=Limit.NAME)
     c1, c2, c3 = st.columns(3)
     kinds, statuses = list(OptionKind), list(OptionStatus)
     kind = c1.selectbox("类型 *", kinds, format_func=lambda k: k.label, index=kinds.index(current.kind) if current else 0)

@@ -31,6 +31,7 @@ from ui.widgets import (
     fmt_time,
     go_to_step,
     page_header,
+    plain,
     show_flash,
     show_violation,
     statement_checkbox,
@@ -138,7 +139,7 @@ def bind(where, widget: str, step: str, field: str, label: str, values: dict, /,
     args = (label, options) if options is not None else (label,)
     values[field] = getattr(where, widget)(*args, key=key, disabled=locked, **kwargs)
     if message := errors(step).get(error_key or field):
-        where.error(message, icon=":material/error:")
+        where.error(plain(message), icon=":material/error:")
     return values[field]
 
 
@@ -229,7 +230,7 @@ def rows_step(step: str, d: dict) -> None:
                 st.session_state.setdefault(ERRORS, {}).pop(step, None)  # the row numbers have moved
                 st.rerun()
     if message := errors(step).get(list_key):
-        st.error(message, icon=":material/error:")
+        st.error(plain(message), icon=":material/error:")
     if not locked and st.button(add_label, key=f"{PREFIX}_{step}_add", icon=":material/add:"):
         rows.append({**{f: None for f, *_ in fields}, "_id": d["_next"]})
         d["_next"] += 1
@@ -279,7 +280,7 @@ step_label = step_selector(STEP_KEY, [label for _, label in STEPS])
 step = next(key for key, label in STEPS if label == step_label)
 st.divider()
 if message := st.session_state.pop(FAILED, None):
-    st.error(message, icon=":material/error:")
+    st.error(plain(message), icon=":material/error:")
 if step == "submit":
     submit_step()
 else:

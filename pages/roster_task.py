@@ -7,6 +7,7 @@ from core import attachments, roster, roster_list
 from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import Division, Tier
+from core.text import Limit
 from core.workflow_models import RosterStatus
 from ui.roster_import_view import import_panel
 from ui.roster_list_view import list_step
@@ -28,7 +29,9 @@ from ui.widgets import (
     file_list,
     fmt_time,
     go_to_step,
+    plain,
     show_flash,
+    show_violation,
     statement_checkbox,
     step_selector,
     upload_box,
@@ -70,7 +73,7 @@ try:
             counties = {d.code: d.name for d in session.query(Division).filter(
                 Division.city_code == part.division_code, Division.level == Tier.COUNTY).order_by(Division.code)}
 except RuleViolation as exc:
-    st.error(exc.message, icon=":material/error:")
+    show_violation(exc)
     st.page_link("pages/roster_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
     st.stop()
 
@@ -78,12 +81,12 @@ seen = SeenVersions(f"roster_seen_{part.id}")
 version = seen.see(("assignment", part.id), part.version)
 
 st.page_link("pages/roster_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
-st.title(task.name)
-st.markdown(f"{status_badge(part)} · {part.division.name} · 批次：{task.batch} · "
+st.title(plain(task.name))
+st.markdown(f"{status_badge(part)} · {part.division.name} · 批次：{plain(task.batch)} · "
             f"截止日期：{task.deadline:%Y-%m-%d} · {'创建' if part.level is Tier.PROVINCE else '收到'}时间：{fmt_time(part.received_at)}")
 show_flash()
 if part.status is S.RETURNED and reviews:
-    st.warning(f"上级已退回本任务，请按审核意见整改后重新提交。审核意见：{reviews[0].comment}",
+    st.warning(f"上级已退回本任务，请按审核意见整改后重新提交。审核意见：{plain(reviews[0].comment)}",
                icon=":material/undo:")
 
 steps = STEPS[part.level]
@@ -107,7 +110,7 @@ def upper_task() -> None:
     task_summary(task, task_files, "task_files")
     for above in chain[1:]:
         st.markdown(f"**{above.division.name}任务要求**")
-        st.markdown(above.requirements or "（未填写）")
+        st.markdown(plain(above.requirements) or "（未填写）")
         file_list(upper_files[above.id], f"upper_{above.id}")
     reviews_block(reviews)
 
@@ -117,11 +120,11 @@ def province_task_info() -> None:
         task_summary(task, task_files, "task_files")
         return
     with st.form(f"task_form_{part.id}"):
-        name = st.text_input("任务名称 *", value=task.name)
+        name = st.text_input("任务名称 *", value=task.name, max_chars=Limit.NAME)
         left, right = st.columns(2)
-        batch = left.text_input("批次 *", value=task.batch)
+        batch = left.text_input("批次 *", value=task.batch, max_chars=Limit.SHORT)
         deadline = right.date_input("截止日期 *", value=task.deadline, format="YYYY-MM-DD")
-        requirements = st.text_area("任务要求", value=task.requirements, height=140)
+        requirements = st.text_area("任务要求", value=task.requirements, height=140, max_chars=Limit.LONG)
         saved = st.form_submit_button("保存并下一步", type="primary")
     if saved:
         act(lambda s, a: roster.update_task(s, a, part.id, version, name=name, batch=batch,

@@ -9,10 +9,11 @@ from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import Tier, User
 from core.roster_list import area_counts
+from core.text import Limit
 from core.workflow_models import RosterStatus
 from ui.roster_views import open_task, status_badge
 from ui.session import current_user
-from ui.widgets import export_buttons, page_header, show_violation
+from ui.widgets import export_buttons, page_header, plain, show_violation
 
 user = current_user("pages/roster_tasks.py")
 page_header("名单核定任务", "强制性清洁生产审核企业名单的筛选、核定与审核，由省、市、县三级共同完成。"
@@ -21,12 +22,12 @@ page_header("名单核定任务", "强制性清洁生产审核企业名单的筛
 if user.tier is Tier.PROVINCE:
     with st.expander("新建名单核定任务", icon=":material/add:"):
         with st.form("new_roster_task"):
-            name = st.text_input("任务名称 *", placeholder="例如：2021年白洋淀流域第二批涉水企业清洁生产审核名单核定")
+            name = st.text_input("任务名称 *", max_chars=Limit.NAME, placeholder="例如：2021年白洋淀流域第二批涉水企业清洁生产审核名单核定")
             left, right = st.columns(2)
-            batch = left.text_input("批次 *", placeholder="例如：第二批")
+            batch = left.text_input("批次 *", max_chars=Limit.SHORT, placeholder="例如：第二批")
             deadline = right.date_input("截止日期 *", value=date.today() + timedelta(days=30),
                                         min_value=date.today(), format="YYYY-MM-DD")
-            requirements = st.text_area("任务要求", height=120,
+            requirements = st.text_area("任务要求", height=120, max_chars=Limit.LONG,
                                         placeholder="对地市、区县核定工作的要求，下发后各级可见")
             created = st.form_submit_button("创建任务", type="primary")
         if created:
@@ -67,7 +68,7 @@ for part in parts:
     count = counts[part.id]
     with st.container(border=True):
         info, figures, action = st.columns([5, 3, 1], vertical_alignment="center")
-        info.markdown(f"**{part.task.name}**  \n{status_badge(part)} · 批次：{part.task.batch} · "
+        info.markdown(f"**{plain(part.task.name)}**  \n{status_badge(part)} · 批次：{plain(part.task.batch)} · "
                       f"截止日期：{part.task.deadline:%Y-%m-%d}{deadline_note(part)}")
         figures.markdown(f"本级名单 **{count.total}** 家 · 列入 {count.kept} · 标注否 {count.excluded} · "
                          f"增补 {count.added}")

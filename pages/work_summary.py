@@ -2,7 +2,6 @@
 investment and benefits, evaluation and acceptance results — in figures, sentences and a table per area,
 with the Excel workbook and the PDF a county or city reports in writing (seed 001). Numbers: core.summary."""
 
-import io
 from datetime import datetime
 
 import pandas as pd
@@ -10,6 +9,7 @@ import streamlit as st
 
 from core import stats, summary
 from core.db import unit_of_work
+from core.exports import XLSX_MIME, xlsx_bytes
 from core.models import Division, Tier
 from core.startup_fields import today
 from core.stats import StatsFilter
@@ -19,7 +19,6 @@ from ui.session import current_user
 from ui.stats_filters import ANY, campaign_filter
 from ui.widgets import page_header
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 user = current_user("pages/work_summary.py")
 page_header("工作总结", "本辖区企业实施的清洁生产方案、经济与环境效益、评估验收结果；可导出 Excel 和 PDF 用于书面报送。")
@@ -69,17 +68,13 @@ st.caption(summary.TABLE_NOTE)
 
 
 def workbook() -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        pd.DataFrame(summary.summary_items(total)).to_excel(writer, index=False, sheet_name="汇总")
-        table.to_excel(writer, index=False, sheet_name="分地区")
-    return buffer.getvalue()
+    return xlsx_bytes({"汇总": pd.DataFrame(summary.summary_items(total)), "分地区": table})
 
 
 stamp = datetime.now().strftime("%Y%m%d")
 issued = today()
 left, right = st.columns(2)
-left.download_button("下载工作总结（Excel）", workbook(), file_name=f"工作总结_{scope}_{stamp}.xlsx", mime=XLSX,
+left.download_button("下载工作总结（Excel）", workbook(), file_name=f"工作总结_{scope}_{stamp}.xlsx", mime=XLSX_MIME,
                      key="sum_xlsx", icon=":material/download:", width="stretch")
 # The PDF is drawn only when asked for (on the click, off the page's run).
 right.download_button("下载工作总结（PDF）",

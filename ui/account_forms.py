@@ -10,6 +10,7 @@ from core.errors import ValidationError
 from core.models import User
 from core.passwords import MAX_LENGTH, MIN_LENGTH
 from ui.session import current_token
+from ui.widgets import plain
 
 RULES = (f"密码要求：{MIN_LENGTH}–{MAX_LENGTH} 位，包含大写字母、小写字母、数字、符号中的至少 3 类，"
          "不能包含账号本身。修改后，您在其他浏览器中的登录将全部失效。")
@@ -19,8 +20,8 @@ def change_password_form(user: User, key: str) -> bool:
     """Draw the form; returns True once the password was changed."""
     with st.form(f"{key}_password_form", clear_on_submit=False):
         current = st.text_input("当前密码", type="password", key=f"{key}_current")
-        new = st.text_input("新密码", type="password", key=f"{key}_new", help=RULES)
-        confirm = st.text_input("确认新密码", type="password", key=f"{key}_confirm")
+        new = st.text_input("新密码", type="password", key=f"{key}_new", help=RULES, max_chars=MAX_LENGTH)
+        confirm = st.text_input("确认新密码", type="password", key=f"{key}_confirm", max_chars=MAX_LENGTH)
         st.caption(RULES)
         submitted = st.form_submit_button("确认修改", type="primary")
     feedback_key = f"{key}_password_feedback"
@@ -40,5 +41,5 @@ def change_password_form(user: User, key: str) -> bool:
             st.session_state["flash"] = "密码已修改。"
             changed = True
     if message := st.session_state.get(feedback_key):
-        st.error(message, icon=":material/error:")
+        st.error(plain(message), icon=":material/error:")
     return changed

@@ -17,7 +17,7 @@ from core.review_models import Conclusion, PanelStatus
 from core.stages import BY_KEY, stages_of
 from core.startup_fields import today
 from ui.case_views import stage_records_view
-from ui.widgets import act, file_list, fmt_time, show_violation, statement_checkbox, upload_box
+from ui.widgets import act, file_list, fmt_time, plain, show_violation, statement_checkbox, upload_box
 
 VERDICTS = ["通过", "不通过"]
 
@@ -34,7 +34,8 @@ def intake_section(user: User, case: Case, version: int) -> None:
                 if acting:
                     key = f"intake_{case.id}_{case.round}_{case.step.value}_{stage.key}"
                     choice = st.radio("受理意见", VERDICTS, horizontal=True, key=f"{key}_verdict", index=None)
-                    text = st.text_area("意见说明（不通过时必填，写明具体问题）", key=f"{key}_text", height=80)
+                    text = st.text_area("意见说明（不通过时必填，写明具体问题）", key=f"{key}_text", height=80,
+                                        max_chars=cases.MAX_OPINION)
                     if choice is not None:
                         verdicts[stage.key] = StageVerdict(choice == "通过", text)
     if past:
@@ -117,7 +118,8 @@ def _redraw_form(user: User, case: Case, version: int, panel) -> None:
         return
     with st.expander("专家不能参加：登记谢绝并补抽", icon=":material/person_remove:"):
         expert_id = st.selectbox("谢绝参加的专家", list(active), format_func=active.get, key=f"redraw_who_{case.id}")
-        reason = st.text_input("谢绝原因", key=f"redraw_reason_{case.id}", placeholder="例如：时间冲突")
+        reason = st.text_input("谢绝原因", key=f"redraw_reason_{case.id}", placeholder="例如：时间冲突",
+                               max_chars=expert_draw.MAX_REASON)
         if st.button("登记谢绝并补抽", key=f"redraw_go_{case.id}"):
             act(lambda s, u: expert_draw.decline_and_redraw(s, u, case.id, version, expert_id, reason),
                 f"已登记“{active[expert_id]}”谢绝参加，并补抽 1 名专家。", user)
@@ -134,14 +136,16 @@ def document_review_section(user: User, case: Case, version: int) -> None:
         for member in panel:
             old = given.get(member.expert_id)
             done = f"（已录入：{old.score:g} 分，{old.conclusion.label}）" if old else "（待录入）"
-            with st.expander(f"{member.expert.name} · {member.expert.organisation} {done}", expanded=old is None):
+            with st.expander(f"{plain(member.expert.name)} · {plain(member.expert.organisation)} {done}",
+                             expanded=old is None):
                 with st.form(f"opinion_{case.id}_{case.round}_{member.expert_id}"):
                     score = st.number_input("评分（0–100）", min_value=None, max_value=None,
                                             value=old.score if old else None, step=1.0)
                     labels = {c.label: c for c in Conclusion}
                     conclusion = st.radio("专家结论", list(labels), horizontal=True,
                                           index=list(Conclusion).index(old.conclusion) if old else None)
-                    opinion = st.text_area("专家意见", value=old.opinion if old else "", height=100)
+                    opinion = st.text_area("专家意见", value=old.opinion if old else "", height=100,
+                                           max_chars=full_review.MAX_TEXT)
                     sent = st.form_submit_button("保存专家意见")
                 if sent:
                     form = full_review.OpinionForm(score, labels.get(conclusion), opinion)
@@ -163,16 +167,17 @@ def site_review_section(user: User, case: Case, version: int) -> None:
         if review is None:
             st.caption("暂无本轮现场审核记录。")
             return
-        st.markdown(f"现场审核日期：{review.visit_date:%Y-%m-%d}  \n参加人员：{review.attendees}  \n"
-                    f"发现的问题及结论：{review.findings}")
+        st.markdown(f"现场审核日期：{review.visit_date:%Y-%m-%d}  \n参加人员：{plain(review.attendees)}  \n"
+                    f"发现的问题及结论：{plain(review.findings)}")
         file_list(photos, f"site_photos_ro_{case.id}")
         return
     with st.form(f"site_{case.id}_{case.round}"):
         visit = st.date_input("现场审核日期 *", value=review.visit_date if review else None, format="YYYY-MM-DD",
                               max_value=today())
-        attendees = st.text_area("参加人员 *", value=review.attendees if review else "", height=70,
+        attendees = st.text_area("参加人员 *", value=review.attendees if review else "", height=70, max_chars=full_review.MAX_TEXT,
                                  placeholder="专家组成员、部门人员、企业及咨询机构人员")
-        findings = st.text_area("现场审核发现的问题及结论 *", value=review.findings if review else "", height=120)
+        findings = st.text_area("现场审核发现的问题及结论 *", value=review.findings if review else "", height=120,
+                                max_chars=full_review.MAX_TEXT)
         sent = st.form_submit_button("保存现场审核记录")
     if sent:
         form = full_review.SiteForm(visit, attendees, findings)
@@ -199,7 +204,8 @@ def return_section(user: User, case: Case, version: int) -> None:
         return
     with st.expander("退回企业整改（按专家意见）", icon=":material/undo:"):
         st.caption("只填写需要整改的步骤；企业整改并重新提交后，申请回到当前环节继续审核。")
-        remarks = {stage.key: st.text_area(stage.label, key=f"return_{case.id}_{case.round}_{stage.key}", height=68)
+        remarks = {stage.key: st.text_area(stage.label, key=f"return_{case.id}_{case.round}_{stage.key}", height=68,
+                                           max_chars=cases.MAX_OPINION)
                    for stage in stages_of(case.kind.value)}
         agreed = st.checkbox("我同意上述内容（退回后由企业整改，不可撤回）", key=f"return_agree_{case.id}")
         if st.button("退回整改", key=f"return_go_{case.id}"):
@@ -213,7 +219,7 @@ def result_section(user: User, case: Case, version: int) -> None:
         return
     with st.form(f"result_{case.id}"):
         verdict = st.radio("审核结论 *", ["通过", "不通过"], horizontal=True, index=None)
-        opinion = st.text_area("综合审核意见 *", height=160,
+        opinion = st.text_area("综合审核意见 *", height=160, max_chars=full_review.MAX_TEXT,
                                placeholder="汇总专家组意见和现场审核情况，写明审核结论和后续要求（不少于 20 字）")
         agreed = st.checkbox("我同意上述内容：审核结果出具后即通知企业，不可撤回")
         sent = st.form_submit_button(f"出具{case.kind.label}意见", type="primary")

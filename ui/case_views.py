@@ -13,19 +13,19 @@ from core.models import User
 from core.options import options_of, totals
 from core.project_models import Case
 from core.stages import BY_KEY, UPLOAD_KINDS
-from ui.widgets import file_list, fmt_time, quoted
+from ui.widgets import file_list, fmt_time, plain, quoted
 
 
 def application_info(session, case: Case) -> None:
     """申请信息: who applied, the route and the application form."""
     enterprise = cases.enterprise_of(session, case)
     form = case.application or {}
-    st.markdown(f"**{enterprise.name}** · {case.kind.label}申请 · {case.managing_tier.label}  \n"
+    st.markdown(f"**{plain(enterprise.name)}** · {case.kind.label}申请 · {case.managing_tier.label}  \n"
                 f"所属区县：{enterprise.division.short_name} · 行业："
                 f"{enterprise.industry.name if enterprise.industry else '未填写'} · "
                 f"提交时间：{fmt_time(case.submitted_at)}"
                 + (f" · 重新提交：{fmt_time(case.resubmitted_at)}" if case.resubmitted_at else ""))
-    st.markdown(f"申请联系人：{form.get('contact', '')} · 联系电话：{form.get('phone', '')}")
+    st.markdown(f"申请联系人：{plain(form.get('contact', ''))} · 联系电话：{plain(form.get('phone', ''))}")
     quoted("审核工作概述", form.get("summary", ""))
     options = options_of(session, case.project_id)
     if options:
@@ -47,7 +47,7 @@ def stage_records_view(session, case: Case, stage_key: str, key: str) -> None:
             st.markdown(f"**{item.label}**：:gray[未填写]")
         else:
             shown = f"{value:g} {item.unit}" if isinstance(value, float) else value
-            st.markdown(f"**{item.label}**：{shown}")
+            st.markdown(f"**{item.label}**：{plain(shown)}")
 
 
 def remarks_view(session, case: Case) -> None:
@@ -93,7 +93,7 @@ def result_view(session, user: User, case: Case) -> None:
         st.caption("审核结果尚未出具。")
         return
     verdict = ":green-badge[通过]" if result.passed else ":red-badge[不通过]"
-    st.markdown(f"审核结论：{verdict} · 文号 {result.document_number} · 出具时间 {fmt_time(result.issued_at)}")
+    st.markdown(f"审核结论：{verdict} · 文号 {plain(result.document_number)} · 出具时间 {fmt_time(result.issued_at)}")
     quoted("综合审核意见", result.opinion)
     try:
         name, pdf = full_review.result_pdf(session, user, case.id)

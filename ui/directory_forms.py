@@ -8,6 +8,7 @@ from core.db import unit_of_work
 from core.enterprises import county_options, create_enterprise, industry_class_options
 from core.errors import ValidationError
 from core.models import ManagingTier, User
+from core.text import Limit
 from ui.widgets import act
 
 MANAGING = {"市直管": ManagingTier.CITY, "省直管": ManagingTier.PROVINCE}
@@ -24,14 +25,14 @@ def new_enterprise_form(user: User) -> None:
         county_names, class_names = dict(counties), dict(classes)
         generation = st.session_state.get("new_ent_generation", 0)
         with st.form(f"new_enterprise_{generation}"):
-            name = st.text_input("企业名称 *")
-            code = st.text_input("统一社会信用代码", help="18 位，选填；填写时校验校验码")
+            name = st.text_input("企业名称 *", max_chars=Limit.NAME)
+            code = st.text_input("统一社会信用代码", max_chars=Limit.CREDIT_CODE, help="18 位，选填；填写时校验校验码")
             left, right = st.columns(2)
             county = left.selectbox("所属区县 *", list(county_names), index=None, placeholder="请选择区县",
                                     format_func=county_names.get)
             industry = right.selectbox("行业小类 *", list(class_names), index=None, placeholder="输入代码或名称查找",
                                        format_func=lambda c: f"{c} {class_names[c]}")
-            address = st.text_input("地址")
+            address = st.text_input("地址", max_chars=Limit.ADDRESS)
             c1, c2, c3 = st.columns(3)
             managing = c1.selectbox("负责评估验收部门", list(MANAGING))
             exceed = c2.checkbox("双超企业")

@@ -8,6 +8,7 @@ from core import projects
 from core.db import unit_of_work
 from core.models import User
 from core.project_models import AuditProject
+from ui.widgets import plain
 
 
 def choose_project(user: User) -> AuditProject:
@@ -20,7 +21,7 @@ def choose_project(user: User) -> AuditProject:
         st.page_link("pages/enterprise_tasks.py", label="去接受清审任务", icon=":material/task_alt:")
         st.stop()
     if len(mine) == 1:
-        st.caption(f"项目编号：{names[mine[0].id]}")
+        st.caption(f"项目编号：{plain(names[mine[0].id])}")
         return mine[0]
     chosen = st.selectbox("审核项目", list(names), format_func=names.get, key="project_pick")
     return next(p for p in mine if p.id == chosen)

@@ -15,7 +15,7 @@ from core.roster_import import (
     preview,
 )
 from core.workflow_models import RosterAssignment
-from ui.widgets import act, excel_bytes
+from ui.widgets import act, excel_bytes, plain
 
 PLACEHOLDER = "请选择…"
 
@@ -47,7 +47,7 @@ def import_panel(user, part: RosterAssignment, version: int) -> None:
 
 def _show_preview(user, part: RosterAssignment, version: int, checked: ImportPreview) -> None:
     if checked.file_error:
-        st.error(checked.file_error, icon=":material/error:")
+        st.error(plain(checked.file_error), icon=":material/error:")
         return
     total, bad = len(checked.rows), checked.error_count
     if bad:
@@ -70,7 +70,7 @@ def _show_preview(user, part: RosterAssignment, version: int, checked: ImportPre
         options = {code: f"{code} {name}" for code, name in row.proposals[field]}
         label = "区县" if field == "county" else "行业"
         given = row.values.get("所属区县" if field == "county" else "行业名称", "")
-        choice = st.selectbox(f"第 {row.line} 行 {row.name}：{label}“{given}”应为", [PLACEHOLDER, *options],
+        choice = st.selectbox(f"第 {row.line} 行 {plain(row.name)}：{label}“{plain(given)}”应为", [PLACEHOLDER, *options],
                               format_func=lambda c, o=options: o.get(c, c),
                               key=f"confirm_{part.id}_{row.line}_{field}")
         if choice != PLACEHOLDER:

@@ -10,8 +10,9 @@ from core.db import unit_of_work
 from core.enterprises import industry_class_options
 from core.errors import ValidationError
 from core.models import User
+from core.text import Limit
 from core.workflow_models import RosterAssignment, RosterEntry, RosterStatus
-from ui.widgets import SeenVersions, act, excel_download, file_list, fmt_time, upload_box
+from ui.widgets import SeenVersions, act, excel_download, file_list, fmt_time, plain, upload_box
 
 YES_NO = {True: "是", False: "否"}
 INCLUDED_FILTER = {"全部": None, "列入": True, "标注否": False}
@@ -45,7 +46,7 @@ def list_step(user: User, part: RosterAssignment, entries: list[RosterEntry], ed
     cols[3].metric("增补", sum(1 for e in entries if e.added_by_division))
 
     left, mid, right = st.columns([3, 2, 2])
-    text = left.text_input("按企业名称查找", key=f"list_name_{part.id}")
+    text = left.text_input("按企业名称查找", key=f"list_name_{part.id}", max_chars=Limit.SEARCH)
     included = mid.selectbox("是否列入", list(INCLUDED_FILTER), key=f"list_included_{part.id}")
     counties = sorted({e.enterprise.division.short_name for e in entries})
     county = right.selectbox("所属区县", ["全部", *counties], key=f"list_county_{part.id}",
@@ -108,6 +109,7 @@ def _actions(user: User, part: RosterAssignment, mine: dict[int, RosterEntry], v
     targets = [(i, versions[i]) for i in selected]
     if action == "标注“否”":
         reason = st.text_area("情况说明 *", key=f"reason_{part.id}_{generation}", height=100,
+                              max_chars=roster_list.MAX_REASON,
                               placeholder="说明不符合本次强制性清洁生产审核要求的原因，例如已关停、已搬迁、不涉水等")
         proof = upload_box("佐证材料 *", f"evidence_{part.id}_{generation}", multiple=True)
         if st.button("标注为“否”", key=f"exclude_{part.id}", type="primary"):
@@ -153,10 +155,10 @@ def _correct_form(user: User, part: RosterAssignment, mine: dict[int, RosterEntr
         classes = industry_class_options(session)
     names = dict(classes)
     with st.form(f"fix_form_{part.id}_{entry_id}"):
-        name = st.text_input("企业名称", value=enterprise.name)
-        code = st.text_input("统一社会信用代码", value=enterprise.credit_code or "")
-        address = st.text_input("地址", value=enterprise.address or "")
-        legal = st.text_input("法定代表人", value=enterprise.legal_representative or "")
+        name = st.text_input("企业名称", value=enterprise.name, max_chars=Limit.NAME)
+        code = st.text_input("统一社会信用代码", value=enterprise.credit_code or "", max_chars=Limit.CREDIT_CODE)
+        address = st.text_input("地址", value=enterprise.address or "", max_chars=Limit.ADDRESS)
+        legal = st.text_input("法定代表人", value=enterprise.legal_representative or "", max_chars=Limit.SHORT)
         codes = list(names)
         industry = st.selectbox("行业（GB/T 4754-2017 小类）", codes, format_func=lambda c: f"{c} {names[c]}",
                                 index=codes.index(enterprise.industry_code) if enterprise.industry_code in names else 0)
@@ -170,7 +172,7 @@ def _correct_form(user: User, part: RosterAssignment, mine: dict[int, RosterEntr
 
 def _add_form(user: User, part: RosterAssignment) -> None:
     st.caption("符合本次任务但省级名单中漏报的企业，从企业名录中查找后增补。")
-    text = st.text_input("企业名称（输入名称中的文字查找）", key=f"add_text_{part.id}")
+    text = st.text_input("企业名称（输入名称中的文字查找）", key=f"add_text_{part.id}", max_chars=Limit.SEARCH)
     if not text.strip():
         return
     with unit_of_work() as session:
@@ -194,7 +196,7 @@ def _details(entries: list[RosterEntry], evidence: dict[int, list], part: Roster
         entry_id = st.selectbox("企业", list(options), format_func=options.get, key=f"detail_{part.id}")
         entry = next(e for e in entries if e.id == entry_id)
         if not entry.included:
-            st.markdown(f"**情况说明**：{entry.exclusion_reason}")
+            st.markdown(f"**情况说明**：{plain(entry.exclusion_reason)}")
         st.markdown("**佐证材料**")
         file_list(evidence.get(entry_id, []), f"ev_{part.id}_{entry_id}")
         with unit_of_work() as session:

@@ -8,9 +8,10 @@ import streamlit as st
 from core import attachments, roster, roster_list
 from core.db import unit_of_work
 from core.models import User
+from core.text import Limit
 from core.workflow_models import RosterAssignment, RosterStatus
 from ui.roster_views import reviews_block
-from ui.widgets import SeenVersions, act, file_list, fmt_time
+from ui.widgets import SeenVersions, act, file_list, fmt_time, plain
 
 S = RosterStatus
 
@@ -60,16 +61,16 @@ def _review_panel(user: User, part: RosterAssignment, child: RosterAssignment, s
             st.markdown("**标注“否”和增补的企业**")
             for e in changed:
                 mark = "标注否" if not e.included else "增补"
-                with st.expander(f"{mark}：{e.enterprise.name}（{e.enterprise.division.short_name}）"):
+                with st.expander(f"{mark}：{plain(e.enterprise.name)}（{e.enterprise.division.short_name}）"):
                     if not e.included:
-                        st.markdown(f"**情况说明**：{e.exclusion_reason}")
+                        st.markdown(f"**情况说明**：{plain(e.exclusion_reason)}")
                         file_list(evidence.get(e.id, []), f"rv_ev_{child.id}_{e.id}")
                     else:
                         st.caption("本级增补的企业")
         else:
             st.caption("该单位未标注“否”，也未增补企业。")
         reviews_block(reviews, "以往审核记录")
-        comment = st.text_area("审核意见（退回时必填）", key=f"review_comment_{child.id}",
+        comment = st.text_area("审核意见（退回时必填）", key=f"review_comment_{child.id}", max_chars=Limit.COMMENT,
                                placeholder="例如：某企业的佐证材料不清晰，请补充关停证明")
         checked = st.checkbox("我已审核该单位提交的名单和材料", key=f"review_confirm_{child.id}")
         left, right, _ = st.columns([1, 1, 4])

@@ -7,6 +7,7 @@ import streamlit as st
 
 from core import files, roster
 from core.models import User
+from core.text import Limit
 from core.workflow_models import Attachment, RosterAssignment, RosterStatus
 from ui.widgets import (
     act,
@@ -14,6 +15,7 @@ from ui.widgets import (
     file_list,
     fmt_time,
     go_to_step,
+    plain,
     statement_checkbox,
     upload_box,
 )
@@ -41,12 +43,12 @@ def open_task(assignment_id: int) -> None:
 
 def task_summary(task, task_files: list[Attachment], key: str) -> None:
     with st.container(border=True):
-        st.markdown(f"**任务名称**：{task.name}")
+        st.markdown(f"**任务名称**：{plain(task.name)}")
         left, right = st.columns(2)
-        left.markdown(f"**批次**：{task.batch}")
+        left.markdown(f"**批次**：{plain(task.batch)}")
         right.markdown(f"**截止日期**：{task.deadline:%Y-%m-%d}")
         st.markdown("**任务要求**")
-        st.markdown(task.requirements or "（未填写）")
+        st.markdown(plain(task.requirements) or "（未填写）")
         st.markdown("**任务附件**")
         file_list(task_files, key)
 
@@ -64,7 +66,7 @@ def requirements_step(user: User, part: RosterAssignment, own_files: list[Attach
                       next_step: str) -> None:
     """本级任务: the department's own requirements and files for the level below."""
     editable = part.status in (RosterStatus.PENDING, RosterStatus.RETURNED)
-    text = st.text_area("本级任务要求", value=part.requirements, height=160, disabled=not editable,
+    text = st.text_area("本级任务要求", value=part.requirements, height=160, disabled=not editable, max_chars=Limit.LONG,
                         key=f"req_text_{part.id}",
                         placeholder="补充本级对下级部门的核定要求，例如完成时限、联系人、注意事项")
     st.markdown("**本级任务文件**")

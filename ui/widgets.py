@@ -3,7 +3,6 @@ refusable action, wizard steps, version checks across reruns, file lists and upl
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -15,8 +14,47 @@ from core import attachments, files
 from core.audit import STATEMENT
 from core.db import unit_of_work
 from core.errors import RuleViolation
+from core.exports import XLSX_MIME, csv_bytes, xlsx_bytes
 from core.models import User
 from core.workflow_models import Attachment
+
+
+# --- user text in Markdown ------------------------------------------------------------------------
+# Streamlit renders Markdown (CommonMark + GFM, its :directives[], :material/icons:, emoji shortcodes,
+# $LaTeX$) in st.markdown / caption / info / success / warning / error / title / subheader, in widget
+# and expander labels, tab labels, radio options, metric labels and help tooltips (not in selectbox or
+# multiselect options, dataframes, st.text or st.code). User text goes into those only through plain().
+
+WORD_JOINER = "\u2060"  # invisible; put into a pattern, it breaks the pattern without changing what is seen
+# Characters with a Markdown (or Streamlit directive / math / HTML) meaning anywhere in a line.
+_ANYWHERE = re.compile(r"([\\`*~\[\]<>&$:#|])")
+# "_" opens or closes emphasis only next to whitespace or punctuation; within a word it is a letter.
+_LOOSE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+# What starts a block at the beginning of a line: list items, setext underlines, ordered lists.
+_LINE_START = re.compile(r"^([-+=])|^(\d+)([.)])", re.MULTILINE)
+# What Streamlit's renderer rewrites in the parsed text, after the escapes are resolved: the colon of
+# :material_icon: / :streamlit: / emoji shortcodes and of "http://", GFM's literal autolinks ("www.",
+# e-mail addresses) and its typographic arrows ("->" becomes "→"). A word joiner breaks each of them.
+_SHORTCODE_OR_URL = re.compile(r":(?=[A-Za-z0-9_+/-]+:|/)")
+_AUTOLINK = re.compile(r"(?i:www)(?=\.)|@(?=[\w-])")
+_ARROW = re.compile(r"(?<!\S)(?:<->|->|<-|--|>=|<=|~=)(?!\S)")
+
+
+def plain(text) -> str:
+    """`text` (a user's, or anything not written by us) for any element that renders Markdown, so that
+    it shows exactly as typed: no link, image, HTML, heading, list, code, colour, icon or formula."""
+    text = "" if text is None else str(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ARROW.sub(lambda m: m[0][0] + WORD_JOINER + m[0][1:], text)
+    text = _SHORTCODE_OR_URL.sub(":" + WORD_JOINER, text)
+    text = _AUTOLINK.sub(lambda m: m[0] + WORD_JOINER, text)
+    text = _ANYWHERE.sub(r"\\\1", text)
+    text = _LOOSE_UNDERSCORE.sub(r"\\_", text)
+    text = _LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
+    # A line that starts with spaces would be an indented code block after a blank line: a word
+    # joiner in front keeps it a line of text. Line breaks stay line breaks.
+    text = re.sub(r"^(?=[ \t])", WORD_JOINER, text, flags=re.MULTILINE)
+    return text.replace("\n", "  \n")
 
 
 def page_header(title: str, caption: str | None = None) -> None:
@@ -26,22 +64,21 @@ def page_header(title: str, caption: str | None = None) -> None:
 
 
 def show_violation(exc: RuleViolation) -> None:
-    st.error(exc.message, icon=":material/error:")
+    """A refusal from core: its message names users' inputs at times, so it is shown as plain text."""
+    st.error(plain(exc.message), icon=":material/error:")
 
+
+# --- exports: every .xlsx and .csv is written by core.exports (no live formulas) ------------------
 
 def excel_bytes(df: pd.DataFrame, sheet: str = "数据") -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        df.to_excel(writer, index=False, sheet_name=sheet[:31])
-    return buffer.getvalue()
+    return xlsx_bytes({sheet: df})
 
 
 def excel_download(df: pd.DataFrame, file_stem: str, key: str, label: str = "导出 Excel（当前筛选）") -> None:
     """One button that downloads exactly the table on screen (its current filters) as .xlsx."""
     stamp = datetime.now().strftime("%Y%m%d")
     st.download_button(label, excel_bytes(df, file_stem), file_name=f"{file_stem}_{stamp}.xlsx", key=key,
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       icon=":material/download:")
+                       mime=XLSX_MIME, icon=":material/download:")
 
 
 def export_buttons(rows_loader, file_stem: str, key: str) -> None:
@@ -54,10 +91,9 @@ def export_buttons(rows_loader, file_stem: str, key: str) -> None:
         return
     st.caption(f"已准备 {len(df)} 条记录")
     left, right = st.columns(2)
-    left.download_button("下载 Excel", excel_bytes(df), file_name=f"{file_stem}_{stamp}.xlsx",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    left.download_button("下载 Excel", excel_bytes(df), file_name=f"{file_stem}_{stamp}.xlsx", mime=XLSX_MIME,
                          key=f"{key}_xlsx", width="stretch")
-    right.download_button("下载 CSV", df.to_csv(index=False).encode("utf-8-sig"),
+    right.download_button("下载 CSV", csv_bytes(df),
                           file_name=f"{file_stem}_{stamp}.csv", mime="text/csv",
                           key=f"{key}_csv", width="stretch")
 
@@ -85,15 +121,10 @@ def statement_checkbox(key: str) -> bool:
     return st.checkbox("我同意上述内容", key=key)
 
 
-def md_escape(text: str | None) -> str:
-    """A user's text for st.markdown, shown as written: markdown and HTML characters escaped."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text or "")
-
-
 def quoted(label: str, text: str) -> None:
-    """A user's text shown as written (markdown characters escaped), readable, in a bordered box."""
+    """A user's text shown as written, line by line, in a bordered box."""
     st.caption(label)
-    st.container(border=True).markdown(md_escape(text).replace("\n", "  \n") or "（无）")
+    st.container(border=True).markdown(plain(text) or "（无）")
 
 
 def fmt_time(value: datetime | None) -> str:
@@ -120,20 +151,36 @@ def act(action: Callable, success: str, user: User, then: Callable[[], None] | N
     st.rerun()
 
 
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
+_PLAIN_ID = re.compile(r"[1-9][0-9]{0,9}")  # ASCII digits only: str.isdigit() also takes "²" and "٣"
+
+
+def parse_id(raw) -> int | None:
+    """A row id as an address (?id=…) or the session carries it: a positive integer written in plain
+    ASCII digits within the database's range; None for anything else."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = str(raw)
+    if not isinstance(raw, str) or not _PLAIN_ID.fullmatch(raw):
+        return None
+    value = int(raw)
+    return value if value <= MAX_ID else None
+
+
 def chosen_id(state_key: str, list_page: str, list_title: str, back_label: str = "返回任务列表") -> int:
     """The id a detail page shows: from its address (?id=…) or the list that opened it; else a way back."""
     raw = st.query_params.get("id") or st.session_state.get(state_key)
-    if not str(raw or "").isdigit():
+    chosen = parse_id(raw)
+    if chosen is None:
         st.info(f"请从“{list_title}”列表中选择一项。")
         st.page_link(list_page, label=back_label, icon=":material/arrow_back:")
         st.stop()
-    return int(raw)
+    return chosen
 
 
 def show_flash() -> None:
-    """The confirmation a step left for the page it reran into."""
+    """The confirmation a step left for the page it reran into (it may name what the user typed)."""
     if message := st.session_state.pop("flash", None):
-        st.success(message, icon=":material/check_circle:")
+        st.success(plain(message), icon=":material/check_circle:")
 
 
 # --- wizards, versions and files, shared by the workflow screens ---------------------------------
@@ -182,9 +229,8 @@ def file_list(items: list[Attachment], key: str, on_delete: Callable[[Attachment
         return
     for item in items:
         left, mid, right = st.columns([6, 2, 1], vertical_alignment="center")
-        left.markdown(f":material/attach_file: {item.original_name}  \n"
-                      f"<small>{_size(item.size)} · {fmt_time(item.uploaded_at)} · "
-                      f"sha256 {item.sha256[:12]}…</small>", unsafe_allow_html=True)
+        left.markdown(f":material/attach_file: {plain(item.original_name)}  \n"
+                      f":small[{_size(item.size)} · {fmt_time(item.uploaded_at)} · sha256 {item.sha256[:12]}…]")
         try:
             data = attachments.content(item)
         except (RuleViolation, OSError):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from core import auth
 from core.config import PROJECT_ROOT
 from core.db import unit_of_work
 from core.models import User
+from ui.widgets import WORD_JOINER
 
 HOME = str(PROJECT_ROOT / "Home.py")
 
@@ -61,13 +64,19 @@ def activate(login: str) -> None:
         user.must_change_password = False
 
 
+def shown(source) -> str:
+    """Markdown source as the reader sees its characters: without the escapes and word joiners that
+    ui.widgets.plain puts into users' text (and into messages that may quote it)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(source)).replace(WORD_JOINER, "")
+
+
 def texts(at: AppTest) -> str:
     """Everything the page shows as text, to search in."""
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "error", "warning", "success", "info",
                  "metric", "code"):
         for element in getattr(at, kind):
-            parts.append(str(getattr(element, "value", "")) + " " + str(getattr(element, "label", "")))
+            parts.append(shown(getattr(element, "value", "")) + " " + shown(getattr(element, "label", "")))
     return "\n".join(parts)
 
 
