@@ -137,12 +137,12 @@ def _group_weights(group: Group, entries: dict[str, Entry]) -> dict[str, float]:
 def grade(system: System, entries: dict[str, Entry]) -> Grading:
     """The composite indices Y_I, Y_II, Y_III and the level, from the entries by indicator key."""
     inner = {g.key: _group_weights(g, entries) for g in system.groups}
-    present = [g for g in system.groups if inner[g.key]]
-    first_total = sum(g.weight for g in present)
+    present = {g.key for g in system.groups if inner[g.key]}  # keys: comparing groups would compare every indicator
+    first_total = sum(g.weight for g in system.groups if g.key in present)
     results: list[IndicatorResult] = []
     scores = dict.fromkeys(LEVELS, 0.0)
     for group in system.groups:
-        outer = group.weight / first_total if group in present and first_total > EPSILON else 0.0
+        outer = group.weight / first_total if group.key in present and first_total > EPSILON else 0.0
         for indicator in group.indicators:
             entry = entries.get(indicator.key, Entry())
             applies = not entry.not_applicable

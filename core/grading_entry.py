@@ -178,6 +178,15 @@ def _entry(indicator, entry: grading.Entry, errors: dict) -> grading.Entry:
     return grading.Entry(value=float(value))
 
 
+def _require_seen(row, expected_version: int | None) -> None:
+    """The row must be as the user saw it: `expected_version` its version, 0 when the user saw none yet
+    (None: not checked, for callers that do not come from a screen)."""
+    if expected_version is None:
+        return
+    if (row.version if row is not None else 0) != expected_version:
+        raise RuleViolation(STALE)
+
+
 def save_sheet(session: Session, actor: User, project_id: int, phase: SheetPhase, figures: dict,
                entries: dict[str, grading.Entry], expected_version: int | None) -> GradingSheet:
     """Check and keep one phase's figures and indicator entries; the level is computed and stored with them.
@@ -187,10 +196,7 @@ def save_sheet(session: Session, actor: User, project_id: int, phase: SheetPhase
     if reason := lock_reason(session, project, phase):
         raise RuleViolation(reason)
     sheet = _sheet(session, project.id, phase)
-    if sheet is not None and expected_version is not None and sheet.version != expected_version:
-        raise RuleViolation(STALE)
-    if sheet is None and expected_version is not None:
-        raise RuleViolation(STALE)
+    _require_seen(sheet, expected_version)
     system = session.get(IndicatorSystem, sheet.system_id) if sheet else \
         system_for_industry(session, project.enterprise.industry_code)
     if system is None:
@@ -253,8 +259,7 @@ def save_declaration(session: Session, actor: User, project_id: int, in_park: bo
     if errors:
         raise StepErrors(errors)
     profile = _profile(session, project.id)
-    if profile is not None and expected_version is not None and profile.version != expected_version:
-        raise RuleViolation(STALE)
+    _require_seen(profile, expected_version)
     if profile is None:
         profile = GradingProfile(project_id=project.id)
         session.add(profile)

@@ -85,7 +85,7 @@ def declaration_form() -> None:
             field_error("declaration", key)
     if sent:
         chosen = (YES_NO.get(park), YES_NO.get(plant), pollutants.splitlines())
-        run("declaration", lambda s, u: grading_entry.save_declaration(s, u, pid, *chosen, version or None),
+        run("declaration", lambda s, u: grading_entry.save_declaration(s, u, pid, *chosen, version),
             "园区、废水去向与排污许可信息已保存，对标结果已按新的审核目标重新计算")
 
 
@@ -93,7 +93,8 @@ def indicator_input(phase: SheetPhase, indicator, entry: grading.Entry | None, l
     key = f"gr_{pid}_{phase.value}_{indicator.key}"
     entry = entry or grading.Entry()
     marks = ("（限定性）" if indicator.limiting else "") + ("（涉水）" if indicator.water else "")
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left, right = st.container(key=f"gr_row_{pid}_{phase.value}_{indicator.key}").columns([3, 1],
+                                                                                        vertical_alignment="bottom")
     if indicator.kind == grading.QUANTITATIVE:
         bench = "，".join(f"{grading.SHORT_LABELS[k]} {'≤' if indicator.direction == 'lower' else '≥'}"
                          f"{float(indicator.benchmarks[k]):g}" for k in grading.LEVELS)
@@ -116,12 +117,12 @@ def indicator_input(phase: SheetPhase, indicator, entry: grading.Entry | None, l
 def sheet_form(phase: SheetPhase) -> None:
     state = states[phase]
     scope = phase.value
-    version = seen.see(("grading_sheet", pid, scope), state.sheet.version) if state.sheet else None
+    version = seen.see(("grading_sheet", pid, scope), state.sheet.version if state.sheet else 0)
     locked = state.locked is not None
     if locked:
         st.info(state.locked, icon=":material/lock:")
     figures = dict(state.figures)
-    with st.form(f"grading_sheet_{pid}_{scope}"):
+    with st.container(key=f"gr_sheet_{pid}_{scope}"), st.form(f"grading_sheet_{pid}_{scope}"):
         st.markdown("##### 生产与资源消耗数据")
         a, b, c = st.columns(3)
         year = a.number_input("统计年度 *", min_value=2000, max_value=today().year, step=1, value=figures.get("year"),

@@ -95,7 +95,7 @@ def import_panel() -> None:
         st.caption("有问题的行排在前面。")
     if st.button("确认导入", type="primary", disabled=not checked.ok, key="indicator_import_confirm"):
         act(lambda s, u: indicator_systems.import_system(s, u, upload.name, data),
-            f"已导入指标体系“{checked.spec.name}”（版本 {checked.spec.version}）" if checked.spec else "已导入", user,
+            f"已导入指标体系“{md_escape(checked.spec.name)}”（版本 {md_escape(checked.spec.version)}）", user,
             then=lambda: st.session_state.__setitem__("indicator_import_generation", generation + 1))
 
 

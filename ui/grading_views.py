@@ -106,16 +106,17 @@ def comparison_table(states: dict[SheetPhase, SheetState]) -> None:
     rows = []
     for group in system.groups:
         for indicator in group.indicators:
-            row = {"一级指标": group.name, "二级指标": indicator.name, "单位": indicator.unit or "—",
-                   "限定性": "是" if indicator.limiting else "", "涉水": "是" if indicator.water else "",
-                   **{f"{SHORT_LABELS[k]}基准": _bench(indicator, k) for k in LEVELS}}
+            row = {"一级指标": group.name, "二级指标": indicator.name, "单位": indicator.unit or "—"}
             for phase, short in ((SheetPhase.BEFORE, "审核前"), (SheetPhase.AFTER, "实施后")):
                 result = levels[phase].get(indicator.key)
                 row[f"{short}填报"] = _shown_entry(indicator, states[phase].entries.get(indicator.key)) \
                     if states[phase].sheet else ""
                 row[f"{short}级别"] = ("不适用" if not result.applies else SHORT_LABELS[result.level]) if result else ""
+            row |= {"限定性": "是" if indicator.limiting else "", "涉水": "是" if indicator.water else "",
+                    **{f"{SHORT_LABELS[k]}基准": _bench(indicator, k) for k in LEVELS}}
             rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+    # Values and levels first, the (long) benchmark texts last; every row shown without scrolling.
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=38 + 35 * len(rows),
                  column_config={f"{SHORT_LABELS[k]}基准": st.column_config.TextColumn(width="medium") for k in LEVELS})
 
 
@@ -149,7 +150,8 @@ def findings_view(findings: list[plausibility.Finding]) -> None:
 
 def reviewer_panel(user: User, case: Case) -> None:
     """业务办理详情 at intake: the audit's 对标 before and after, and the plausibility findings."""
-    with st.expander("清洁生产水平对标与数据核查", expanded=True, icon=":material/fact_check:"):
+    with st.container(border=True, key=f"grading_review_{case.id}"):
+        st.markdown("#### :material/fact_check: 清洁生产水平对标与数据核查")
         factor = st.number_input("允许的差异倍数（两处应一致的数据相差超过该倍数时提示）", min_value=1.1, max_value=100.0,
                                  value=plausibility.DEFAULT_FACTOR, step=0.5, key=f"plaus_factor_{case.id}")
         try:
@@ -160,6 +162,9 @@ def reviewer_panel(user: User, case: Case) -> None:
         except RuleViolation as exc:
             st.error(exc.message, icon=":material/error:")
             return
+        warnings = sum(f.severity == plausibility.WARNING for f in findings)
+        if warnings:
+            st.warning(f"数据核查发现 {warnings} 处需要核实的数据，详见下方“数据核查”。", icon=":material/report:")
         side_by_side(states, declared)
         st.markdown("**数据核查**")
         st.caption(md_escape("排污许可证载明的污染物（企业填报）：" + ("、".join(declared.permit_pollutants) or "未填报")))

@@ -124,7 +124,7 @@ def test_the_county_and_the_city_see_the_levels_and_the_findings_at_intake(db):
         case, project, _ = applied(s)
     at = open_case("130671", case.id)
     shown = texts(at)
-    assert "清洁生产水平对标与数据核查" in [e.label for e in at.expander]
+    assert "清洁生产水平对标与数据核查" in shown
     assert ":orange-badge[Ⅲ级]" in shown and ":blue-badge[Ⅱ级] :green-badge[达到审核目标]" in shown
     assert "缺少“总镍”的监测数据" in shown and "方案节水量超过审核前新鲜水用量" in shown
     assert "预审核新鲜水用量两处填报不一致" in shown  # 120.5 t/a in the stage record, 3000 t/a in the sheet

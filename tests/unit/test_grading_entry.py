@@ -55,6 +55,11 @@ def test_a_stale_save_is_refused(uow):
         grading_entry.save_sheet(s, enterprise, project.id, SheetPhase.BEFORE, FIGURES_BEFORE, BEFORE, old)
         with pytest.raises(RuleViolation, match="其他用户修改"):
             grading_entry.save_sheet(s, enterprise, project.id, SheetPhase.BEFORE, FIGURES_BEFORE, BEFORE, old)
+        with pytest.raises(RuleViolation, match="其他用户修改"):  # 0: the user saw no sheet, yet there is one
+            grading_entry.save_sheet(s, enterprise, project.id, SheetPhase.BEFORE, FIGURES_BEFORE, BEFORE, 0)
+        grading_entry.save_sheet(s, enterprise, project.id, SheetPhase.AFTER, FIGURES_BEFORE, AFTER, 0)
+        with pytest.raises(RuleViolation, match="其他用户修改"):
+            grading_entry.save_declaration(s, enterprise, project.id, True, True, [], 0)
 
 
 def test_the_before_sheet_is_locked_while_the_evaluation_is_under_review(uow):
