@@ -67,7 +67,8 @@ def entries_for(system):
     for group in system.groups:
         for indicator in group.indicators:
             base = indicator.key.rsplit("_", 1)[0]
-            before[indicator.key] = BEFORE.get(base, Entry(declared="II") if indicator.kind == QUALITATIVE else Entry(90.0))
+            default = Entry(declared="II") if indicator.kind == QUALITATIVE else Entry(90.0)
+            before[indicator.key] = BEFORE.get(base, default)
             after[indicator.key] = AFTER.get(base, before[indicator.key])
     return before, after
 
@@ -174,7 +175,8 @@ def main() -> None:
         grading_ms = page_time(firm, "pages/grading.py") * 1000
         systems_ms = page_time("130000", "pages/indicator_systems.py") * 1000
         case_ms = page_time(county, "pages/case.py", {"case_id": case_id}) * 1000
-        print(f"{k:>5}x{12 * k:>12}{k:>9}{core_ms:>8.0f}{grading_ms:>14.0f}{systems_ms:>10.0f}{case_ms:>12.0f}{bare * 1000:>8.1f}"
+        print(f"{k:>5}x{12 * k:>12}{k:>9}{core_ms:>8.0f}{grading_ms:>14.0f}{systems_ms:>10.0f}{case_ms:>12.0f}"
+              f"{bare * 1000:>8.1f}"
               f"   (built in {built:.1f} s)")
 
 

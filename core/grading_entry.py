@@ -86,7 +86,8 @@ def lock_reason(session: Session, project: AuditProject, phase: SheetPhase) -> s
     case = stage_records.latest_case(session, project.id, stage.phase)
     if case is not None and case.status in stage_records.LOCKED:
         return f"{case.kind.label}申请{case.status.label}，{phase.label}对标数据不能再修改"
-    if case is not None and case.status.value == "returned" and stage.key not in stage_records.open_remarks(session, case):
+    remarked = stage_records.open_remarks(session, case) if case is not None else {}
+    if case is not None and case.status.value == "returned" and stage.key not in remarked:
         return f"退回整改只需修改审核意见涉及的步骤，{phase.label}对标数据无需修改"
     return None
 
@@ -216,7 +217,8 @@ def save_sheet(session: Session, actor: User, project_id: int, phase: SheetPhase
     sheet.figures = clean_figures
     sheet.updated_by_user_id, sheet.updated_at = actor.id, utcnow()  # every save is a new version
     flush_or_stale(session, STALE)
-    stored = {v.indicator_id: v for v in session.scalars(select(IndicatorValue).where(IndicatorValue.sheet_id == sheet.id))}
+    stored = {v.indicator_id: v
+              for v in session.scalars(select(IndicatorValue).where(IndicatorValue.sheet_id == sheet.id))}
     for indicator in indicators:
         entry = clean[indicator.key]
         row = stored.get(indicator.id) or IndicatorValue(sheet_id=sheet.id, indicator_id=indicator.id)
@@ -227,7 +229,8 @@ def save_sheet(session: Session, actor: User, project_id: int, phase: SheetPhase
     audit.record(session, actor=actor, action="grading.save", object_type="grading_sheet", object_id=sheet.id,
                  before=before, after={"phase": phase.value, "figures": clean_figures, "level": sheet.level,
                                        "target_met": sheet.target_met,
-                                       "entries": {k: [e.value, e.declared, e.not_applicable] for k, e in clean.items()}})
+                                       "entries": {k: [e.value, e.declared, e.not_applicable]
+                                                   for k, e in clean.items()}})
     return sheet
 
 

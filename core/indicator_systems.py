@@ -31,7 +31,8 @@ def require_importer(actor: User) -> None:
 
 def _known(session: Session) -> tuple[set[str], set[tuple[str, str]]]:
     industries = set(session.scalars(select(Industry.code).where(Industry.level == "class")))
-    existing = {(code, version) for code, version in session.execute(select(IndicatorSystem.code, IndicatorSystem.version))}
+    stored = session.execute(select(IndicatorSystem.code, IndicatorSystem.version))
+    existing = {(code, version) for code, version in stored}
     return industries, existing
 
 
@@ -131,7 +132,8 @@ def as_grading(system: IndicatorSystem) -> grading.System:
 def source_line(system: IndicatorSystem) -> str:
     """《title》（issuers，announcement，year）, as the screens cite it."""
     s = system.source or {}
-    parts = ["、".join(s.get("issuers") or []), s.get("announcement") or "", f"{s.get('year')}年" if s.get("year") else ""]
+    year = f"{s.get('year')}年" if s.get("year") else ""
+    parts = ["、".join(s.get("issuers") or []), s.get("announcement") or "", year]
     return f"《{s.get('title', system.name)}》（{'，'.join(p for p in parts if p)}）"
 
 

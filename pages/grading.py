@@ -79,7 +79,8 @@ def declaration_form() -> None:
             plant = right.radio("废水是否进入污水集中处理设施", list(YES_NO), horizontal=True,
                                 index=choice_index(declared.wastewater_to_plant), key=f"gr_plant_{pid}")
             pollutants = st.text_area("排污许可证载明的污染物（每行一项，如 化学需氧量、氨氮、总镍）",
-                                      value="\n".join(declared.permit_pollutants), height=110, key=f"gr_pollutants_{pid}")
+                                      value="\n".join(declared.permit_pollutants), height=110,
+                                      key=f"gr_pollutants_{pid}")
             sent = st.form_submit_button("保存园区与排污许可信息")
         for key in ("in_park", "wastewater_to_plant", "permit_pollutants"):
             field_error("declaration", key)
@@ -104,7 +105,8 @@ def indicator_input(phase: SheetPhase, indicator, entry: grading.Entry | None, l
         declared = None
     else:
         texts = "\n\n".join(f"{grading.SHORT_LABELS[k]}：{t}" for k, t in (indicator.benchmarks or {}).items())
-        declared = left.selectbox(f"{md_escape(indicator.name)}{marks}", list(DECLARED), format_func=DECLARED_LABELS.get,
+        declared = left.selectbox(f"{md_escape(indicator.name)}{marks}", list(DECLARED),
+                                  format_func=DECLARED_LABELS.get,
                                   index=DECLARED.index(entry.declared) if entry.declared in DECLARED else None,
                                   placeholder="请选择达到的级别", key=f"{key}_declared", disabled=locked,
                                   help=md_escape(texts))
@@ -129,9 +131,10 @@ def sheet_form(phase: SheetPhase) -> None:
                               key=f"gr_{pid}_{scope}_year", disabled=locked)
         output = b.number_input("主要产品年产量 *", min_value=0.0, value=figures.get("output"), step=1.0, format="%g",
                                 key=f"gr_{pid}_{scope}_output", disabled=locked)
+        chosen_unit = figures.get("output_unit")
         unit = c.selectbox("产量计量单位 *", list(PRODUCT_UNITS), placeholder="请选择",
-                           index=PRODUCT_UNITS.index(figures["output_unit"]) if figures.get("output_unit") in PRODUCT_UNITS
-                           else None, key=f"gr_{pid}_{scope}_unit", disabled=locked)
+                           index=PRODUCT_UNITS.index(chosen_unit) if chosen_unit in PRODUCT_UNITS else None,
+                           key=f"gr_{pid}_{scope}_unit", disabled=locked)
         typed = {"year": year, "output": output, "output_unit": unit}
         columns = st.columns(3)
         for i, key in enumerate(k for k in FIGURES if k != "output"):

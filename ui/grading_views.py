@@ -139,13 +139,19 @@ def findings_view(findings: list[plausibility.Finding]) -> None:
         st.success("未发现相互矛盾的数据。", icon=":material/check_circle:")
         return
     warnings = sum(f.severity == plausibility.WARNING for f in findings)
-    st.markdown(f"发现 **{warnings}** 处需要核实的数据" + (f"，另有 {len(findings) - warnings} 条提示" if len(findings) > warnings else ""))
+    notes = len(findings) - warnings
+    st.markdown(f"发现 **{warnings}** 处需要核实的数据" + (f"，另有 {notes} 条提示" if notes else ""))
     for finding in findings:
         box = st.warning if finding.severity == plausibility.WARNING else st.info
         box(md_escape(f"{finding.title}：{finding.message}"), icon=":material/report:")
-        st.dataframe(pd.DataFrame([{"比较的数据": f.label, "数值": plausibility.fmt(f.value) if isinstance(f.value, float | int)
-                                    else str(f.value), "单位": f.unit} for f in finding.figures]),
-                     hide_index=True, width="stretch")
+        st.dataframe(_figures_table(finding), hide_index=True, width="stretch")
+
+
+def _figures_table(finding: plausibility.Finding) -> pd.DataFrame:
+    """The figures a finding compared, where each was entered (plain text cells)."""
+    def shown(value) -> str:
+        return plausibility.fmt(value) if isinstance(value, float | int) else str(value)
+    return pd.DataFrame([{"比较的数据": f.label, "数值": shown(f.value), "单位": f.unit} for f in finding.figures])
 
 
 def reviewer_panel(user: User, case: Case) -> None:

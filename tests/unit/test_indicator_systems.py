@@ -105,7 +105,8 @@ def test_the_province_imports_all_or_nothing_and_a_new_version_supersedes(uow):
         assert indicator_systems.system_for_industry(s, "1713").id == first.id
         with pytest.raises(RuleViolation, match="已经导入"):
             indicator_systems.import_system(s, province, "demo.yaml", GOOD.encode())
-        second = indicator_systems.import_system(s, province, "demo.yaml", GOOD.replace('version: "1"', 'version: "2"').encode())
+        revised = GOOD.replace('version: "1"', 'version: "2"').encode()
+        second = indicator_systems.import_system(s, province, "demo.yaml", revised)
         assert indicator_systems.system_for_industry(s, "1713").id == second.id
         assert [len(g.indicators) for g in second.groups] == [1, 2]
 
