@@ -44,7 +44,7 @@ def errors(scope: str) -> dict:
 
 def field_error(scope: str, key: str) -> None:
     if message := errors(scope).get(key):
-        st.error(message, icon=":material/error:")
+        st.error(md_escape(message), icon=":material/error:")
 
 
 def run(scope: str, action, success: str) -> None:
@@ -157,7 +157,7 @@ def sheet_form(phase: SheetPhase) -> None:
 
 
 if message := st.session_state.pop("grading_failed", None):
-    st.error(message, icon=":material/error:")
+    st.error(md_escape(message), icon=":material/error:")  # it quotes indicator names from the system file
 declaration_form()
 tabs = st.tabs([phase.label for phase in SheetPhase])
 for tab, phase in zip(tabs, SheetPhase, strict=True):
