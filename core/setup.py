@@ -29,11 +29,13 @@ def migrate(url: str | None = None) -> None:
 
 def prepare(demo: bool, url: str | None = None) -> dict[str, int]:
     from core.demo import load_demo
+    from core.indicator_systems import load_shipped
     from core.reference import load_reference_data
 
     migrate(url)
     with unit_of_work(get_engine(url)) as session:
         counts = load_reference_data(session)
+        counts |= load_shipped(session)  # the indicator systems shipped in data/indicator_systems
         if demo:
             counts |= load_demo(session)
     return counts

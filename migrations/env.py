@@ -5,6 +5,7 @@ from alembic import context
 from core.db import get_engine
 import core.notice_models  # noqa: F401  (registers the workflow tables on Base.metadata)
 import core.disclosure_models  # noqa: F401
+import core.indicator_models  # noqa: F401
 import core.project_models  # noqa: F401
 import core.review_models  # noqa: F401
 import core.workflow_models  # noqa: F401

@@ -8,6 +8,7 @@ from core.errors import RuleViolation
 from core.project_models import CaseStatus, CaseStep
 from ui import case_review_views as review
 from ui.case_views import application_info, history_view, opinions_view, remarks_view, result_view
+from ui.grading_views import reviewer_panel
 from ui.session import current_user
 from ui.widgets import SeenVersions, chosen_id, page_header, plain, show_flash, show_violation, step_selector
 
@@ -51,6 +52,7 @@ with st.container(border=True):
             st.markdown("**退回整改记录**")
             remarks_view(session, case)
     elif step == "受理审核":
+        reviewer_panel(user, case)  # the audit's 对标 before / after and the plausibility findings
         review.intake_section(user, case, version)
     elif step == "专家抽取":
         review.draw_section(user, case, version)

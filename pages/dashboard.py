@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import deadlines, stats
+from core import deadlines, grading_stats, stats
 from core.db import unit_of_work
 from core.models import Tier
 from core.notice_models import AuditNotice
@@ -57,6 +57,10 @@ cols[0].metric("企业总数", total["total"])
 cols[1].metric("已接受任务", total["accepted"])
 cols[2].metric("评估通过", total["evaluation_passed"])
 cols[3].metric("验收通过", total["acceptance_passed"])
+with unit_of_work() as session:  # 对标: audits whose level reached the campaign's target
+    reached = grading_stats.total(grading_stats.target_counts(session, user, flt))
+st.markdown(f"清洁生产水平对标：审核前已对标 **{reached.graded_before}** 家、达到审核目标 **{reached.met_before}** 家；"
+            f"实施后已对标 **{reached.graded_after}** 家、达到审核目标 **{reached.met_after}** 家")
 
 if base.notice_id is not None:
     with unit_of_work() as session:

@@ -7,7 +7,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from core import stats, summary
+from core import grading_stats, stats, summary
 from core.db import unit_of_work
 from core.exports import XLSX_MIME, xlsx_bytes
 from core.models import Division, Tier
@@ -45,6 +45,9 @@ if user.tier is Tier.PROVINCE and rows:
                                         by="county")
         area_label, scope = "区县", city
 total = summary.total_of(rows)  # the areas partition the letters: no second query
+with unit_of_work() as session:  # audits that reached the campaign's target level (对标), keyed like the rows
+    targets = grading_stats.target_counts(session, user, base, by="city" if area_label == "地市" else "county")
+target_total = grading_stats.total({r.key: targets[r.key] for r in rows if r.key in targets})
 
 cols = st.columns(4)
 cols[0].metric("企业数", total.enterprises)
@@ -57,12 +60,19 @@ cols[1].metric("经济效益（万元/年）", fmt(total.economic_benefit, "econ
 cols[2].metric("节水（t/a）", fmt(total.water_saved, "water_saved"))
 cols[3].metric("节能（tce/a）", fmt(total.energy_saved, "energy_saved"))
 
+st.markdown(f"清洁生产水平对标：审核前已对标 **{target_total.graded_before}** 家、达到审核目标 **{target_total.met_before}** 家；"
+            f"实施后已对标 **{target_total.graded_after}** 家、达到审核目标 **{target_total.met_after}** 家",
+            help="审核目标：整体达到Ⅱ级及以上，涉水指标在园区内达到Ⅱ级、园区外或废水未进入集中处理设施达到Ⅰ级")
+
 st.subheader("总结")
 for heading, sentence in summary.narrative(total, scope).items():
     st.markdown(f"**{heading}**　{sentence}")
 
 st.subheader(f"按{area_label}")
 table = pd.DataFrame(summary.table_records(rows, total, area_label))
+reached = [targets.get(r.key, grading_stats.TargetCounts()) for r in rows] + [target_total]
+table["实施后对标达到目标"] = [t.met_after for t in reached]
+table["审核前对标达到目标"] = [t.met_before for t in reached]
 st.dataframe(table, hide_index=True, width="stretch")
 st.caption(summary.TABLE_NOTE)
 

@@ -28,7 +28,8 @@ from core.config import PROJECT_ROOT, database_url  # noqa: E402
 from core.db import dispose_engines, get_engine, unit_of_work  # noqa: E402
 
 DEMO_ACCOUNTS = PROJECT_ROOT / "data" / "demo" / "accounts.csv"
-MUTABLE_TABLES = ("disclosure_records", "permit_records",
+MUTABLE_TABLES = ("indicator_values", "grading_sheets", "grading_profiles", "indicators", "indicator_groups",
+                  "indicator_systems", "disclosure_records", "permit_records",
                   "audit_log", "user_sessions", "login_throttle", "attachments", "case_results", "site_reviews",
                   "expert_opinions", "panel_members", "expert_draws", "experts", "intake_opinions",
                   "case_remarks", "cases",
@@ -83,9 +84,11 @@ def reset_database(template: Path | None) -> None:
         shutil.copy(template, _sqlite_path())
     else:
         from core.demo import load_demo
+        from core.indicator_systems import load_shipped
 
         _truncate()
         with unit_of_work() as session:
+            load_shipped(session)
             load_demo(session)
 
 

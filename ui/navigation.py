@@ -28,6 +28,8 @@ WORK_SUMMARY = ("pages/work_summary.py", "工作总结", ":material/summarize:")
 DISCLOSURE_TRACKING = ("pages/disclosure_tracking.py", "许可与公开跟踪", ":material/verified:")
 DISCLOSURE = ("pages/disclosure.py", "排污许可与信息公开", ":material/public:")
 HELP = ("pages/help.py", "帮助", ":material/help:")
+GRADING = ("pages/grading.py", "清洁生产水平对标", ":material/leaderboard:")
+INDICATOR_SYSTEMS = ("pages/indicator_systems.py", "指标体系", ":material/rule:")
 
 # Screens reached from another screen (a task's 详情), not from the menu.
 HIDDEN = {ROSTER_TASK[0], NOTICE_TASK[0], CASE[0]}
@@ -43,9 +45,10 @@ def sections_for(user: User | None) -> dict[str, list[tuple[str, str, str]]]:
         return {"": [FORCED_CHANGE]}
     if user.tier is Tier.ENTERPRISE:
         return {"": [HOME], "清审任务": [ENTERPRISE_TASKS, PROJECT_STARTUP],
-                "业务办理": [AUDIT_WORK, OPTIONS_LEDGER, APPLICATIONS, DISCLOSURE], "系统": [ACCOUNT, HELP]}
+                "业务办理": [AUDIT_WORK, OPTIONS_LEDGER, GRADING, APPLICATIONS, DISCLOSURE], "系统": [ACCOUNT, HELP]}
     return {"": [HOME], "任务管理": [ROSTER_TASKS, ROSTER_TASK, NOTICE_TASKS, NOTICE_TASK],
-            "业务办理": [CASES, CASE, EXPERT_POOL], "统计与总结": [DASHBOARD, WORK_SUMMARY, DISCLOSURE_TRACKING],
+            "业务办理": [CASES, CASE, EXPERT_POOL, INDICATOR_SYSTEMS],
+            "统计与总结": [DASHBOARD, WORK_SUMMARY, DISCLOSURE_TRACKING],
             "企业管理": [DIRECTORY], "系统": [ACCOUNT, ACCOUNT_ADMIN, HELP]}
 
 
