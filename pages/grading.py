@@ -13,7 +13,7 @@ from core.startup_fields import PRODUCT_UNITS, StepErrors, today
 from ui.grading_views import phase_summary, side_by_side, system_caption
 from ui.project_views import choose_project, startup_gate
 from ui.session import current_user
-from ui.widgets import SeenVersions, md_escape, page_header, show_flash, show_violation
+from ui.widgets import SeenVersions, plain, page_header, show_flash, show_violation
 
 YES_NO = {"是": True, "否": False}
 
@@ -44,7 +44,7 @@ def errors(scope: str) -> dict:
 
 def field_error(scope: str, key: str) -> None:
     if message := errors(scope).get(key):
-        st.error(md_escape(message), icon=":material/error:")
+        st.error(plain(message), icon=":material/error:")
 
 
 def run(scope: str, action, success: str) -> None:
@@ -99,17 +99,17 @@ def indicator_input(phase: SheetPhase, indicator, entry: grading.Entry | None, l
     if indicator.kind == grading.QUANTITATIVE:
         bench = "，".join(f"{grading.SHORT_LABELS[k]} {'≤' if indicator.direction == 'lower' else '≥'}"
                          f"{float(indicator.benchmarks[k]):g}" for k in grading.LEVELS)
-        value = left.number_input(f"{md_escape(indicator.name)}（{md_escape(indicator.unit)}）{marks}", value=entry.value,
+        value = left.number_input(f"{plain(indicator.name)}（{plain(indicator.unit)}）{marks}", value=entry.value,
                                   min_value=0.0, step=1.0, format="%g", key=f"{key}_value", disabled=locked,
                                   help=f"基准值：{bench}")
         declared = None
     else:
         texts = "\n\n".join(f"{grading.SHORT_LABELS[k]}：{t}" for k, t in (indicator.benchmarks or {}).items())
-        declared = left.selectbox(f"{md_escape(indicator.name)}{marks}", list(DECLARED),
+        declared = left.selectbox(f"{plain(indicator.name)}{marks}", list(DECLARED),
                                   format_func=DECLARED_LABELS.get,
                                   index=DECLARED.index(entry.declared) if entry.declared in DECLARED else None,
                                   placeholder="请选择达到的级别", key=f"{key}_declared", disabled=locked,
-                                  help=md_escape(texts))
+                                  help=plain(texts))
         value = None
     na = False if indicator.limiting else right.checkbox("不适用", value=entry.not_applicable, key=f"{key}_na",
                                                          disabled=locked)
@@ -144,20 +144,20 @@ def sheet_form(phase: SheetPhase) -> None:
                                                      key=f"gr_{pid}_{scope}_{key}", disabled=locked)
         entries = {}
         for group in state.system.groups:
-            st.markdown(f"##### {md_escape(group.name)}（权重 {group.weight:g}）")
+            st.markdown(f"##### {plain(group.name)}（权重 {group.weight:g}）")
             for indicator in group.indicators:
                 entries[indicator.key] = indicator_input(phase, indicator, state.entries.get(indicator.key), locked)
         sent = st.form_submit_button(f"保存{phase.label}对标数据", type="primary", disabled=locked)
     shown = errors(scope)
     if shown:
-        st.error("请修改以下内容：\n" + "\n".join(f"- {md_escape(m)}" for m in shown.values()), icon=":material/error:")
+        st.error("请修改以下内容：\n" + "\n".join(f"- {plain(m)}" for m in shown.values()), icon=":material/error:")
     if sent:
         run(scope, lambda s, u: grading_entry.save_sheet(s, u, pid, phase, typed, entries, version),
             f"{phase.label}对标数据已保存")
 
 
 if message := st.session_state.pop("grading_failed", None):
-    st.error(md_escape(message), icon=":material/error:")  # it quotes indicator names from the system file
+    st.error(plain(message), icon=":material/error:")  # it quotes indicator names from the system file
 declaration_form()
 tabs = st.tabs([phase.label for phase in SheetPhase])
 for tab, phase in zip(tabs, SheetPhase, strict=True):

@@ -10,7 +10,7 @@ from core.db import unit_of_work
 from core.indicator_file import COLUMNS
 from core.models import Industry, User
 from ui.session import current_user
-from ui.widgets import act, fmt_time, md_escape, page_header, show_flash
+from ui.widgets import act, fmt_time, plain, page_header, show_flash
 
 user = current_user("pages/indicator_systems.py")
 page_header("指标体系", "对标所用的行业清洁生产评价指标体系：适用行业、版本、来源、一级和二级指标、权重及Ⅰ、Ⅱ、Ⅲ级基准值。"
@@ -48,8 +48,8 @@ if stored:
     chosen = st.selectbox("查看体系", list(labels), format_func=labels.get, key="indicator_system_pick")
     system = next(s for s in stored if s.id == chosen)
     with st.container(border=True):
-        st.markdown(f"**{md_escape(system.name)}** · 版本 {md_escape(system.version)}  \n"
-                    f"来源：{md_escape(indicator_systems.source_line(system))}")
+        st.markdown(f"**{plain(system.name)}** · 版本 {plain(system.version)}  \n"
+                    f"来源：{plain(indicator_systems.source_line(system))}")
         st.text(f"转录出处：{(system.source or {}).get('transcribed_from', '')}")
         if system.notes:
             st.text(system.notes)
@@ -95,7 +95,7 @@ def import_panel() -> None:
         st.caption("有问题的行排在前面。")
     if st.button("确认导入", type="primary", disabled=not checked.ok, key="indicator_import_confirm"):
         act(lambda s, u: indicator_systems.import_system(s, u, upload.name, data),
-            f"已导入指标体系“{md_escape(checked.spec.name)}”（版本 {md_escape(checked.spec.version)}）", user,
+            f"已导入指标体系“{plain(checked.spec.name)}”（版本 {plain(checked.spec.version)}）", user,
             then=lambda: st.session_state.__setitem__("indicator_import_generation", generation + 1))
 
 

@@ -1,6 +1,6 @@
 """What the enterprise and the reviewers see of an audit's 对标: the system and its sources, the level before and
 after side by side with the campaign's target, each indicator's values and levels, and the plausibility findings.
-Everything a user typed is shown as plain text (tables, or md_escape)."""
+Everything a user typed is shown as plain text (tables, or plain)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from core.indicator_models import IndicatorSystem, SheetPhase
 from core.indicator_systems import source_line
 from core.models import User
 from core.project_models import Case
-from ui.widgets import fmt_time, md_escape
+from ui.widgets import fmt_time, plain
 
 LEVEL_COLOURS = {"I": "green", "II": "blue", "III": "orange", None: "red"}
 
@@ -27,8 +27,8 @@ def level_badge(level: str | None) -> str:
 
 def system_caption(system: IndicatorSystem) -> None:
     """The system, where it comes from, and what of it was not transcribed."""
-    st.markdown(f"对标依据：**{md_escape(system.name)}**（版本 {md_escape(system.version)}）  \n"
-                f"来源：{md_escape(source_line(system))}")
+    st.markdown(f"对标依据：**{plain(system.name)}**（版本 {plain(system.version)}）  \n"
+                f"来源：{plain(source_line(system))}")
     covered = sum(g.weight for g in system.groups)
     if covered < 1 - 1e-6 or system.untranscribed:
         st.warning(f"本体系为部分录入：已录入的一级指标权重合计 {covered:g}，对标结果按已录入部分折算，须结合原文复核。",
@@ -68,14 +68,14 @@ def phase_summary(state: SheetState) -> None:
     if not check.overall_met:
         st.caption(f"整体水平未达到{SHORT_LABELS[check.target.overall]}。")
     if check.water_short:
-        st.caption(md_escape(f"涉水指标未达到{SHORT_LABELS[check.target.water]}：{'、'.join(check.water_short)}"))
+        st.caption(plain(f"涉水指标未达到{SHORT_LABELS[check.target.water]}：{'、'.join(check.water_short)}"))
     if state.result.blank:
-        st.caption(md_escape(f"未填写 {len(state.result.blank)} 项（按未达到计）："
+        st.caption(plain(f"未填写 {len(state.result.blank)} 项（按未达到计）："
                              f"{'、'.join(r.indicator.name for r in state.result.blank)}"))
     if state.result.level != "I":
         better = {"II": "I", "III": "II", None: "III"}[state.result.level]
         if names := state.result.failed_limiting.get(better):
-            st.caption(md_escape(f"限定性指标未达到{SHORT_LABELS[better]}：{'、'.join(names)}"))
+            st.caption(plain(f"限定性指标未达到{SHORT_LABELS[better]}：{'、'.join(names)}"))
 
 
 def _shown_entry(indicator, entry: grading.Entry | None) -> str:
@@ -125,7 +125,7 @@ def side_by_side(states: dict[SheetPhase, SheetState], declaration: Declaration,
     system = next((s.system for s in states.values() if s.system is not None), None)
     if system is not None and with_system:
         system_caption(system)
-    st.markdown(md_escape(target_line(declaration)))
+    st.markdown(plain(target_line(declaration)))
     left, right = st.columns(2)
     with left.container(border=True):
         phase_summary(states[SheetPhase.BEFORE])
@@ -143,7 +143,7 @@ def findings_view(findings: list[plausibility.Finding]) -> None:
     st.markdown(f"发现 **{warnings}** 处需要核实的数据" + (f"，另有 {notes} 条提示" if notes else ""))
     for finding in findings:
         box = st.warning if finding.severity == plausibility.WARNING else st.info
-        box(md_escape(f"{finding.title}：{finding.message}"), icon=":material/report:")
+        box(plain(f"{finding.title}：{finding.message}"), icon=":material/report:")
         st.dataframe(_figures_table(finding), hide_index=True, width="stretch")
 
 
@@ -173,5 +173,5 @@ def reviewer_panel(user: User, case: Case) -> None:
             st.warning(f"数据核查发现 {warnings} 处需要核实的数据，详见下方“数据核查”。", icon=":material/report:")
         side_by_side(states, declared)
         st.markdown("**数据核查**")
-        st.caption(md_escape("排污许可证载明的污染物（企业填报）：" + ("、".join(declared.permit_pollutants) or "未填报")))
+        st.caption(plain("排污许可证载明的污染物（企业填报）：" + ("、".join(declared.permit_pollutants) or "未填报")))
         findings_view(findings)

@@ -234,6 +234,8 @@ SCREENS: dict[str, Callable[[World], list[str]]] = {
     "work_summary.py": by_tier("pages/work_summary.py", DEPARTMENTS),
     "disclosure_tracking.py": disclosure_tracking,
     "help.py": help_page,
+    "grading.py": by_tier("pages/grading.py", ("enterprise",)),
+    "indicator_systems.py": by_tier("pages/indicator_systems.py", DEPARTMENTS),
 }
 
 
