@@ -8,6 +8,7 @@ import core.disclosure_models  # noqa: F401
 import core.project_models  # noqa: F401
 import core.review_models  # noqa: F401
 import core.workflow_models  # noqa: F401
+import core.progress  # noqa: F401
 from core.models import Base
 
 target_metadata = Base.metadata
