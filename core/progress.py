@@ -22,7 +22,7 @@ from sqlalchemy import (Boolean, Date, ForeignKey, Integer, String, and_, case, 
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from core.models import Base, Division, Enterprise
-from core.notice_models import MILESTONES, AuditNotice, NoticeAssignment, NoticeLetter, NoticeStatus
+from core.notice_models import AuditNotice, NoticeAssignment, NoticeLetter, NoticeStatus
 from core.project_models import AuditProject, Case, CaseKind, CaseStatus
 
 # The stages an enterprise passes, in order (seed 001 时间步骤).
