@@ -144,3 +144,10 @@ def campaigns(session: Session, actor: User) -> list[AuditNotice]:
     require_department(actor, "统计")
     ids = select(P.notice_id).where(progress_scope(actor)).distinct()
     return list(session.scalars(select(AuditNotice).where(AuditNotice.id.in_(ids)).order_by(AuditNotice.id.desc())))
+
+
+def counties(session: Session, actor: User, flt: StatsFilter = StatsFilter()) -> list[tuple[str, str]]:
+    """(code, name) of the counties that have letters in the selection, e.g. for a county filter."""
+    codes = select(P.county_code).where(progress_scope(actor, flt)).distinct()
+    return list(session.execute(select(Division.code, Division.short_name).where(Division.code.in_(codes))
+                                .order_by(Division.code)).all())
