@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from core import audit
@@ -245,32 +246,74 @@ class CaseRow:
     mine: bool  # waiting for this department
 
 
-def case_list(session: Session, actor: User, *, kind: CaseKind | None = None, mine_only: bool = False,
-              status: CaseStatus | None = None) -> list[CaseRow]:
-    """The cases of enterprises in the department's jurisdiction, newest first."""
-    require_department(actor, "业务办理")
-    stmt = (select(Case, AuditProject.project_number, Enterprise, Division)
+def _held_by(actor: User) -> ColumnElement[bool]:
+    """SQL: the open cases whose current step the actor's department holds (holder_tier and holder_code
+    written as a predicate over Case and the enterprise's Division)."""
+    pairs = [(managing, step) for managing, route in ROUTES.items() for step in route
+             if holder_tier(managing, step) is actor.tier]
+    if not pairs:
+        return false()
+    code = {Tier.COUNTY: Division.code, Tier.CITY: func.coalesce(Division.city_code, Division.code),
+            Tier.PROVINCE: Division.province_code}[actor.tier]
+    return and_(Case.status.in_(OPEN), code == actor.division_code,
+                or_(*(and_(Case.managing_tier == managing, Case.step == step) for managing, step in pairs)))
+
+
+def _cases_in_scope(actor: User, columns: list, kind: CaseKind | None, status: CaseStatus | None,
+                    mine_only: bool):
+    stmt = (select(*columns).select_from(Case)
             .join(AuditProject, AuditProject.id == Case.project_id)
             .join(Enterprise, Enterprise.id == AuditProject.enterprise_id)
             .join(Division, Division.code == Enterprise.division_code)
-            .where(enterprise_scope(actor)).order_by(Case.submitted_at.desc(), Case.id.desc()))
+            .where(enterprise_scope(actor)))
     if kind is not None:
         stmt = stmt.where(Case.kind == kind)
     if status is not None:
         stmt = stmt.where(Case.status == status)
-    rows = []
-    names: dict[str, str] = {}
-    for case, number, enterprise, division in session.execute(stmt):
+    if mine_only:
+        stmt = stmt.where(_held_by(actor))
+    return stmt
+
+
+def case_list(session: Session, actor: User, *, kind: CaseKind | None = None, mine_only: bool = False,
+              status: CaseStatus | None = None, offset: int = 0, limit: int | None = None) -> list[CaseRow]:
+    """The cases of enterprises in the department's jurisdiction, newest first (a page of them when
+    `limit` is given); filtered, ordered and paged in the database."""
+    require_department(actor, "业务办理")
+    stmt = (_cases_in_scope(actor, [Case, AuditProject.project_number, Enterprise.name, Division], kind, status,
+                            mine_only)
+            .order_by(Case.submitted_at.desc(), Case.id.desc()).offset(offset).limit(limit))
+    found = session.execute(stmt).all()
+    holders = {}
+    for case, _, _, division in found:
         tier = holder_tier(case.managing_tier, case.step) if case.status in OPEN else None
-        code = holder_code(tier, division) if tier else ""
-        if code and code not in names:
-            names[code] = session.get(Division, code).short_name
+        holders[case.id] = (tier, holder_code(tier, division) if tier else "")
+    names = dict(session.execute(select(Division.code, Division.short_name)
+                                 .where(Division.code.in_({code for _, code in holders.values() if code}))).all())
+    rows = []
+    for case, number, enterprise, division in found:
+        tier, code = holders[case.id]
         mine = bool(tier) and actor.tier is tier and actor.division_code == code
-        if mine_only and not mine:
-            continue
-        rows.append(CaseRow(case.id, number, enterprise.name, division.short_name, case.kind, case.managing_tier,
+        rows.append(CaseRow(case.id, number, enterprise, division.short_name, case.kind, case.managing_tier,
                             case.status, case.step, names.get(code, ""), case.submitted_at, mine))
     return rows
+
+
+@dataclass(frozen=True)
+class CaseCount:
+    total: int
+    mine: int  # of them, waiting for this department
+
+
+def case_count(session: Session, actor: User, *, kind: CaseKind | None = None, mine_only: bool = False,
+               status: CaseStatus | None = None) -> CaseCount:
+    """How many cases case_list would list, and how many of them wait for this department."""
+    require_department(actor, "业务办理")
+    held = _held_by(actor)
+    stmt = _cases_in_scope(actor, [func.count(), func.coalesce(func.sum(sql_case((held, 1), else_=0)), 0)], kind,
+                           status, mine_only)
+    total, mine = session.execute(stmt).one()
+    return CaseCount(int(total), int(mine))
 
 
 HISTORY_LABELS = {"case.submit_evaluation": "企业提交评估申请", "case.submit_acceptance": "企业提交验收申请",

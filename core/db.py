@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.config import database_url
 from core.errors import RuleViolation, ValidationError
+import core.progress  # noqa: F401,E402  (its session hooks keep letter_progress current)
 
 _engines: dict[str, Engine] = {}
 

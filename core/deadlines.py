@@ -1,6 +1,6 @@
 """时间节点: the milestones of each campaign, and which enterprises are overdue or due soon.
 
-A milestone is met by an enterprise when it reached the matching stage (core.stats.STAGES); the
+A milestone is met by an enterprise when it reached the matching stage (core.progress.MET_BY); the
 campaign's last milestone, the written summary, is the departments' own duty and is shown by date.
 Dates are Hebei's (Asia/Shanghai), whatever the server's clock zone.
 """
@@ -8,21 +8,21 @@ Dates are Hebei's (Asia/Shanghai), whatever the server's clock zone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from core import progress
 from core.models import Division, Enterprise, User
 from core.notice_models import MILESTONES, AuditNotice
 from core.stats import StatsFilter, letter_query
 from core.startup_fields import today
 
 SOON_DAYS = 7
-# The stage that meets each milestone for one enterprise.
-MET_BY = {"letters_due": "notified", "register_due": "accepted", "plan_due": "evaluation_applied",
-          "evaluation_due": "evaluation_passed", "acceptance_apply_due": "acceptance_applied",
-          "acceptance_due": "acceptance_passed"}
+MET_BY = progress.MET_BY
 LABELS = dict(MILESTONES)
+P = progress.LetterProgress
 
 
 @dataclass(frozen=True)
@@ -45,26 +45,46 @@ class Due:
         return "今天到期" if self.days_left == 0 else f"剩余 {self.days_left} 天"
 
 
+@dataclass(frozen=True)
+class DueCount:
+    total: int
+    overdue: int
+
+
+def _due_query(actor: User, flt: StatsFilter, columns: list, within: int | None, on: date):
+    """The letters whose earliest unmet milestone (kept in letter_progress.next_due) is overdue or due
+    within `within` days."""
+    stmt, _ = letter_query(actor, flt, columns)
+    stmt = stmt.where(P.next_due.is_not(None))
+    if within is not None:
+        stmt = stmt.where(P.next_due <= on + timedelta(days=within))
+    return stmt
+
+
 def pending(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *, within: int | None = SOON_DAYS,
-            on: date | None = None) -> list[Due]:
+            on: date | None = None, limit: int | None = None) -> list[Due]:
     """Per enterprise (in the actor's jurisdiction, or the enterprise itself), its earliest milestone not
-    yet met, if it is overdue or due within `within` days (None: whatever its date); most urgent first."""
+    yet met, if it is overdue or due within `within` days (None: whatever its date); most urgent first,
+    at most `limit` of them."""
     on = on or today()
     columns = [Enterprise.name.label("enterprise"), Division.short_name.label("county"),
-               AuditNotice.name.label("campaign"), *(getattr(AuditNotice, key).label(key) for key in MET_BY)]
-    stmt, _ = letter_query(actor, flt, columns, with_notice=True)
-    result = []
-    for row in session.execute(stmt):
-        values = row._mapping
-        for key, stage in MET_BY.items():
-            if values[stage]:
-                continue
-            days = (values[key] - on).days
-            if within is None or days <= within:
-                result.append(Due(values["enterprise"], values["county"], values["campaign"], LABELS[key],
-                                  values[key], days))
-            break
-    return sorted(result, key=lambda d: (d.days_left, d.county, d.enterprise))
+               AuditNotice.name.label("campaign"), P.next_milestone, P.next_due]
+    stmt = _due_query(actor, flt, columns, within, on).order_by(P.next_due, Division.short_name, Enterprise.name,
+                                                                 P.letter_id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [Due(r.enterprise, r.county, r.campaign, LABELS[r.next_milestone], r.next_due, (r.next_due - on).days)
+            for r in session.execute(stmt)]
+
+
+def pending_count(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *,
+                  within: int | None = SOON_DAYS, on: date | None = None) -> DueCount:
+    """How many `pending` would list, and how many of them are overdue, counted in the database."""
+    on = on or today()
+    inner = _due_query(actor, flt, [P.next_due.label("due")], within, on).subquery()
+    total, overdue = session.execute(select(func.count(),
+                                            func.coalesce(func.sum(case((inner.c.due < on, 1), else_=0)), 0))).one()
+    return DueCount(int(total), int(overdue))
 
 
 @dataclass(frozen=True)
@@ -80,11 +100,13 @@ class MilestoneState:
 def milestones(session: Session, actor: User, notice: AuditNotice, *, on: date | None = None) -> list[MilestoneState]:
     """Every milestone of one campaign with how many of the jurisdiction's enterprises have met it."""
     on = on or today()
-    stmt, _ = letter_query(actor, StatsFilter(notice_id=notice.id), [Enterprise.id])
-    rows = [r._mapping for r in session.execute(stmt)]
+    stmt, stages = letter_query(actor, StatsFilter(notice_id=notice.id), [])
+    inner = stmt.subquery()
+    totals = session.execute(select(func.count(), *(func.coalesce(func.sum(inner.c[k]), 0) for k in stages))).one()
+    met_by_stage = dict(zip(stages, totals[1:]))
     states = []
     for key, label in MILESTONES:
         due = getattr(notice, key)
-        met = sum(1 for r in rows if r[MET_BY[key]]) if key in MET_BY else None
-        states.append(MilestoneState(key, label, due, (due - on).days, met, len(rows)))
+        met = int(met_by_stage[MET_BY[key]]) if key in MET_BY else None
+        states.append(MilestoneState(key, label, due, (due - on).days, met, int(totals[0])))
     return states

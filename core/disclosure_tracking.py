@@ -3,10 +3,11 @@ an enterprise is overdue when nothing is published after the notice's register_d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.disclosure_models import (
@@ -25,10 +26,10 @@ from core.errors import ValidationError
 from core.jurisdiction import require_department
 from core.models import Division, Enterprise, Tier, User
 from core.notice_models import AuditNotice, NoticeLetter
+from core.progress import LetterProgress
 from core.project_models import AuditProject
 from core.startup_fields import today
 from core.stats import StatsFilter, letter_query
-
 
 
 # --- the departments' tracking list --------------------------------------------------------------
@@ -66,43 +67,84 @@ class TrackingRow:
         return "企业" if self.recorded_by_tier is Tier.ENTERPRISE else "区县部门"
 
 
-def tracking(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *, status: str | None = None,
-             overdue_only: bool = False, on: date | None = None) -> list[TrackingRow]:
-    """The jurisdiction's enterprises (one row per enterprise per campaign) with their permit status and
-    disclosures; `status` keeps one permit status, `overdue_only` those with nothing published after
-    the campaign's register_due (as of `on`, default today in Hebei)."""
+@dataclass(frozen=True)
+class TrackingCounts:
+    total: int
+    confirmed: int
+    pending: int
+    missing_or_not_written: int
+    overdue: int
+
+
+def _selection(actor: User, flt: StatsFilter, columns: Callable, status: str | None, overdue_only: bool, on: date,
+               county_code: str | None = None):
+    """The letters in scope, filtered in SQL; `columns(state, overdue, published)` names what to select, given
+    the permit status and the overdue flag as SQL expressions and the disclosures per project."""
     require_department(actor, "许可与公开跟踪")
     if status is not None and status not in PERMIT_STATUS_LABELS:
         raise ValidationError("请选择排污许可证状态", field="status")
-    on = on or today()
-    recorder = aliased(User)
     published = (select(DisclosureRecord.project_id.label("project_id"), func.count().label("count"),
                         func.max(DisclosureRecord.published_on).label("latest"))
                  .group_by(DisclosureRecord.project_id).subquery("published"))
-    columns = [NoticeLetter.id.label("letter_id"), AuditProject.id.label("project_id"),
-               AuditProject.project_number, Enterprise.name.label("enterprise"), Division.short_name.label("county"),
-               AuditNotice.name.label("campaign"), AuditNotice.register_due, PermitRecord.id.label("permit_id"),
-               PermitRecord.permit_number, PermitRecord.management_class, PermitRecord.requirement_written,
-               PermitRecord.written_on, PermitRecord.confirmed_at, recorder.tier.label("recorder_tier"),
-               published.c.count.label("disclosures"), published.c.latest.label("latest")]
-    stmt, _ = letter_query(actor, flt, columns, with_notice=True)
+    state = case((PermitRecord.id.is_(None), MISSING), (PermitRecord.requirement_written.is_(False), NOT_WRITTEN),
+                 (PermitRecord.confirmed_at.is_not(None), CONFIRMED), else_=PENDING)
+    overdue = and_(func.coalesce(published.c.count, 0) == 0, AuditNotice.register_due < on)
+    stmt, _ = letter_query(actor, flt, columns(state, overdue, published), with_notice=True, joins=(AuditProject,))
     stmt = (stmt.outerjoin(PermitRecord, PermitRecord.project_id == AuditProject.id)
-            .outerjoin(recorder, recorder.id == PermitRecord.recorded_by_user_id)
-            .outerjoin(published, published.c.project_id == AuditProject.id)
-            .order_by(Division.code, Enterprise.name, NoticeLetter.id))
+            .outerjoin(published, published.c.project_id == AuditProject.id))
+    if status is not None:
+        stmt = stmt.where(state == status)
+    if overdue_only:
+        stmt = stmt.where(overdue)
+    if county_code:
+        stmt = stmt.where(LetterProgress.county_code == county_code)
+    return stmt
+
+
+def tracking(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *, status: str | None = None,
+             overdue_only: bool = False, on: date | None = None, county_code: str | None = None, offset: int = 0,
+             limit: int | None = None) -> list[TrackingRow]:
+    """The jurisdiction's enterprises (one row per enterprise per campaign) with their permit status and
+    disclosures; `status` keeps one permit status, `overdue_only` those with nothing published after
+    the campaign's register_due (as of `on`, default today in Hebei); a page of them when `limit` is given."""
+    on = on or today()
+    recorder = aliased(User)
+
+    def columns(state, overdue, published):
+        return [NoticeLetter.id.label("letter_id"), AuditProject.id.label("project_id"),
+                AuditProject.project_number, Enterprise.name.label("enterprise"), Division.short_name.label("county"),
+                AuditNotice.name.label("campaign"), AuditNotice.register_due, state.label("state"),
+                PermitRecord.permit_number, PermitRecord.management_class, PermitRecord.written_on,
+                recorder.tier.label("recorder_tier"), published.c.count.label("disclosures"),
+                published.c.latest.label("latest")]
+
+    stmt = _selection(actor, flt, columns, status, overdue_only, on, county_code)
+    stmt = (stmt.outerjoin(recorder, recorder.id == PermitRecord.recorded_by_user_id)
+            .order_by(Division.code, Enterprise.name, NoticeLetter.id).offset(offset).limit(limit))
     rows = []
     for r in session.execute(stmt):
-        if r.permit_id is None:
-            state = MISSING
-        elif not r.requirement_written:
-            state = NOT_WRITTEN
-        else:
-            state = CONFIRMED if r.confirmed_at else PENDING
         count = int(r.disclosures or 0)
         late = max(0, (on - r.register_due).days) if not count else 0
-        row = TrackingRow(r.letter_id, r.project_id, r.project_number, r.enterprise, r.county, r.campaign, state,
-                          r.permit_number, r.management_class, r.written_on, r.recorder_tier, count, r.latest,
-                          r.register_due, late)
-        if (status is None or row.status == status) and (not overdue_only or row.overdue):
-            rows.append(row)
+        rows.append(TrackingRow(r.letter_id, r.project_id, r.project_number, r.enterprise, r.county, r.campaign,
+                                r.state, r.permit_number, r.management_class, r.written_on, r.recorder_tier, count,
+                                r.latest, r.register_due, late))
     return rows
+
+
+def tracking_counts(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *, status: str | None = None,
+                    overdue_only: bool = False, on: date | None = None,
+                    county_code: str | None = None) -> TrackingCounts:
+    """The figures above the list (the same selection as `tracking`), counted in the database."""
+    on = on or today()
+
+    def columns(state, overdue, published):  # noqa: ARG001
+        return [state.label("state"), case((overdue, 1), else_=0).label("late")]
+
+    stmt = _selection(actor, flt, columns, status, overdue_only, on, county_code)
+    inner = stmt.subquery()
+    row = session.execute(select(
+        func.count(), *(func.coalesce(func.sum(case((inner.c.state == key, 1), else_=0)), 0)
+                        for key in (CONFIRMED, PENDING)),
+        func.coalesce(func.sum(case((inner.c.state.in_((MISSING, NOT_WRITTEN)), 1), else_=0)), 0),
+        func.coalesce(func.sum(inner.c.late), 0))).one()
+    return TrackingCounts(*(int(x) for x in row))

@@ -119,6 +119,17 @@ def division_scope(user: User) -> ColumnElement[bool]:
     return Division.code == user.division_code
 
 
+def area_scope(user: User, *, province, city, county, enterprise) -> ColumnElement[bool]:
+    """The user's jurisdiction over a table that stores each row's county, city and province code (and
+    enterprise id): the same rows division_scope/enterprise_scope select, without joining Division."""
+    if not _is_operational(user):
+        return false()
+    if user.tier is Tier.ENTERPRISE:
+        return enterprise == user.enterprise_id if user.enterprise_id and enterprise is not None else false()
+    column = {Tier.PROVINCE: province, Tier.CITY: city, Tier.COUNTY: county}[user.division.level]
+    return column == user.division_code
+
+
 def enterprise_scope(user: User) -> ColumnElement[bool]:
     """SQL predicate on Enterprise (joined to Division) selecting what this user may see."""
     if not _is_operational(user):

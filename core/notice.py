@@ -20,7 +20,7 @@ from core.auth import create_account, enterprise_login, revoke_sessions
 from core.db import flush_or_stale
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.jurisdiction import covers
-from core.models import Division, Enterprise, Industry, Tier, User, utcnow
+from core.models import Division, Enterprise, Tier, User, utcnow
 from core.notice_models import (
     MILESTONES,
     AuditNotice,
@@ -369,17 +369,6 @@ def notice_list(session: Session, actor: User, status: NoticeStatus | None = Non
     if status is not None:
         stmt = stmt.where(NoticeAssignment.status == status)
     return list(session.scalars(stmt.order_by(NoticeAssignment.received_at.desc(), NoticeAssignment.id.desc())))
-
-
-def industry_counts(session: Session, part: NoticeAssignment,
-                    letters: list[NoticeLetter] | None = None) -> list[tuple[str, str, int]]:
-    """(大类 code, name, enterprises) of a department's letters (as already read, if given)."""
-    counts: dict[str, int] = {}
-    for letter in letters if letters is not None else letters_in(session, part):
-        code = (letter.enterprise.industry_code or "")[:2]
-        counts[code] = counts.get(code, 0) + 1
-    names = dict(session.execute(select(Industry.code, Industry.name).where(Industry.code.in_(list(counts)))).all())
-    return sorted(((c, names.get(c, "未分类"), n) for c, n in counts.items()), key=lambda r: (-r[2], r[0]))
 
 
 def parent_of(session: Session, part: NoticeAssignment) -> NoticeAssignment | None:

@@ -19,7 +19,7 @@ from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.jurisdiction import covers
 from core.models import Division, Enterprise, Industry, Tier, User, utcnow
 from core.reference import normalize_name
-from core.roster import STALE_MESSAGE, get_assignment, own_assignment
+from core.roster import STALE_MESSAGE, own_assignment
 from core.roster_import import ImportRow
 from core.text import Limit, clean, search_term
 from core.workflow_models import RosterAssignment, RosterEntry, RosterStatus
@@ -351,14 +351,6 @@ def area_counts(session: Session, assignment: RosterAssignment) -> AreaCounts:
                func.count().filter(RosterEntry.added_by_division.is_not(None)))
         .where(area_filter(assignment))).one()
     return AreaCounts(total=row[0], kept=row[1], excluded=row[0] - row[1], added=row[2])
-
-
-def entries(session: Session, actor: User, assignment: RosterAssignment) -> list[RosterEntry]:
-    """The entries of a department's part, in list order; the actor must be allowed to see it."""
-    get_assignment(session, actor, assignment.id)
-    return list(session.scalars(select(RosterEntry).where(area_filter(assignment))
-                                .order_by(RosterEntry.county_code, RosterEntry.list_number.is_(None),
-                                          RosterEntry.list_number, RosterEntry.id)))
 
 
 def evidence_of(session: Session, entry_ids: list[int]) -> dict[int, list]:

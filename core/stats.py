@@ -1,32 +1,27 @@
 """统计: how far the enterprises of a jurisdiction have come, per campaign, grouped by city, county or
-industry, down to each enterprise. Every figure is one SQL aggregate over the letters (one letter =
-one enterprise in one campaign), so that a province of 50,000 enterprises is counted in the database.
+industry, down to each enterprise. Every figure is one SQL aggregate over letter_progress (one row per
+letter = one enterprise in one campaign, kept current by core.progress), so that a province of 50,000
+enterprises is counted in the database without touching its cases and projects.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Integer, Select, and_, cast, func, literal, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.util import find_tables
 
-from core.jurisdiction import enterprise_scope, require_department
+from core.jurisdiction import area_scope, enterprise_scope, require_department
 from core.models import Division, Enterprise, Industry, User
-from core.notice_models import AuditNotice, NoticeAssignment, NoticeLetter, NoticeStatus
-from core.project_models import AuditProject, Case, CaseKind, CaseStatus
+from core.notice_models import AuditNotice, NoticeLetter
+from core.progress import STAGE_KEYS, STAGES, LetterProgress
+from core.project_models import AuditProject
 
-# The stages an enterprise passes, in order (issue 7; seed 001 时间步骤).
-STAGES: tuple[tuple[str, str], ...] = (
-    ("notified", "已告知"),
-    ("accepted", "已接受任务"),
-    ("startup", "已提交项目启动"),
-    ("evaluation_applied", "已申请评估"),
-    ("evaluation_passed", "评估通过"),
-    ("acceptance_applied", "已申请验收"),
-    ("acceptance_passed", "验收通过"),
-)
 STAGE_LABELS = dict(STAGES)
+
 GROUPS = {"city": "地市", "county": "区县", "industry": "行业大类"}
+P = LetterProgress
 
 
 @dataclass(frozen=True)
@@ -35,35 +30,6 @@ class StatsFilter:
     batch: str | None = None  # 批次, across campaigns
     city_code: str | None = None  # drill-down
     county_code: str | None = None
-
-
-def _case_flags():
-    """Per project: has it applied for / passed evaluation and acceptance (any of its cases)."""
-    def flag(kind: CaseKind, passed: bool = False):
-        cond = Case.kind == kind
-        if passed:
-            cond = and_(cond, Case.status == CaseStatus.PASSED)
-        return func.max(case((cond, 1), else_=0))
-
-    return (select(Case.project_id.label("project_id"),
-                   flag(CaseKind.EVALUATION).label("evaluation_applied"),
-                   flag(CaseKind.EVALUATION, True).label("evaluation_passed"),
-                   flag(CaseKind.ACCEPTANCE).label("acceptance_applied"),
-                   flag(CaseKind.ACCEPTANCE, True).label("acceptance_passed"))
-            .group_by(Case.project_id).subquery("case_flags"))
-
-
-def _stage_columns(flags, county_part):
-    one = literal(1)
-    return {
-        "notified": case((county_part.status == NoticeStatus.DISPATCHED, one), else_=0),
-        "accepted": case((NoticeLetter.accepted_at.is_not(None), one), else_=0),
-        "startup": case((AuditProject.startup_submitted_at.is_not(None), one), else_=0),
-        "evaluation_applied": func.coalesce(flags.c.evaluation_applied, 0),
-        "evaluation_passed": func.coalesce(flags.c.evaluation_passed, 0),
-        "acceptance_applied": func.coalesce(flags.c.acceptance_applied, 0),
-        "acceptance_passed": func.coalesce(flags.c.acceptance_passed, 0),
-    }
 
 
 def scoped(stmt: Select, actor: User, flt: StatsFilter, *, with_notice: bool = False) -> Select:
@@ -83,21 +49,44 @@ def scoped(stmt: Select, actor: User, flt: StatsFilter, *, with_notice: bool = F
     return stmt
 
 
-def letter_query(actor: User, flt: StatsFilter, columns: list, *, with_notice: bool = False) -> tuple[Select, dict]:
-    """The letters in the actor's jurisdiction that the filter selects, with the stage columns
-    (`with_notice`: joined to the campaign, for its columns; a batch filter joins it anyway)."""
-    flags = _case_flags()
-    county_part = aliased(NoticeAssignment)
-    stages = _stage_columns(flags, county_part)
-    stmt = (select(*columns, *(c.label(k) for k, c in stages.items()))
-            .select_from(NoticeLetter)
-            .join(Enterprise, Enterprise.id == NoticeLetter.enterprise_id)
-            .join(Division, Division.code == NoticeLetter.county_code)
-            .outerjoin(county_part, and_(county_part.notice_id == NoticeLetter.notice_id,
-                                         county_part.division_code == NoticeLetter.county_code))
-            .outerjoin(AuditProject, AuditProject.letter_id == NoticeLetter.id)
-            .outerjoin(flags, flags.c.project_id == AuditProject.id))
-    stmt = scoped(stmt, actor, flt, with_notice=with_notice)
+def progress_scope(actor: User, flt: StatsFilter = StatsFilter()) -> ColumnElement[bool]:
+    """The letter_progress rows of the actor's jurisdiction that the filter selects (no join needed but
+    for a batch filter, which `letter_query` adds)."""
+    where = [area_scope(actor, province=P.province_code, city=P.city_code, county=P.county_code,
+                        enterprise=P.enterprise_id)]
+    if flt.notice_id is not None:
+        where.append(P.notice_id == flt.notice_id)
+    if flt.city_code:
+        where.append(or_(P.city_code == flt.city_code, P.county_code == flt.city_code))
+    if flt.county_code:
+        where.append(P.county_code == flt.county_code)
+    return and_(*where)
+
+
+# Tables a query over letter_progress may need, in the order they are joined, with their join condition.
+_JOINS = ((NoticeLetter, lambda: NoticeLetter.id == P.letter_id, False),
+          (Enterprise, lambda: Enterprise.id == P.enterprise_id, False),
+          (Division, lambda: Division.code == P.county_code, False),
+          (AuditNotice, lambda: AuditNotice.id == P.notice_id, False),
+          (AuditProject, lambda: AuditProject.letter_id == P.letter_id, True))
+
+
+def letter_query(actor: User, flt: StatsFilter, columns: list, *, with_notice: bool = False,
+                 joins: tuple = ()) -> tuple[Select, dict]:
+    """The letters in the actor's jurisdiction that the filter selects, with the stage columns (0/1), read
+    from letter_progress; the tables the columns (or `joins`, or `with_notice`) need are joined."""
+    stages = {key: cast(getattr(P, key), Integer) for key in STAGE_KEYS}
+    needed = {table for column in columns for table in find_tables(column, check_columns=True)}
+    needed |= {model.__table__ for model in joins}
+    if with_notice or flt.batch:
+        needed.add(AuditNotice.__table__)
+    stmt = select(*columns, *(c.label(k) for k, c in stages.items())).select_from(P)
+    for model, condition, outer in _JOINS:
+        if model.__table__ in needed:
+            stmt = stmt.join(model, condition(), isouter=outer)
+    stmt = stmt.where(progress_scope(actor, flt))
+    if flt.batch:
+        stmt = stmt.where(AuditNotice.batch == flt.batch)
     return stmt, stages
 
 
@@ -108,8 +97,7 @@ def funnel(session: Session, actor: User, flt: StatsFilter = StatsFilter(), by: 
     that the 50,000-row aggregate carries only the key.
     """
     require_department(actor, "统计")
-    key = {None: literal("all"), "city": func.coalesce(Division.city_code, Division.code), "county": Division.code,
-           "industry": func.coalesce(func.substr(Enterprise.industry_code, 1, 2), "")}[by]
+    key = {None: literal("all"), "city": P.city_code, "county": P.county_code, "industry": P.industry_major}[by]
     inner, stages = letter_query(actor, flt, [key.label("key")])
     sub = inner.subquery()
     stmt = (select(sub.c.key, func.count().label("total"), *(func.sum(sub.c[k]).label(k) for k in stages))
@@ -154,6 +142,12 @@ def enterprise_rows(session: Session, actor: User, flt: StatsFilter = StatsFilte
 def campaigns(session: Session, actor: User) -> list[AuditNotice]:
     """The campaigns (audit notices) that have letters in the actor's jurisdiction, newest first."""
     require_department(actor, "统计")
-    ids = (select(NoticeLetter.notice_id).join(Enterprise, Enterprise.id == NoticeLetter.enterprise_id)
-           .join(Division, Division.code == NoticeLetter.county_code).where(enterprise_scope(actor)).distinct())
+    ids = select(P.notice_id).where(progress_scope(actor)).distinct()
     return list(session.scalars(select(AuditNotice).where(AuditNotice.id.in_(ids)).order_by(AuditNotice.id.desc())))
+
+
+def counties(session: Session, actor: User, flt: StatsFilter = StatsFilter()) -> list[tuple[str, str]]:
+    """(code, name) of the counties that have letters in the selection, e.g. for a county filter."""
+    codes = select(P.county_code).where(progress_scope(actor, flt)).distinct()
+    return list(session.execute(select(Division.code, Division.short_name).where(Division.code.in_(codes))
+                                .order_by(Division.code)).all())

@@ -9,6 +9,7 @@ import core.indicator_models  # noqa: F401
 import core.project_models  # noqa: F401
 import core.review_models  # noqa: F401
 import core.workflow_models  # noqa: F401
+import core.progress  # noqa: F401
 from core.models import Base
 
 target_metadata = Base.metadata

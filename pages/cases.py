@@ -6,7 +6,15 @@ from core import cases
 from core.db import unit_of_work
 from core.project_models import CaseKind, CaseStatus
 from ui.session import current_user
-from ui.widgets import export_buttons, fmt_time, page_header, plain, show_flash
+from ui.widgets import (
+    current_page,
+    export_buttons,
+    fmt_time,
+    page_header,
+    pager,
+    plain,
+    show_flash,
+)
 
 user = current_user("pages/cases.py")
 page_header("业务办理", "企业的评估、验收申请：区县受理后提交地市；“市直管”企业由地市完成全流程审核，"
@@ -21,9 +29,13 @@ kind = f2.selectbox("申请类型", list(KINDS), key="cases_kind")
 status = f3.selectbox("状态", list(STATUSES), key="cases_status")
 
 
-def load() -> list[cases.CaseRow]:
+PAGE_SIZE = 50
+
+
+def load(offset: int = 0, limit: int | None = None) -> list[cases.CaseRow]:
     with unit_of_work() as session:
-        return cases.case_list(session, user, kind=KINDS[kind], mine_only=mine_only, status=STATUSES[status])
+        return cases.case_list(session, user, kind=KINDS[kind], mine_only=mine_only, status=STATUSES[status],
+                               offset=offset, limit=limit)
 
 
 def as_table(rows: list[cases.CaseRow]) -> list[dict]:
@@ -33,16 +45,17 @@ def as_table(rows: list[cases.CaseRow]) -> list[dict]:
              "提交时间": fmt_time(r.submitted_at)} for r in rows]
 
 
-rows = load()
-st.markdown(f"共 **{len(rows)}** 项申请" + (f"，其中待本部门办理 **{sum(r.mine for r in rows)}** 项" if rows else ""))
-if not rows:
+with unit_of_work() as session:
+    count = cases.case_count(session, user, kind=KINDS[kind], mine_only=mine_only, status=STATUSES[status])
+st.markdown(f"共 **{count.total}** 项申请" + (f"，其中待本部门办理 **{count.mine}** 项" if count.total else ""))
+if not count.total:
     st.info("待本部门办理的申请为空。" if mine_only else "没有符合条件的申请。", icon=":material/inbox:")
     st.stop()
 
-SHOWN = 100
 with st.expander("导出", icon=":material/download:"):
     export_buttons(lambda: as_table(load()), "业务办理", "cases")
-for row in rows[:SHOWN]:
+page = current_page(count.total, PAGE_SIZE, "cases_page")
+for row in load((page - 1) * PAGE_SIZE, PAGE_SIZE):
     color = {"returned": "orange", "passed": "green", "failed": "red"}.get(row.status.value, "blue")
     with st.container(border=True):
         info, where, action = st.columns([5, 3, 1], vertical_alignment="center")
@@ -54,5 +67,4 @@ for row in rows[:SHOWN]:
         if action.button("详情", key=f"case_open_{row.case_id}", width="stretch"):
             st.session_state["case_id"] = row.case_id
             st.switch_page("pages/case.py", query_params={"id": str(row.case_id)})
-if len(rows) > SHOWN:
-    st.caption(f"仅显示前 {SHOWN} 项，请用筛选条件缩小范围或导出全部。")
+pager(count.total, PAGE_SIZE, "cases_page")

@@ -17,11 +17,13 @@ from ui.session import current_user
 from ui.widgets import (
     SeenVersions,
     act,
-    excel_download,
+    current_page,
+    export_buttons,
     file_list,
     fmt_time,
     plain,
     page_header,
+    pager,
     show_flash,
     show_violation,
     statement_checkbox,
@@ -47,21 +49,24 @@ statuses = {ANY: None, **{label: key for key, label in PERMIT_STATUS_LABELS.item
 status = f2.selectbox("排污许可证状态", list(statuses), key="track_status")
 overdue_only = f3.toggle("只看逾期未公开", key="track_overdue")
 
+PAGE_SIZE = 50
 with unit_of_work() as session:
-    rows = disclosure_tracking.tracking(session, user, StatsFilter(notice_id=names[campaign]), status=statuses[status],
-                               overdue_only=overdue_only)
-counties = sorted({r.county for r in rows})
-if len(counties) > 1:
-    county = st.selectbox("区县", [ANY, *counties], key="track_county")
-    if county != ANY:
-        rows = [r for r in rows if r.county == county]
+    flt = StatsFilter(notice_id=names[campaign])
+    areas = {ANY: None, **{name: code for code, name in stats.counties(session, user, flt)}}
+county = st.selectbox("区县", list(areas), key="track_county") if len(areas) > 2 else ANY
+selection = dict(status=statuses[status], overdue_only=overdue_only, county_code=areas.get(county))
+with unit_of_work() as session:
+    counts = disclosure_tracking.tracking_counts(session, user, flt, **selection)
+    page = current_page(counts.total, PAGE_SIZE, "track_page")
+    rows = disclosure_tracking.tracking(session, user, flt, **selection, offset=(page - 1) * PAGE_SIZE,
+                                        limit=PAGE_SIZE)
 
 cols = st.columns(5)
-cols[0].metric("企业数", len(rows))
-cols[1].metric("许可证已确认", sum(r.status == disclosure.CONFIRMED for r in rows))
-cols[2].metric("已填报待确认", sum(r.status == disclosure.PENDING for r in rows))
-cols[3].metric("未填报 / 未写入", sum(r.status in (disclosure.MISSING, disclosure.NOT_WRITTEN) for r in rows))
-cols[4].metric("逾期未公开", sum(r.overdue for r in rows))
+cols[0].metric("企业数", counts.total)
+cols[1].metric("许可证已确认", counts.confirmed)
+cols[2].metric("已填报待确认", counts.pending)
+cols[3].metric("未填报 / 未写入", counts.missing_or_not_written)
+cols[4].metric("逾期未公开", counts.overdue)
 
 if not rows:
     st.info("没有符合条件的企业。", icon=":material/inbox:")
@@ -72,23 +77,32 @@ def day(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-table = pd.DataFrame([{
-    "项目编号": r.project_number or "（未接受任务）", "企业名称": r.enterprise, "区县": r.county,
-    "排污许可证": r.status_label, "许可证编号": r.permit_number or "",
-    "管理类别": PERMIT_CLASS_LABELS[r.management_class] if r.management_class else "",
-    "写入日期": day(r.written_on), "填报方": r.recorded_by_label, "信息公开次数": r.disclosures,
-    "最近公开日期": day(r.latest_disclosure), "公开截止": day(r.register_due),
-    "逾期": f"逾期 {r.days_overdue} 天" if r.overdue else ""} for r in rows])
-st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 520))
-excel_download(table, "许可与公开跟踪", "track_xlsx")
+def as_table(found: list[disclosure_tracking.TrackingRow]) -> list[dict]:
+    return [{
+        "项目编号": r.project_number or "（未接受任务）", "企业名称": r.enterprise, "区县": r.county,
+        "排污许可证": r.status_label, "许可证编号": r.permit_number or "",
+        "管理类别": PERMIT_CLASS_LABELS[r.management_class] if r.management_class else "",
+        "写入日期": day(r.written_on), "填报方": r.recorded_by_label, "信息公开次数": r.disclosures,
+        "最近公开日期": day(r.latest_disclosure), "公开截止": day(r.register_due),
+        "逾期": f"逾期 {r.days_overdue} 天" if r.overdue else ""} for r in found]
+
+
+def everything() -> list[dict]:
+    with unit_of_work() as s:
+        return as_table(disclosure_tracking.tracking(s, user, flt, **selection))
+
+
+st.dataframe(pd.DataFrame(as_table(rows)), hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 520))
+pager(counts.total, PAGE_SIZE, "track_page")
+export_buttons(everything, "许可与公开跟踪", "track_export")
 
 # --- one enterprise ------------------------------------------------------------------------------
 st.divider()
 openable = {r.project_id: f"{r.enterprise}（{r.project_number}）" for r in rows if r.project_id}
 if not openable:
-    st.caption("以上企业尚未接受清审任务，暂无排污许可与信息公开信息。")
+    st.caption("本页企业尚未接受清审任务，暂无排污许可与信息公开信息。")
     st.stop()
-pid = st.selectbox("查看企业", list(openable), format_func=openable.get, index=None, placeholder="请选择企业",
+pid = st.selectbox("查看企业（本页）", list(openable), format_func=openable.get, index=None, placeholder="请选择企业",
                    key="track_pick")
 if pid is None:
     st.stop()

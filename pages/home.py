@@ -9,12 +9,26 @@ from core.enterprises import division_path, jurisdiction_summary
 from core.models import Enterprise, Tier
 from core.workflow_models import RosterStatus
 from ui.session import current_user
-from ui.widgets import excel_download, plain
+from ui.widgets import export_buttons, plain
 
 # A task waits for this department while it is received or returned (the province: its drafts).
 TO_DO = (RosterStatus.PENDING, RosterStatus.RETURNED)
 
+SHOWN_REMINDERS = 20
+
 user = current_user("pages/home.py")
+
+
+def reminder_row(d: deadlines.Due) -> dict:
+    return {"企业名称": d.enterprise, "区县": d.county, "清审批次": d.campaign, "时间节点": d.milestone,
+            "截止日期": d.due.isoformat(), "状态": d.status}
+
+
+def _all_reminders() -> list[deadlines.Due]:
+    with unit_of_work() as session:
+        return deadlines.pending(session, user)
+
+
 if msg := st.session_state.pop("flash", None):
     st.success(plain(msg))
 
@@ -24,26 +38,24 @@ with unit_of_work() as session:
     summary = jurisdiction_summary(session, user)
     enterprise = session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
     todo = [p for p in roster.task_list(session, user) if p.status in TO_DO] if user.tier.is_department else []
-    due = deadlines.pending(session, user)
-    case_todo = cases.case_list(session, user, mine_only=True) if user.tier.is_department else []
+    due = deadlines.pending(session, user, limit=SHOWN_REMINDERS)
+    due_count = deadlines.pending_count(session, user)
+    case_todo = cases.case_list(session, user, mine_only=True, limit=3) if user.tier.is_department else []
+    case_todo_count = cases.case_count(session, user, mine_only=True).total if case_todo else 0
     industry = f"{enterprise.industry_code} {enterprise.industry.name}" if enterprise and enterprise.industry else "—"
 
 st.caption(f"{user.tier.label}用户 · 账号 {plain(user.login)}")
 
 # What is overdue or due within a week comes first (issue 7): the earliest unmet milestone per enterprise.
 if due:
-    overdue = sum(d.overdue for d in due)
-    text = f"**{overdue}** 项已逾期，" if overdue else ""
-    (st.error if overdue else st.warning)(
-        f"时间节点提醒：{text}**{len(due) - overdue}** 项将在 {deadlines.SOON_DAYS} 天内到期", icon=":material/alarm:")
-    st.dataframe(pd.DataFrame([{"企业名称": d.enterprise, "区县": d.county, "清审批次": d.campaign,
-                                "时间节点": d.milestone, "截止日期": d.due.isoformat(), "状态": d.status}
-                               for d in due[:20]]), hide_index=True, width="stretch")
-    excel_download(pd.DataFrame([{"企业名称": d.enterprise, "区县": d.county, "清审批次": d.campaign, "时间节点": d.milestone,
-                                  "截止日期": d.due.isoformat(), "状态": d.status} for d in due]), "时间节点提醒",
-                   "home_due_xlsx", "导出全部提醒（Excel）")
-    if len(due) > 20:
-        st.caption(f"仅列出最紧急的 20 项（共 {len(due)} 项）。")
+    text = f"**{due_count.overdue}** 项已逾期，" if due_count.overdue else ""
+    (st.error if due_count.overdue else st.warning)(
+        f"时间节点提醒：{text}**{due_count.total - due_count.overdue}** 项将在 {deadlines.SOON_DAYS} 天内到期",
+        icon=":material/alarm:")
+    st.dataframe(pd.DataFrame([reminder_row(d) for d in due]), hide_index=True, width="stretch")
+    if due_count.total > len(due):
+        st.caption(f"仅列出最紧急的 {len(due)} 项（共 {due_count.total} 项）。")
+    export_buttons(lambda: [reminder_row(d) for d in _all_reminders()], "时间节点提醒", "home_due")
 
 if user.tier is Tier.ENTERPRISE:
     st.subheader("本企业信息")
@@ -63,7 +75,7 @@ else:
         st.page_link("pages/roster_tasks.py", label="去办理名单核定任务", icon=":material/fact_check:")
     if case_todo:
         names = "、".join(f"{plain(r.enterprise)}（{r.kind.label}·{r.step.label}）" for r in case_todo[:3])
-        st.warning(f"您有 **{len(case_todo)}** 项评估验收申请待办理：{names}{'等' if len(case_todo) > 3 else ''}",
+        st.warning(f"您有 **{case_todo_count}** 项评估验收申请待办理：{names}{'等' if case_todo_count > 3 else ''}",
                    icon=":material/gavel:")
         st.page_link("pages/cases.py", label="去业务办理", icon=":material/gavel:")
     st.subheader("管辖范围")

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core import attachments, notice
+from core import attachments, notice, notice_lists
 from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import Tier
@@ -12,12 +12,15 @@ from core.text import Limit
 from ui.notice_letters_view import letters_step
 from ui.session import current_user
 from ui.widgets import (
-    chosen_id,
     SeenVersions,
     act,
+    chosen_id,
+    current_page,
+    export_buttons,
     file_list,
     fmt_time,
     go_to_step,
+    pager,
     plain,
     show_flash,
     show_violation,
@@ -48,9 +51,10 @@ try:
         notice_files = attachments.of(session, notice.OWNER_NOTICE, row.id)
         upper_files = {a.id: attachments.of(session, notice.OWNER_PART, a.id) for a in chain}
         own_files = attachments.of(session, notice.OWNER_PART, part.id)
-        letters = notice.letters_in(session, part)
+        # Only a county works letter by letter (its 告知书 and the dispatch check); the other levels
+        # read their list a page at a time (core.notice_lists).
+        letters = notice.letters_in(session, part) if part.level is Tier.COUNTY else []
         scans = notice.stamped_scans(session, [x.id for x in letters])
-        industries = notice.industry_counts(session, part, letters)
 except RuleViolation as exc:
     show_violation(exc)
     st.page_link("pages/notice_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
@@ -121,17 +125,44 @@ def own_requirements() -> None:
             then=lambda: go_to_step(step_key, "企业名单"))
 
 
+LIST_PAGE_SIZE = 50
+HANDLED = {"全部": None, **{label: tier for tier, label in notice_lists.HANDLED_BY.items()}}
+
+
 def enterprise_list() -> None:
-    st.markdown(f"本级共 **{len(letters)}** 家企业。" + ("名单如有问题，请线下联系上级部门解决。" if part.level
-                                                        is not Tier.PROVINCE else ""))
-    if industries:
-        st.caption("按行业大类：" + "；".join(f"{code} {name} {n} 家" for code, name, n in industries))
-    st.dataframe(pd.DataFrame([{
-        "告知书编号": x.letter_number, "企业名称": x.enterprise.name, "所属区县": x.enterprise.division.name,
-        "行业": f"{x.enterprise.industry_code} {x.enterprise.industry.name}" if x.enterprise.industry else "",
-        "负责评估验收": x.enterprise.managing_tier.label,
-        "接受任务": fmt_time(x.accepted_at) or "—"} for x in letters]), hide_index=True, width="stretch",
-        height=min(38 + 35 * max(len(letters), 1), 520))
+    with unit_of_work() as session:
+        industries = notice_lists.industry_table(session, part)
+        counties = notice_lists.counties_of(session, part)
+    total = sum(n for _, _, n in industries)
+    st.markdown(f"本级共 **{total}** 家企业。" + ("名单如有问题，请线下联系上级部门解决。" if part.level
+                                                   is not Tier.PROVINCE else ""))
+    st.markdown("**企业名单信息**")
+    st.dataframe(pd.DataFrame([{"序号": i, "清审行业": f"{code} {name}" if code else name, "企业数量": n}
+                               for i, (code, name, n) in enumerate(industries, start=1)]),
+                 hide_index=True, width="content")
+    c1, c2, c3, c4 = st.columns(4)
+    name = c1.text_input("企业名称", key=f"nl_name_{part.id}", max_chars=Limit.SEARCH)
+    handled = c2.selectbox("办理机构", list(HANDLED), key=f"nl_handled_{part.id}")
+    majors = {"全部": None, **{f"{code} {label}": code for code, label, _ in industries}}
+    major = c3.selectbox("清审行业", list(majors), key=f"nl_major_{part.id}")
+    areas = {"全部": None, **{label: code for code, label in counties}}
+    area = c4.selectbox("行政区划", list(areas), key=f"nl_area_{part.id}", disabled=len(counties) <= 1)
+    flt = notice_lists.LetterFilter(name=name, county_code=areas[area], industry_major=majors[major],
+                                    managing_tier=HANDLED[handled])
+    with unit_of_work() as session:
+        found = notice_lists.letter_count(session, part, flt)
+        page = current_page(found, LIST_PAGE_SIZE, f"nl_page_{part.id}")
+        rows = notice_lists.letter_rows(session, part, flt, offset=(page - 1) * LIST_PAGE_SIZE, limit=LIST_PAGE_SIZE)
+    st.caption(f"共检索到 {found} 条记录")
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    pager(found, LIST_PAGE_SIZE, f"nl_page_{part.id}")
+
+    def everything() -> list[dict]:
+        with unit_of_work() as s:
+            return notice_lists.letter_rows(s, part, flt, limit=None)
+
+    export_buttons(everything, "清审任务企业名单", f"nl_export_{part.id}")
 
 
 def dispatch() -> None:

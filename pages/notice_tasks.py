@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from core import notice
+from core import notice, notice_lists
 from core.db import unit_of_work
 from core.models import Tier
 from core.notice_models import MILESTONES, NoticeStatus
@@ -61,7 +61,7 @@ STATUS_FILTER = {"全部": None, **{s.label: s for s in NoticeStatus}}
 choice = st.radio("任务状态", list(STATUS_FILTER), horizontal=True, key="notice_status_filter")
 with unit_of_work() as session:
     parts = notice.notice_list(session, user, STATUS_FILTER[choice])
-    counts = {p.id: len(notice.letters_in(session, p)) for p in parts}
+    counts = notice_lists.counts_by_part(session, parts)
 
 if not parts:
     st.info("没有符合条件的清审任务。")
@@ -80,11 +80,10 @@ for part in parts:
 
 
 def _rows():
-    with unit_of_work() as s:
-        return [{"任务名称": p.notice.name, "文号": p.notice.doc_number, "批次": p.notice.batch,
-                 "状态": p.status.label, "本级企业数": len(notice.letters_in(s, p)),
-                 "告知书送达": p.notice.letters_due.isoformat(), "截止日期": p.notice.deadline.isoformat()}
-                for p in notice.notice_list(s, user, STATUS_FILTER[choice])]
+    return [{"任务名称": p.notice.name, "文号": p.notice.doc_number, "批次": p.notice.batch,
+             "状态": p.status.label, "本级企业数": counts[p.id],
+             "告知书送达": p.notice.letters_due.isoformat(), "截止日期": p.notice.deadline.isoformat()}
+            for p in parts]
 
 
 export_buttons(_rows, "清审任务", key="notice_tasks")

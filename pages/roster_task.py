@@ -2,8 +2,9 @@
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy import select
 
-from core import attachments, roster, roster_list
+from core import attachments, roster, roster_list, roster_reading
 from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import Division, Tier
@@ -14,7 +15,7 @@ from ui.roster_list_view import list_step
 from ui.roster_review_view import children_step
 from ui.roster_views import (
     dispatch_step,
-    final_list_excel,
+    final_list_download,
     requirements_step,
     reviews_block,
     status_badge,
@@ -23,12 +24,14 @@ from ui.roster_views import (
 )
 from ui.session import current_user
 from ui.widgets import (
-    chosen_id,
     SeenVersions,
     act,
+    chosen_id,
+    current_page,
     file_list,
     fmt_time,
     go_to_step,
+    pager,
     plain,
     show_flash,
     show_violation,
@@ -63,11 +66,6 @@ try:
         own_files = attachments.of(session, roster.OWNER_ASSIGNMENT, part.id, attachments.REQUIREMENTS_FILE)
         finals = attachments.of(session, roster.OWNER_ASSIGNMENT, part.id, attachments.FINAL_LIST)
         reviews = roster.reviews_of(session, part.id)
-        entries = roster_list.entries(session, user, part)
-        pens = roster_list.PenMap(session, task.id)
-        editable = {e.id: (h := pens.holder(e.county_code, e.city_code)) is not None
-                    and h.division_code == user.division_code for e in entries}
-        evidence = roster_list.evidence_of(session, [e.id for e in entries])
         children = roster.children_of(session, part)
         if part.level is Tier.CITY:
             counties = {d.code: d.name for d in session.query(Division).filter(
@@ -96,14 +94,18 @@ st.divider()
 
 upper_name = {Tier.CITY: "省级", Tier.COUNTY: "地市"}.get(part.level, "")
 lower_name = {Tier.PROVINCE: "地市", Tier.CITY: "区县"}.get(part.level, "")
-kept_rows = [{"序号": i, "企业名称": e.enterprise.name, "所属区县": e.enterprise.division.name,
-              "行业代码": e.enterprise.industry_code or "",
-              "行业名称": e.enterprise.industry.name if e.enterprise.industry else "",
-              "负责评估验收部门": e.enterprise.managing_tier.label,
-              "是否双超": "是" if e.enterprise.double_exceed else "否",
-              "是否双有": "是" if e.enterprise.double_toxic else "否",
-              "来源": "增补" if e.added_by_division else "省级名单"}
-             for i, e in enumerate((e for e in entries if e.included), start=1)]
+FINAL_PAGE_SIZE = 50
+
+
+def kept_count() -> int:
+    with unit_of_work() as session:
+        return roster_list.area_counts(session, part).kept
+
+
+def all_kept_rows() -> list[dict]:
+    """The whole final list, read only when the user asks for its Excel."""
+    with unit_of_work() as session:
+        return roster_reading.final_list(session, user, part)
 
 
 def upper_task() -> None:
@@ -143,16 +145,14 @@ def province_task_info() -> None:
 def enterprise_list() -> None:
     if part.level is Tier.PROVINCE and part.status is S.PENDING:
         import_panel(user, part, version)
-    list_step(user, part, entries, editable, evidence, seen)
+    list_step(user, part, seen)
 
 
 def dispatch() -> None:
-    by_area: dict[str, int] = {}
-    for e in entries:
-        area = e.city_code if part.level is Tier.PROVINCE else e.county_code
-        by_area[area] = by_area.get(area, 0) + 1
     with unit_of_work() as session:
-        names = {code: session.get(Division, code).name for code in by_area}
+        by_area = roster_reading.entries_by_area(session, part, by_city=part.level is Tier.PROVINCE)
+        names = dict(session.execute(select(Division.code, Division.name)
+                                     .where(Division.code.in_(list(by_area)))).all())
     targets = {names[c]: n for c, n in sorted(by_area.items())}
     extra = {c: n for c, n in counties.items() if c not in by_area} if part.level is Tier.CITY else {}
     dispatch_step(user, part, version, targets, extra, lower_name)
@@ -168,12 +168,13 @@ def submit() -> None:
             blockers.append("请先将任务下发至区县，待区县提交并审核通过后再提交。")
         elif open_:
             blockers.append(f"还有 {len(open_)} 个区县未审核通过：{'、'.join(open_)}")
-    submit_step(user, part, version, kept_rows, upper_name, blockers, finals)
+    submit_step(user, part, version, kept_count(), all_kept_rows, upper_name, blockers, finals)
 
 
 def final_roster() -> None:
+    kept = kept_count()
     if part.status is S.APPROVED:
-        st.success(f"最终名单已于 {fmt_time(part.decided_at)} 确定，共 {len(kept_rows)} 家企业。"
+        st.success(f"最终名单已于 {fmt_time(part.decided_at)} 确定，共 {kept} 家企业。"
                    "清审任务通知将使用该名单。")
     elif part.status is S.PENDING:
         st.info("任务尚未下发。")
@@ -184,11 +185,14 @@ def final_roster() -> None:
         agreed = statement_checkbox(f"finalize_agree_{part.id}")
         if st.button("确定最终名单", type="primary", disabled=bool(open_), key=f"finalize_{part.id}"):
             act(lambda s, a: roster.finalize(s, a, part.id, version, agreed=agreed), "最终名单已确定", user)
-    if kept_rows:
-        st.dataframe(pd.DataFrame(kept_rows), hide_index=True, width="stretch",
-                     height=min(38 + 35 * len(kept_rows), 500))
-        st.download_button("下载最终名单（Excel）", final_list_excel(kept_rows, "最终名单"),
-                           file_name=f"最终名单_{task.name}.xlsx", key=f"final_roster_{part.id}")
+    if kept:
+        page = current_page(kept, FINAL_PAGE_SIZE, f"final_page_{part.id}")
+        with unit_of_work() as session:
+            rows = roster_reading.final_list(session, user, part, offset=(page - 1) * FINAL_PAGE_SIZE,
+                                             limit=FINAL_PAGE_SIZE)
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 500))
+        pager(kept, FINAL_PAGE_SIZE, f"final_page_{part.id}")
+        final_list_download(all_kept_rows, f"最终名单_{task.name}", f"final_roster_{part.id}")
 
 
 RENDERERS = {

@@ -5,73 +5,92 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import roster_list
+from core import roster_list, roster_reading
 from core.db import unit_of_work
 from core.enterprises import industry_class_options
 from core.errors import ValidationError
 from core.models import User
+from core.roster_reading import EntryFilter, EntryRow
 from core.text import Limit
-from core.workflow_models import RosterAssignment, RosterEntry, RosterStatus
-from ui.widgets import SeenVersions, act, excel_download, file_list, fmt_time, plain, upload_box
+from core.workflow_models import RosterAssignment, RosterStatus
+from ui.widgets import (
+    SeenVersions,
+    act,
+    current_page,
+    export_buttons,
+    file_list,
+    fmt_time,
+    pager,
+    plain,
+    upload_box,
+)
 
 YES_NO = {True: "是", False: "否"}
 INCLUDED_FILTER = {"全部": None, "列入": True, "标注否": False}
 NARROW_COLUMNS = ("序号", "所属区县", "负责评估验收", "是否双超", "是否双有", "是否列入", "佐证材料", "来源", "可修改")
+PAGE_SIZE = 50
 
 
-def _rows(entries: list[RosterEntry], editable: dict[int, bool], evidence: dict[int, list]) -> pd.DataFrame:
-    rows = []
-    for e in entries:
-        enterprise = e.enterprise
-        rows.append({
-            "序号": e.list_number or "", "企业名称": enterprise.name, "所属区县": enterprise.division.short_name,
-            "行业": f"{enterprise.industry_code} {enterprise.industry.name}" if enterprise.industry else "",
-            "负责评估验收": enterprise.managing_tier.label, "是否双超": YES_NO[enterprise.double_exceed],
-            "是否双有": YES_NO[enterprise.double_toxic], "是否列入": YES_NO[e.included],
-            "情况说明": e.exclusion_reason or "", "佐证材料": len(evidence.get(e.id, [])),
-            "来源": "增补" if e.added_by_division else "省级名单", "可修改": "是" if editable[e.id] else "",
-        })
-    return pd.DataFrame(rows)
+def _rows(rows: list[EntryRow]) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "序号": r.list_number or "", "企业名称": r.name, "所属区县": r.county,
+        "行业": f"{r.industry_code} {r.industry}" if r.industry_code else "",
+        "负责评估验收": r.managing_tier.label, "是否双超": YES_NO[r.double_exceed],
+        "是否双有": YES_NO[r.double_toxic], "是否列入": YES_NO[r.included],
+        "情况说明": r.exclusion_reason or "", "佐证材料": r.evidence,
+        "来源": "增补" if r.added_by_division else "省级名单", "可修改": "是" if r.editable else "",
+    } for r in rows])
 
 
-def list_step(user: User, part: RosterAssignment, entries: list[RosterEntry], editable: dict[int, bool],
-              evidence: dict[int, list], seen: SeenVersions) -> None:
-    """Show the department's part of the list; offer the actions on the rows it holds the pen for."""
-    versions = {e.id: seen.see(("entry", e.id), e.version) for e in entries}
-    kept = sum(e.included for e in entries)
+def list_step(user: User, part: RosterAssignment, seen: SeenVersions) -> None:
+    """Show the department's part of the list a page at a time; offer the actions on the rows of the
+    page it holds the pen for."""
+    with unit_of_work() as session:
+        counts = roster_list.area_counts(session, part)
+        counties = roster_reading.counties_of(session, part)
     cols = st.columns(4)
-    cols[0].metric("名单企业", len(entries))
-    cols[1].metric("列入", kept)
-    cols[2].metric("标注“否”", len(entries) - kept)
-    cols[3].metric("增补", sum(1 for e in entries if e.added_by_division))
+    cols[0].metric("名单企业", counts.total)
+    cols[1].metric("列入", counts.kept)
+    cols[2].metric("标注“否”", counts.excluded)
+    cols[3].metric("增补", counts.added)
 
     left, mid, right = st.columns([3, 2, 2])
     text = left.text_input("按企业名称查找", key=f"list_name_{part.id}", max_chars=Limit.SEARCH)
     included = mid.selectbox("是否列入", list(INCLUDED_FILTER), key=f"list_included_{part.id}")
-    counties = sorted({e.enterprise.division.short_name for e in entries})
-    county = right.selectbox("所属区县", ["全部", *counties], key=f"list_county_{part.id}",
-                             disabled=len(counties) <= 1)
-    shown = [e for e in entries
-             if text.strip() in e.enterprise.name
-             and (INCLUDED_FILTER[included] is None or e.included is INCLUDED_FILTER[included])
-             and (county == "全部" or e.enterprise.division.short_name == county)]
+    areas = {"全部": None, **{name: code for code, name in counties}}
+    county = right.selectbox("所属区县", list(areas), key=f"list_county_{part.id}", disabled=len(counties) <= 1)
+    flt = EntryFilter(name=text, included=INCLUDED_FILTER[included], county_code=areas[county])
+    page_key = f"list_page_{part.id}"
+    with unit_of_work() as session:
+        found = roster_reading.entry_count(session, user, part, flt)
+        page = current_page(found, PAGE_SIZE, page_key)
+        shown = roster_reading.entry_rows(session, user, part, flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        holds = any(r.editable for r in shown) or roster_reading.holds_any(session, user, part)
+    versions = {r.entry_id: seen.see(("entry", r.entry_id), r.version) for r in shown}
     if shown:
-        df = _rows(shown, editable, evidence)
+        df = _rows(shown)
         if part.level.value == "county":
             df = df.drop(columns=["所属区县"])
         narrow = {c: st.column_config.Column(c, width="small") for c in NARROW_COLUMNS}
+        st.caption(f"共 {found} 家企业" + (f"，当前第 {page} 页" if found > PAGE_SIZE else ""))
         st.dataframe(df, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 600),
                      column_config=narrow)
-        excel_download(df, "企业清单", f"roster_list_xlsx_{part.id}")
+        pager(found, PAGE_SIZE, page_key)
+
+        def everything() -> pd.DataFrame:
+            with unit_of_work() as s:
+                return _rows(roster_reading.entry_rows(s, user, part, flt, limit=None))
+
+        export_buttons(lambda: everything().to_dict("records"), "企业清单", f"roster_list_export_{part.id}")
     else:
         st.info("没有符合条件的企业。")
 
-    mine = {e.id: e for e in shown if editable[e.id]}
-    if any(editable.values()) or _holds_list(part):
+    mine = {r.entry_id: r for r in shown if r.editable}
+    if holds or _holds_list(part):
         _actions(user, part, mine, versions)
     else:
         st.caption("本级名单当前不在本部门办理环节（已提交上级或正由下级核定），仅可查看。")
-    _details(entries, evidence, part)
+    _details(shown, part)
 
 
 def _holds_list(part: RosterAssignment) -> bool:
@@ -80,17 +99,13 @@ def _holds_list(part: RosterAssignment) -> bool:
         part.level.value == "city" and part.status is RosterStatus.DISPATCHED)
 
 
-def _label(entry: RosterEntry) -> str:
-    mark = "" if entry.included else "（否）"
-    return f"{entry.enterprise.name}{mark} · {entry.enterprise.division.short_name}"
-
-
 ACTIONS = ("标注“否”", "恢复列入", "修正双超 / 双有", "修正企业信息", "增补企业", "撤销增补")
 
 
-def _actions(user: User, part: RosterAssignment, mine: dict[int, RosterEntry], versions: dict[int, int]) -> None:
+def _actions(user: User, part: RosterAssignment, mine: dict[int, EntryRow], versions: dict[int, int]) -> None:
     st.markdown("#### 名单核定")
-    st.caption("信息无误的企业无需操作。可多选企业后批量标注“否”或修正双超、双有。")
+    st.caption("信息无误的企业无需操作。可多选当前页的企业后批量标注“否”或修正双超、双有"
+               "（用上方的查找和筛选找到要处理的企业）。")
     # A new generation of keys empties the inputs after a step succeeded.
     generation = st.session_state.get(f"list_generation_{part.id}", 0)
 
@@ -104,7 +119,7 @@ def _actions(user: User, part: RosterAssignment, mine: dict[int, RosterEntry], v
     if action == "修正企业信息":
         _correct_form(user, part, mine, versions)
         return
-    selected = st.multiselect("选择企业（可多选）", list(mine), format_func=lambda i: _label(mine[i]),
+    selected = st.multiselect("选择企业（可多选）", list(mine), format_func=lambda i: mine[i].label,
                               key=f"sel_{part.id}_{generation}", placeholder="从上表中选择要处理的企业")
     targets = [(i, versions[i]) for i in selected]
     if action == "标注“否”":
@@ -144,13 +159,13 @@ def _each(targets: list[tuple[int, int]], step) -> None:
         step(entry_id, version)
 
 
-def _correct_form(user: User, part: RosterAssignment, mine: dict[int, RosterEntry], versions: dict[int, int]) -> None:
+def _correct_form(user: User, part: RosterAssignment, mine: dict[int, EntryRow], versions: dict[int, int]) -> None:
     if not mine:
-        st.caption("没有可修正的企业。")
+        st.caption("当前页没有可修正的企业。")
         return
-    entry_id = st.selectbox("要修正的企业", list(mine), format_func=lambda i: _label(mine[i]),
+    entry_id = st.selectbox("要修正的企业", list(mine), format_func=lambda i: mine[i].label,
                             key=f"fix_target_{part.id}")
-    enterprise = mine[entry_id].enterprise
+    enterprise = mine[entry_id]
     with unit_of_work() as session:
         classes = industry_class_options(session)
     names = dict(classes)
@@ -187,20 +202,22 @@ def _add_form(user: User, part: RosterAssignment) -> None:
         act(lambda s, a: roster_list.add_enterprise(s, a, part.id, chosen), f"已增补“{options[chosen]}”", user)
 
 
-def _details(entries: list[RosterEntry], evidence: dict[int, list], part: RosterAssignment) -> None:
-    """Evidence and change history of one entry, for whoever may see the list."""
-    if not entries:
+def _details(rows: list[EntryRow], part: RosterAssignment) -> None:
+    """Evidence and change history of one entry of the page, for whoever may see the list."""
+    if not rows:
         return
     with st.expander("查看企业的佐证材料和变更记录", icon=":material/history:"):
-        options = {e.id: _label(e) for e in entries}
-        entry_id = st.selectbox("企业", list(options), format_func=options.get, key=f"detail_{part.id}")
-        entry = next(e for e in entries if e.id == entry_id)
+        options = {r.entry_id: r for r in rows}
+        entry_id = st.selectbox("企业（当前页）", list(options), format_func=lambda i: options[i].label,
+                                key=f"detail_{part.id}")
+        entry = options[entry_id]
+        with unit_of_work() as session:
+            evidence = roster_list.evidence_of(session, [entry_id]).get(entry_id, [])
+            log = roster_list.history(session, entry_id)
         if not entry.included:
             st.markdown(f"**情况说明**：{plain(entry.exclusion_reason)}")
         st.markdown("**佐证材料**")
-        file_list(evidence.get(entry_id, []), f"ev_{part.id}_{entry_id}")
-        with unit_of_work() as session:
-            log = roster_list.history(session, entry_id)
+        file_list(evidence, f"ev_{part.id}_{entry_id}")
         if log:
             st.markdown("**变更记录**")
             st.dataframe(pd.DataFrame([{"时间": fmt_time(r.at), "操作人": r.actor_login, "操作": _describe(r)}

@@ -5,15 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import attachments, roster, roster_list
+from core import attachments, roster, roster_list, roster_reading
 from core.db import unit_of_work
 from core.models import User
+from core.roster_reading import EntryFilter
 from core.text import Limit
 from core.workflow_models import RosterAssignment, RosterStatus
 from ui.roster_views import reviews_block
 from ui.widgets import SeenVersions, act, file_list, fmt_time, plain
 
 S = RosterStatus
+CHANGED_SHOWN = 100
 
 
 def children_step(user: User, part: RosterAssignment, seen: SeenVersions, lower: str) -> None:
@@ -48,25 +50,27 @@ def children_step(user: User, part: RosterAssignment, seen: SeenVersions, lower:
 def _review_panel(user: User, part: RosterAssignment, child: RosterAssignment, seen: SeenVersions) -> None:
     version = seen.see(("assignment", child.id), child.version)
     with unit_of_work() as session:
-        entries = roster_list.entries(session, user, child)
-        evidence = roster_list.evidence_of(session, [e.id for e in entries])
+        changed = roster_reading.entry_rows(session, user, child, EntryFilter(changed_only=True), limit=CHANGED_SHOWN)
+        changed_total = roster_reading.entry_count(session, user, child, EntryFilter(changed_only=True))
+        evidence = roster_list.evidence_of(session, [e.entry_id for e in changed if not e.included])
         finals = attachments.of(session, roster.OWNER_ASSIGNMENT, child.id, attachments.FINAL_LIST)
         reviews = roster.reviews_of(session, child.id)
     with st.container(border=True):
         st.markdown(f"**{child.division.name}** 于 {fmt_time(child.submitted_at)} 提交")
         st.markdown("**最终名单（盖章扫描件）**")
         file_list(finals[-1:], f"rv_final_{child.id}")
-        changed = [e for e in entries if not e.included or e.added_by_division]
         if changed:
-            st.markdown("**标注“否”和增补的企业**")
+            st.markdown(f"**标注“否”和增补的企业**（共 {changed_total} 家）")
             for e in changed:
                 mark = "标注否" if not e.included else "增补"
-                with st.expander(f"{mark}：{plain(e.enterprise.name)}（{e.enterprise.division.short_name}）"):
+                with st.expander(f"{mark}：{plain(e.name)}（{e.county}）"):
                     if not e.included:
                         st.markdown(f"**情况说明**：{plain(e.exclusion_reason)}")
-                        file_list(evidence.get(e.id, []), f"rv_ev_{child.id}_{e.id}")
+                        file_list(evidence.get(e.entry_id, []), f"rv_ev_{child.id}_{e.entry_id}")
                     else:
                         st.caption("本级增补的企业")
+            if changed_total > len(changed):
+                st.caption(f"仅列出前 {len(changed)} 家；其余可在“企业清单”中按“是否列入”筛选查看。")
         else:
             st.caption("该单位未标注“否”，也未增补企业。")
         reviews_block(reviews, "以往审核记录")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -89,22 +91,25 @@ def requirements_step(user: User, part: RosterAssignment, own_files: list[Attach
             then=lambda: go_to_step(f"roster_step_{part.id}", next_step))
 
 
-def final_list_excel(rows: list[dict], title: str) -> bytes:
-    return excel_bytes(pd.DataFrame(rows), sheet=title)
+def final_list_download(load_rows: Callable[[], list[dict]], file_stem: str, key: str) -> None:
+    """The final list as Excel, built only when asked (a province's list is tens of thousands of rows)."""
+    if st.button("准备最终名单（Excel）", key=f"{key}_prepare", icon=":material/table_view:"):
+        st.session_state[f"{key}_bytes"] = excel_bytes(pd.DataFrame(load_rows()), sheet="最终名单")
+    if data := st.session_state.get(f"{key}_bytes"):
+        st.download_button("下载最终名单（Excel）", data, file_name=f"{file_stem}.xlsx", key=key,
+                           mime=files.MIME_TYPES["xlsx"], icon=":material/download:")
 
 
-def submit_step(user: User, part: RosterAssignment, version: int, kept_rows: list[dict], upper: str,
-                blockers: list[str], finals: list[Attachment]) -> None:
+def submit_step(user: User, part: RosterAssignment, version: int, kept: int, load_rows: Callable[[], list[dict]],
+                upper: str, blockers: list[str], finals: list[Attachment]) -> None:
     """提交任务: download the final list to stamp, upload the stamped scan, agree, submit."""
     if part.status in (RosterStatus.SUBMITTED, RosterStatus.APPROVED):
         st.success(f"本级任务已于 {fmt_time(part.submitted_at)} 提交至{upper}，当前状态：{part.status.label}。")
         st.markdown("**已提交的最终名单（盖章扫描件）**")
         file_list(finals[-1:], f"final_{part.id}")
         return
-    st.markdown(f"本级最终名单共 **{len(kept_rows)}** 家企业（不含标注“否”的企业）。请下载名单，核对盖章后扫描上传。")
-    st.download_button("下载本级最终名单（Excel）", final_list_excel(kept_rows, "最终名单"),
-                       file_name=f"最终名单_{part.division.short_name}.xlsx", key=f"final_xlsx_{part.id}",
-                       mime=files.MIME_TYPES["xlsx"])
+    st.markdown(f"本级最终名单共 **{kept}** 家企业（不含标注“否”的企业）。请下载名单，核对盖章后扫描上传。")
+    final_list_download(load_rows, f"最终名单_{part.division.short_name}", f"final_xlsx_{part.id}")
     for blocker in blockers:
         st.warning(blocker, icon=":material/block:")
     scan = upload_box("上传最终名单（盖章扫描件）", f"final_upload_{part.id}")

@@ -99,3 +99,24 @@ def test_county_generates_uploads_and_dispatches_then_the_enterprise_accepts(db)
     [b for b in enterprise.button if b.label == "确认接受"][0].click()
     enterprise.run()
     assert "已接受清审任务" in texts(enterprise) and "项目负责人：张三" in texts(enterprise)
+
+
+def test_the_enterprise_list_step_shows_the_industry_table_and_filters_in_sql(db):
+    with unit_of_work() as s:
+        from tests.support.stats import campaign
+
+        campaign(s)
+        part_id = s.scalar(select(NoticeAssignment.id).where(NoticeAssignment.division_code == PROVINCE))
+    at = open_as(PROVINCE, "pages/notice_tasks.py")
+    at.session_state["notice_part_id"] = part_id
+    at.switch_page("pages/notice_task.py").run()
+    at.radio(key=f"notice_step_{part_id}").set_value("企业名单").run()
+    assert not at.exception, at.exception
+    assert "本级共 **3** 家企业。" in texts(at)
+    industry, listing = at.dataframe[0].value, at.dataframe[1].value
+    assert list(industry["企业数量"]) == [1, 1, 1]
+    assert list(listing["企业名称"]) == ["保定玖福食品有限公司", "涿州市飞耀金属制品有限公司", "涿州迅利达创新科技发展有限公司"]
+    assert list(listing.columns[:5]) == ["序号", "清审行业", "双超", "双有", "项目编号"]
+    at.text_input(key=f"nl_name_{part_id}").input("迅利达").run()
+    assert "共检索到 1 条记录" in texts(at)
+    assert list(at.dataframe[1].value["办理机构"]) == ["地市级"]

@@ -53,7 +53,12 @@ def test_province_creates_a_task_and_imports_the_seed_list(db):
     assert confirmed == 2
     at = click(at, "导入 77 家企业")
     assert "新增 77 家企业（其中 0 家新加入企业名录）" in texts(at)
-    assert len(at.dataframe[0].value) == 77
+    assert "共 77 家企业，当前第 1 页" in texts(at)
+    first = list(at.dataframe[0].value["序号"])
+    assert len(first) == 50  # a page; the list is read from the database a page at a time
+    at.number_input(key=f"list_page_{mine.id}").set_value(2).run()
+    second = list(at.dataframe[0].value["序号"])
+    assert len(second) == 27 and sorted(first + second) == list(range(1, 78))
 
 
 def _dispatched_to_counties():

@@ -60,6 +60,11 @@ def test_routing_table(uow, managing, step, reviewer):
         assert cases.holder_tier(managing, step) is expected
         may = cases.may_act(s, user(s, login), case, ACTION_AT[step])
         assert may is (expected is not None and reviewer is expected)
+        # The department's to-do list, filtered in SQL, agrees with the rule written in Python.
+        department = user(s, login)
+        waiting = [r.case_id for r in cases.case_list(s, department, mine_only=True)]
+        assert waiting == ([case.id] if may else [])
+        assert cases.case_count(s, department).mine == int(may)
 
 
 @pytest.mark.parametrize(("managing", "chain", "then"), [

@@ -311,6 +311,12 @@ def test_the_tracking_list_statuses_and_overdue_flag(uow):
         r = row()
         assert (r.enterprise, r.county, r.project_id, r.status_label, r.disclosures, r.days_overdue) == (
             "保定玖福食品有限公司", "清苑区", project.id, "未填报", 0, 5)
+        late = due + timedelta(days=5)
+        assert disclosure_tracking.tracking_counts(s, county, flt, on=late) == disclosure_tracking.TrackingCounts(
+            total=1, confirmed=0, pending=0, missing_or_not_written=1, overdue=1)
+        assert disclosure_tracking.tracking_counts(s, county, flt, on=due).overdue == 0
+        assert disclosure_tracking.tracking_counts(s, county, flt, county_code="130681").total == 0
+        assert disclosure_tracking.tracking(s, county, flt, on=late, offset=1, limit=10) == []
         assert r.overdue and not row(on=due).overdue  # due that day: not yet late
         assert row(on=due - timedelta(days=3)).days_overdue == 0
 
@@ -322,6 +328,7 @@ def test_the_tracking_list_statuses_and_overdue_flag(uow):
             "已填报待确认", "区县部门", date(2026, 12, 15), NUMBER, PermitClass.KEY)
         permits.confirm_permit(s, county, project.id, record.version, agreed=True)
         assert row().status_label == "已确认"
+        assert disclosure_tracking.tracking_counts(s, county, flt, on=ON).confirmed == 1
 
         disclosure.add_disclosure(s, enterprise, project.id, _disclosure(published_on=due + timedelta(days=2)),
                                   scan(), on=due + timedelta(days=5))

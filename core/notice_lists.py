@@ -1,0 +1,111 @@
+"""The enterprises of one department's part of an audit notice, read a page at a time.
+
+A province's part covers every letter of the campaign (tens of thousands at ten times Hebei): the
+list, its filters, its counts and its industry table are computed in the database over
+letter_progress (one row per letter, with the letter's county, city and 大类 already on it), and
+only the page on screen is read. The columns are those of seed 000's 企业名单 screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from core.models import Division, Enterprise, Industry, ManagingTier, Tier
+from core.notice_models import NoticeAssignment, NoticeLetter
+from core.progress import STAGES
+from core.progress import LetterProgress as P
+from core.project_models import AuditProject
+from core.text import search_term
+
+YES_NO = {True: "是", False: "否"}
+# 办理机构 as seed 000's list writes the managing department.
+HANDLED_BY = {ManagingTier.PROVINCE: "省级", ManagingTier.CITY: "地市级"}
+
+
+@dataclass(frozen=True)
+class LetterFilter:
+    name: str = ""  # part of the enterprise's name
+    county_code: str | None = None
+    industry_major: str | None = None  # 清审行业 (GB/T 4754 大类)
+    managing_tier: ManagingTier | None = None  # 办理机构
+
+
+def _area(part: NoticeAssignment) -> ColumnElement[bool]:
+    """The letters of the department's area within the part's campaign."""
+    where = [P.notice_id == part.notice_id]
+    if part.level is Tier.CITY:
+        where.append(P.city_code == part.division_code)
+    elif part.level is Tier.COUNTY:
+        where.append(P.county_code == part.division_code)
+    return and_(*where)
+
+
+def _conditions(part: NoticeAssignment, flt: LetterFilter) -> list[ColumnElement[bool]]:
+    where = [_area(part)]
+    if name := search_term(flt.name):
+        where.append(Enterprise.name.contains(name, autoescape=True))
+    if flt.managing_tier is not None:
+        where.append(Enterprise.managing_tier == flt.managing_tier)
+    if flt.county_code:
+        where.append(P.county_code == flt.county_code)
+    if flt.industry_major:
+        where.append(P.industry_major == flt.industry_major)
+    return where
+
+
+def letter_count(session: Session, part: NoticeAssignment, flt: LetterFilter = LetterFilter()) -> int:
+    stmt = select(func.count()).select_from(P)
+    if search_term(flt.name) or flt.managing_tier is not None:
+        stmt = stmt.join(Enterprise, Enterprise.id == P.enterprise_id)
+    return session.scalar(stmt.where(*_conditions(part, flt)))
+
+
+def counts_by_part(session: Session, parts: list[NoticeAssignment]) -> dict[int, int]:
+    """本级企业 of several parts (a department's task list) without reading their letters."""
+    return {part.id: letter_count(session, part) for part in parts}
+
+
+def letter_rows(session: Session, part: NoticeAssignment, flt: LetterFilter = LetterFilter(), *, offset: int = 0,
+                limit: int | None = 50) -> list[dict]:
+    """One page of the list, in county and letter-number order, as the screen and the export show it."""
+    county, city, major = aliased(Division), aliased(Division), aliased(Industry)
+    stmt = (select(NoticeLetter.letter_number, AuditProject.project_number, Enterprise.name, Enterprise.double_exceed,
+                   Enterprise.double_toxic, Enterprise.managing_tier, major.name.label("industry"),
+                   county.short_name.label("county"), city.short_name.label("city"),
+                   *(getattr(P, key).label(key) for key, _ in STAGES))
+            .select_from(P)
+            .join(NoticeLetter, NoticeLetter.id == P.letter_id)
+            .join(Enterprise, Enterprise.id == P.enterprise_id)
+            .join(county, county.code == P.county_code)
+            .outerjoin(city, city.code == P.city_code)
+            .outerjoin(major, major.code == P.industry_major)
+            .outerjoin(AuditProject, AuditProject.letter_id == P.letter_id)
+            .where(*_conditions(part, flt)))
+    stmt = stmt.order_by(P.county_code, NoticeLetter.letter_number).offset(offset).limit(limit)
+    rows = []
+    for number, r in enumerate(session.execute(stmt), start=offset + 1):
+        reached = [label for key, label in STAGES if r._mapping[key]]
+        rows.append({"序号": number, "清审行业": r.industry or "未分类", "双超": YES_NO[bool(r.double_exceed)],
+                     "双有": YES_NO[bool(r.double_toxic)], "项目编号": r.project_number or "—",
+                     "告知书编号": r.letter_number, "企业名称": r.name, "办理进度": reached[-1] if reached else "未告知",
+                     "所属地市": r.city or "", "所属区县": r.county, "办理机构": HANDLED_BY[r.managing_tier]})
+    return rows
+
+
+def industry_table(session: Session, part: NoticeAssignment) -> list[tuple[str, str, int]]:
+    """(大类 code, name, enterprises) of the part's letters, most enterprises first (seed 000's 企业名单信息)."""
+    found = session.execute(select(P.industry_major, func.count()).where(_area(part))
+                            .group_by(P.industry_major)).all()
+    names = dict(session.execute(select(Industry.code, Industry.name)
+                                 .where(Industry.code.in_([code for code, _ in found]))).all())
+    return sorted(((code, names.get(code, "未分类"), n) for code, n in found), key=lambda r: (-r[2], r[0]))
+
+
+def counties_of(session: Session, part: NoticeAssignment) -> list[tuple[str, str]]:
+    """(code, name) of the counties that have letters in the part's area, for the list's filter."""
+    codes = select(P.county_code).where(_area(part)).distinct()
+    return list(session.execute(select(Division.code, Division.short_name).where(Division.code.in_(codes))
+                                .order_by(Division.code)).all())

@@ -1,0 +1,241 @@
+"""Each enterprise's progress in each campaign, kept in a table of its own (letter_progress).
+
+Statistics, deadlines and reminders used to derive an enterprise's stage from the letters, the county's
+notice part, the project and every case, which at ten times a province meant joining and grouping
+hundreds of thousands of rows on every page. Here that answer is stored per letter (one letter = one
+enterprise in one campaign) and kept current in the same transaction as the change that moves it:
+a session hook notes which letters a flush touches (a notice part dispatched, a letter accepted, a
+startup submitted, a case opened or decided, an enterprise's industry corrected, a campaign's dates)
+and recomputes exactly those rows from the source right after that flush, in the same transaction. So a transition
+added later needs nothing of its own, and `verify()` can prove the table equals the source.
+Bulk loads that bypass the ORM (Core inserts) call `rebuild()` afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import (Boolean, Date, ForeignKey, Integer, String, and_, case, delete, event, func, insert, literal,
+                        select)
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
+
+from core.models import Base, Division, Enterprise
+from core.notice_models import AuditNotice, NoticeAssignment, NoticeLetter, NoticeStatus
+from core.project_models import AuditProject, Case, CaseKind, CaseStatus
+
+# The stages an enterprise passes, in order (seed 001 时间步骤).
+STAGES: tuple[tuple[str, str], ...] = (
+    ("notified", "已告知"),
+    ("accepted", "已接受任务"),
+    ("startup", "已提交项目启动"),
+    ("evaluation_applied", "已申请评估"),
+    ("evaluation_passed", "评估通过"),
+    ("acceptance_applied", "已申请验收"),
+    ("acceptance_passed", "验收通过"),
+)
+STAGE_KEYS = tuple(key for key, _ in STAGES)
+# The stage that meets each milestone; the last milestone (the written summary) is the departments' own.
+MET_BY = {"letters_due": "notified", "register_due": "accepted", "plan_due": "evaluation_applied",
+          "evaluation_due": "evaluation_passed", "acceptance_apply_due": "acceptance_applied",
+          "acceptance_due": "acceptance_passed"}
+_CHUNK = 5000  # ids per statement, well inside SQLite's and PostgreSQL's parameter limits
+
+
+class LetterProgress(Base):
+    """How far one enterprise has come in one campaign, and its earliest milestone not yet met."""
+
+    __tablename__ = "letter_progress"
+
+    letter_id: Mapped[int] = mapped_column(ForeignKey("notice_letters.id", ondelete="CASCADE"), primary_key=True)
+    notice_id: Mapped[int] = mapped_column(Integer, index=True)
+    enterprise_id: Mapped[int] = mapped_column(Integer, index=True)
+    # The letter's county and its ancestors, so that a jurisdiction is one predicate on this table.
+    county_code: Mapped[str] = mapped_column(String(6), index=True)
+    city_code: Mapped[str] = mapped_column(String(6), index=True)
+    province_code: Mapped[str] = mapped_column(String(6), index=True)
+    industry_major: Mapped[str] = mapped_column(String(2), default="")  # GB/T 4754 大类, "" when unknown
+    notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    startup: Mapped[bool] = mapped_column(Boolean, default=False)
+    evaluation_applied: Mapped[bool] = mapped_column(Boolean, default=False)
+    evaluation_passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    acceptance_applied: Mapped[bool] = mapped_column(Boolean, default=False)
+    acceptance_passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_milestone: Mapped[str | None] = mapped_column(String(32))
+    next_due: Mapped[date | None] = mapped_column(Date, index=True)
+
+
+def source_query(letter_ids: list[int] | None = None):
+    """The progress of letters computed from the workflow tables themselves (all letters when None)."""
+    def flag(kind: CaseKind, passed: bool = False):
+        cond = Case.kind == kind
+        if passed:
+            cond = and_(cond, Case.status == CaseStatus.PASSED)
+        return func.max(case((cond, 1), else_=0))
+
+    flags = (select(Case.project_id.label("project_id"),
+                    flag(CaseKind.EVALUATION).label("evaluation_applied"),
+                    flag(CaseKind.EVALUATION, True).label("evaluation_passed"),
+                    flag(CaseKind.ACCEPTANCE).label("acceptance_applied"),
+                    flag(CaseKind.ACCEPTANCE, True).label("acceptance_passed"))
+             .group_by(Case.project_id))
+    county_part = aliased(NoticeAssignment)
+    one = literal(1)
+    if letter_ids is not None:
+        flags = flags.join(AuditProject, AuditProject.id == Case.project_id).where(
+            AuditProject.letter_id.in_(letter_ids))
+    flags = flags.subquery("case_flags")
+    stmt = (select(NoticeLetter.id.label("letter_id"), NoticeLetter.notice_id, NoticeLetter.enterprise_id,
+                   NoticeLetter.county_code, func.coalesce(Division.city_code, Division.code).label("city_code"),
+                   Division.province_code,
+                   func.coalesce(func.substr(Enterprise.industry_code, 1, 2), "").label("industry_major"),
+                   case((county_part.status == NoticeStatus.DISPATCHED, one), else_=0).label("notified"),
+                   case((NoticeLetter.accepted_at.is_not(None), one), else_=0).label("accepted"),
+                   case((AuditProject.startup_submitted_at.is_not(None), one), else_=0).label("startup"),
+                   *(func.coalesce(flags.c[k], 0).label(k) for k in STAGE_KEYS[3:]),
+                   *(getattr(AuditNotice, key).label(key) for key in MET_BY))
+            .select_from(NoticeLetter)
+            .join(Enterprise, Enterprise.id == NoticeLetter.enterprise_id)
+            .join(Division, Division.code == NoticeLetter.county_code)
+            .join(AuditNotice, AuditNotice.id == NoticeLetter.notice_id)
+            .outerjoin(county_part, and_(county_part.notice_id == NoticeLetter.notice_id,
+                                         county_part.division_code == NoticeLetter.county_code))
+            .outerjoin(AuditProject, AuditProject.letter_id == NoticeLetter.id)
+            .outerjoin(flags, flags.c.project_id == AuditProject.id))
+    if letter_ids is not None:
+        stmt = stmt.where(NoticeLetter.id.in_(letter_ids))
+    return stmt
+
+
+def _row(source) -> dict:
+    values = source._mapping
+    row = {key: values[key] for key in ("letter_id", "notice_id", "enterprise_id", "county_code", "city_code",
+                                        "province_code", "industry_major")}
+    row.update({key: bool(values[key]) for key in STAGE_KEYS})
+    row["next_milestone"] = row["next_due"] = None
+    for milestone, stage in MET_BY.items():
+        if not row[stage]:
+            row["next_milestone"], row["next_due"] = milestone, values[milestone]
+            break
+    return row
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start:start + _CHUNK]
+
+
+def refresh(session: Session, letter_ids: Iterable[int]) -> int:
+    """Recompute the progress rows of these letters from the source; returns how many were written."""
+    ids = sorted(set(letter_ids))
+    table = LetterProgress.__table__
+    # Core statements on the session's connection: this also runs inside a flush hook.
+    connection = session.connection()
+    written = 0
+    for chunk in _chunks(ids):
+        rows = [_row(r) for r in connection.execute(source_query(chunk))]
+        connection.execute(delete(table).where(table.c.letter_id.in_(chunk)))
+        if rows:
+            connection.execute(insert(table), rows)
+        written += len(rows)
+    return written
+
+
+def rebuild(session: Session) -> int:
+    """Recompute every row (after a bulk load that bypassed the ORM, or to repair)."""
+    session.connection().execute(delete(LetterProgress.__table__))
+    ids = list(session.connection().scalars(select(NoticeLetter.id).order_by(NoticeLetter.id)))
+    return refresh(session, ids)
+
+
+@dataclass(frozen=True)
+class Difference:
+    letter_id: int
+    stored: dict | None
+    computed: dict | None
+
+
+def verify(session: Session) -> list[Difference]:
+    """Every letter whose stored progress differs from what the source says (empty: the table is right)."""
+    columns = [c.key for c in LetterProgress.__table__.columns]
+    stored = {r.letter_id: {c: getattr(r, c) for c in columns} for r in
+              session.execute(select(LetterProgress.__table__))}
+    differences = []
+    for source in session.execute(source_query()):
+        computed = _row(source)
+        mine = stored.pop(computed["letter_id"], None)
+        if mine != computed:
+            differences.append(Difference(computed["letter_id"], mine, computed))
+    differences += [Difference(letter_id, row, None) for letter_id, row in stored.items()]
+    return differences
+
+
+# --- keeping it current ---------------------------------------------------------------------------
+
+_DIRTY = "progress_dirty"
+
+
+def _pending(session: Session) -> dict[str, set]:
+    return session.info.setdefault(_DIRTY, {"letters": set(), "projects": set(), "parts": set(),
+                                            "enterprises": set(), "notices": set()})
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changes(session: Session, flush_context, instances) -> None:  # noqa: ARG001
+    """Note what this flush changes that moves an enterprise's progress (resolved to letters later)."""
+    pending = None
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, NoticeLetter):
+            key, value = "letters", obj.id
+        elif isinstance(obj, AuditProject):
+            key, value = "projects", obj.id
+        elif isinstance(obj, Case):
+            key, value = "projects", obj.project_id
+        elif isinstance(obj, NoticeAssignment):
+            key, value = "parts", obj.id
+        elif isinstance(obj, Enterprise) and obj in session.dirty:
+            key, value = "enterprises", obj.id
+        elif isinstance(obj, AuditNotice) and obj in session.dirty:
+            key, value = "notices", obj.id
+        else:
+            continue
+        pending = pending or _pending(session)
+        pending[key].add(obj if value is None else value)
+
+
+def _letters_of(session: Session, pending: dict[str, set]) -> set[int]:
+    connection = session.connection()
+
+    def ids(values: set) -> list[int]:  # objects new in this flush got their id meanwhile
+        return [v if isinstance(v, int) else v.id for v in values if v is not None]
+
+    letters = set(ids(pending["letters"]))
+    if projects := ids(pending["projects"]):
+        letters |= set(connection.scalars(select(AuditProject.letter_id).where(AuditProject.id.in_(projects))))
+    if parts := ids(pending["parts"]):
+        found = connection.execute(select(NoticeAssignment.notice_id, NoticeAssignment.division_code)
+                                .where(NoticeAssignment.id.in_(parts))).all()
+        for notice_id, code in found:
+            letters |= set(connection.scalars(select(NoticeLetter.id).where(NoticeLetter.notice_id == notice_id,
+                                                                         NoticeLetter.county_code == code)))
+    if enterprises := ids(pending["enterprises"]):
+        letters |= set(connection.scalars(select(NoticeLetter.id).where(NoticeLetter.enterprise_id.in_(enterprises))))
+    if notices := ids(pending["notices"]):
+        letters |= set(connection.scalars(select(NoticeLetter.id).where(NoticeLetter.notice_id.in_(notices))))
+    return letters
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _bring_up_to_date(session: Session, flush_context) -> None:  # noqa: ARG001
+    """Recompute the rows of the letters this flush touched, in the same transaction, so that a query
+    later in the same unit of work already sees them."""
+    pending = session.info.pop(_DIRTY, None)
+    if pending and any(pending.values()):
+        refresh(session, _letters_of(session, pending))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction) -> None:  # noqa: ARG001
+    session.info.pop(_DIRTY, None)

@@ -1,0 +1,92 @@
+"""letter_progress: kept current in the same transaction as every change, and provably equal to the source."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from core import progress
+from core.cases import StageVerdict, intake
+from core.errors import RuleViolation
+from core.progress import LetterProgress
+from core.project_models import AuditProject, CaseStatus
+from core.stages import stages_of
+from tests.support.projects import submitted_case
+from tests.support.roster import CITY, QINGYUAN, user
+from tests.support.stats import campaign
+
+STAGE_FLAGS = progress.STAGE_KEYS
+
+
+def flags(row: LetterProgress) -> tuple:
+    return tuple(int(getattr(row, k)) for k in STAGE_FLAGS)
+
+
+def rows(s, notice_id: int) -> dict[str, LetterProgress]:
+    found = s.scalars(select(LetterProgress).where(LetterProgress.notice_id == notice_id))
+    return {r.county_code + ":" + str(r.enterprise_id): r for r in found}
+
+
+def test_every_step_of_a_small_campaign_is_counted_as_it_happens(uow):
+    with uow() as s:
+        notice_id = campaign(s)
+        stored = sorted(rows(s, notice_id).values(), key=lambda r: (r.county_code, r.enterprise_id))
+        #   notified accepted startup eval_applied eval_passed acc_applied acc_passed
+        assert [(r.county_code, flags(r), r.next_milestone) for r in stored] == [
+            (QINGYUAN, (1, 1, 1, 1, 1, 0, 0), "acceptance_apply_due"),
+            ("130681", (0, 0, 0, 0, 0, 0, 0), "letters_due"),
+            ("130681", (0, 0, 0, 0, 0, 0, 0), "letters_due")]
+        assert {r.city_code for r in stored} == {CITY} and {r.province_code for r in stored} == {"130000"}
+        assert progress.verify(s) == []
+
+
+def test_changes_in_later_transactions_and_refusals_leave_it_equal_to_the_source(uow):
+    with uow() as s:
+        case, _ = submitted_case(s)
+        case_id, version = case.id, case.version
+    with uow() as s:
+        assert progress.verify(s) == []
+        [row] = s.scalars(select(LetterProgress))
+        assert flags(row)[:4] == (1, 1, 1, 1) and row.next_milestone == "evaluation_due"
+    verdicts = {stage.key: StageVerdict(True) for stage in stages_of("evaluation")}
+    try:  # a stale version is refused: nothing may change, the table included
+        with uow() as s:
+            intake(s, user(s, QINGYUAN), case_id, version + 7, verdicts, agreed=True)
+    except RuleViolation:
+        pass
+    with uow() as s:
+        intake(s, user(s, QINGYUAN), case_id, version, verdicts, agreed=True)
+        assert progress.verify(s) == []
+
+
+def test_a_passed_evaluation_moves_the_next_milestone(uow):
+    with uow() as s:
+        case, _ = submitted_case(s)
+        case.status = CaseStatus.PASSED
+        s.flush()
+        [row] = s.scalars(select(LetterProgress))
+        assert row.evaluation_passed and row.next_milestone == "acceptance_apply_due"
+        assert progress.verify(s) == []
+
+
+def test_an_industry_correction_regroups_the_enterprise(uow):
+    with uow() as s:
+        notice_id = campaign(s)
+        project = s.scalar(select(AuditProject))
+        project.enterprise.industry_code = "3360"
+        s.flush()
+        assert s.scalar(select(LetterProgress.industry_major)
+                        .where(LetterProgress.letter_id == project.letter_id)) == "33"
+        assert progress.verify(s) == [] and len(rows(s, notice_id)) == 3
+
+
+def test_verify_finds_a_tampered_or_missing_row_and_rebuild_repairs_it(uow):
+    with uow() as s:
+        campaign(s)
+        s.execute(update(LetterProgress.__table__).where(LetterProgress.county_code == QINGYUAN)
+                  .values(acceptance_passed=True))
+        one = s.scalar(select(LetterProgress.letter_id).where(LetterProgress.county_code == "130681"))
+        s.execute(LetterProgress.__table__.delete().where(LetterProgress.letter_id == one))
+        found = {d.letter_id: d for d in progress.verify(s)}
+        assert len(found) == 2 and found[one].stored is None
+        assert progress.rebuild(s) == 3
+        assert progress.verify(s) == []
