@@ -28,6 +28,7 @@ from core import (
     permits,
     roster,
     roster_list,
+    roster_reading,
     stage_records,
     startup,
 )
@@ -40,10 +41,18 @@ from core.models import Enterprise, ManagingTier, User
 from core.notice_models import NoticeLetter
 from core.project_models import CaseKind, OptionKind, OptionStatus
 from core.roster_import import preview
-from core.stages import BY_KEY, ItemKind, stages_of
+from core.stages import ItemKind, stages_of
 from core.startup_fields import today
 from core.text import Limit
-from tests.support.projects import FORM, accepted_project, an_option, complete_phase, started, submitted_case
+from core.workflow_models import RosterEntry
+from tests.support.projects import (
+    FORM,
+    accepted_project,
+    an_option,
+    complete_phase,
+    started,
+    submitted_case,
+)
 from tests.support.roster import (
     CITY,
     HEADER,
@@ -84,7 +93,8 @@ def check_fields(fields: dict[str, tuple[int | None, object]]) -> None:
 
 
 def entry_of(s, login: str, task_id: int):
-    return roster_list.entries(s, user(s, login), part(s, task_id, login))[0]
+    row = roster_reading.entry_rows(s, user(s, login), part(s, task_id, login), limit=1)[0]
+    return s.get(RosterEntry, row.entry_id)
 
 
 def test_roster_fields(db):
