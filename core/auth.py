@@ -213,14 +213,21 @@ def reset_password(session: Session, actor: User, target: User) -> str:
 
 def create_account(session: Session, *, login: str, display_name: str, tier: Tier,
                    division_code: str, enterprise_id: int | None = None,
-                   password: str | None = None, actor: User | None = None) -> tuple[User, str]:
-    """Create an account with a random initial password (or a given one) to be changed at first login."""
+                   password: str | None = None, actor: User | None = None,
+                   password_hash: str | None = None) -> tuple[User, str | None]:
+    """Create an account with a random initial password (or a given one) to be changed at first login.
+
+    `password_hash`: the hash of a password made outside the transaction (letters are hashed before
+    their short write, core.letter_issue); the password is then not known here and None is returned.
+    """
     key = normalize_login(login)
     if session.scalar(select(User.id).where(User.login == key)):
         raise ValidationError(f"账号 {key} 已存在", field="login")
-    password = password or generate_initial_password()
+    if password_hash is None:
+        password = password or generate_initial_password()
+        password_hash = hash_password(password)
     user = User(login=key, display_name=display_name, tier=tier, division_code=division_code,
-                enterprise_id=enterprise_id, password_hash=hash_password(password),
+                enterprise_id=enterprise_id, password_hash=password_hash,
                 must_change_password=True)
     session.add(user)
     session.flush()
