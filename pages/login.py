@@ -3,7 +3,6 @@
 import streamlit as st
 
 from core import auth
-from core.db import run_write
 from core.errors import RuleViolation
 from ui.session import sign_in
 
@@ -18,9 +17,9 @@ with middle:
         password = st.text_input("密码", type="password", key="login_password")
         submitted = st.form_submit_button("立即登录", type="primary", width="stretch")
     if submitted:
-        try:  # not locked first: bcrypt runs between the reads and the writes (core.db.run_write)
-            result = run_write(lambda session: auth.authenticate(session, login, password), lock_first=False)
-        except RuleViolation as exc:  # a conflict with other requests at the same moment, twice
+        try:
+            result = auth.log_in(login, password)
+        except RuleViolation as exc:  # the database stayed busy with other requests, twice
             result = auth.LoginResult(False, exc.message)
         if result.ok:
             st.session_state.pop("login_feedback", None)
