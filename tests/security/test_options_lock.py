@@ -111,3 +111,26 @@ def test_the_ledger_screen_shows_the_lock_and_offers_only_what_is_allowed(db):
     at = open_as(login, "pages/options_ledger.py")
     assert "评估申请已提交，方案台账不能修改" in texts(at)
     assert not [b for b in at.button if b.label in ("保存方案", "删除方案")]
+
+
+def test_after_the_evaluation_passed_the_screen_records_only_the_status(db):
+    from core.db import unit_of_work
+
+    with unit_of_work() as s:
+        case, holder = at_document_review(s)
+        to_result(s, case, holder)
+        full_review.issue_result(s, holder, case.id, case.version, passed=True, agreed=True,
+                                 opinion="经专家组线上文审和现场审核，该企业清洁生产审核评估通过，请按计划实施方案。")
+        login, pid = applicant(s, case).login, case.project_id
+    at = open_as(login, "pages/options_ledger.py")
+    assert "只能登记方案的实施状态" in texts(at)
+    assert all(n.disabled for n in at.number_input) and at.text_input[0].disabled
+    assert not [b for b in at.button if b.label == "删除方案"]
+    status = [box for box in at.selectbox if box.label == "状态 *"][0]
+    status.set_value(OptionStatus.PLANNED)
+    [b for b in at.button if b.label == "保存方案"][0].click()
+    at.run()
+    assert "已保存方案" in texts(at)
+    with unit_of_work() as s:
+        [option] = options.options_of(s, pid)
+        assert (option.status, option.investment) == (OptionStatus.PLANNED, 3.5)
