@@ -17,9 +17,9 @@ from core.review_models import CaseResult, ExpertDraw, IntakeOpinion, PanelStatu
 from core.stages import stages_of
 from core.workflow_models import Attachment
 from tests.security.races import MODES, actor, audit_count, one_applied, race
-from tests.support.projects import FORM, an_option, complete_phase, started, submitted_case
+from tests.support.projects import FORM, an_option, complete_phase, fill, started, submitted_case
 from tests.support.review import at_draw, pool
-from tests.support.roster import CITY, QINGYUAN, pdf_bytes, user
+from tests.support.roster import CITY, QINGYUAN, pdf_bytes, png_bytes, user
 from tests.unit.test_full_review import GOOD_SITE, all_opinions, at_document_review, to_result
 
 EVALUATION_STAGES = [s.key for s in stages_of("evaluation")]
@@ -141,8 +141,6 @@ def test_finish_document_review(uow, mode):
 
 
 def test_finish_site_review(uow, mode):
-    from tests.support.roster import png_bytes
-
     with uow() as s:
         case, holder = at_document_review(s)
         all_opinions(s, case, holder)
@@ -193,8 +191,6 @@ def test_option_save(uow, mode):
 
 
 def test_complete_stage(uow, mode):
-    from tests.support.projects import fill
-
     with uow() as s:
         project, enterprise = started(s)
         stage = stages_of("evaluation")[0]
