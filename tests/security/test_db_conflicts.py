@@ -4,7 +4,6 @@ the write lock first, and run_write tries a conflicting unit once more."""
 from __future__ import annotations
 
 import sqlite3
-import threading
 
 import pytest
 from sqlalchemy import select, text
@@ -16,7 +15,6 @@ from core.models import Base, Counter, User
 from core.project_models import CleanerOption
 from tests.support.projects import an_option, started
 
-WAIT = 60
 
 
 def _option(uow) -> int:
@@ -126,34 +124,18 @@ def test_on_sqlite_reads_in_a_unit_see_one_snapshot(sqlite_engine):
     assert first == again == 1
 
 
-def test_on_sqlite_writing_units_wait_for_each_other_instead_of_failing(sqlite_engine):
-    engine, _ = sqlite_engine
-    entered, release = threading.Event(), threading.Event()
-    done = {}
-
-    def first():
-        with unit_of_work(engine, write=True) as s:
-            s.add(Counter(name="first", value=1))
-            entered.set()
-            assert release.wait(WAIT)
-
-    def second():
-        assert entered.wait(WAIT)
-        try:
-            with unit_of_work(engine, write=True) as s:
-                s.add(Counter(name="second", value=1))
-            done["ok"] = True
-        except BaseException as exc:  # noqa: BLE001
-            done["error"] = exc
-
-    workers = [threading.Thread(target=first), threading.Thread(target=second)]
-    for worker in workers:
-        worker.start()
-    assert entered.wait(WAIT)
-    release.set()
-    for worker in workers:
-        worker.join(WAIT)
-    assert done == {"ok": True}
+def test_on_sqlite_a_deferred_unit_that_read_cannot_write_while_another_writes(sqlite_engine):
+    """Why writing units begin with BEGIN IMMEDIATE: a unit that has read and then writes while another
+    unit holds the write lock is refused at once (SQLITE_BUSY, busy_timeout does not apply), as a Conflict."""
+    engine, path = sqlite_engine
+    with unit_of_work(engine, write=True) as writing:
+        writing.add(Counter(name="held", value=1))
+        writing.flush()
+        with pytest.raises(Conflict, match="系统正忙"), unit_of_work(engine) as reading:
+            reading.execute(text("SELECT COUNT(*) FROM counters")).scalar()
+            reading.add(Counter(name="late", value=1))
+    with unit_of_work(engine) as s:
+        assert s.scalars(select(Counter.name)).all() == ["held"]
 
 
 def test_a_stale_option_keeps_its_own_message(uow):

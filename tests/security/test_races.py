@@ -221,7 +221,10 @@ def test_an_option_added_while_the_evaluation_is_submitted_is_refused_or_seen(uo
     outcomes = race(either, mode=mode)
     assert not [o for o in outcomes if o.kind == "error"], outcomes
     with uow() as s:
-        [case] = s.scalars(select(Case).where(Case.project_id == pid)).all()
-        added_after = s.scalar(select(func.count()).select_from(CleanerOption).where(
-            CleanerOption.project_id == pid, CleanerOption.created_at > case.submitted_at))
-        assert added_after == 0
+        submitted = s.scalars(select(Case).where(Case.project_id == pid)).all()
+        # Writing units queue, so one submission applies; deferred ones on SQLite may all be refused.
+        assert len(submitted) == 1 if mode == "write" else len(submitted) <= 1
+        for case in submitted:
+            added_after = s.scalar(select(func.count()).select_from(CleanerOption).where(
+                CleanerOption.project_id == pid, CleanerOption.created_at > case.submitted_at))
+            assert added_after == 0
