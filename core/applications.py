@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.cases import resume
+from core.db import lock
 from core.errors import RuleViolation, ValidationError
 from core.models import User, utcnow
 from core.options import options_of
@@ -52,6 +53,9 @@ def missing_for(session: Session, project_id: int, kind: CaseKind) -> list[str]:
 def submit(session: Session, actor: User, project_id: int, kind: CaseKind, form: dict, *, agreed: bool) -> Case:
     """Submit an evaluation or acceptance application, once every stage of its phase is complete."""
     project = own_project(session, actor, project_id)
+    # A second submission at the same moment waits here, then finds this one's case (PostgreSQL);
+    # the partial unique index uq_cases_open_kind refuses a double even if this were forgotten.
+    lock(session, project)
     require_startup_submitted(project)
     if not agreed:
         raise ValidationError("请先阅读并勾选“我同意上述内容”", field="statement")
@@ -77,9 +81,11 @@ def resubmit(session: Session, actor: User, case_id: int, *, agreed: bool) -> No
     case = session.get(Case, case_id)
     if case is None:
         raise RuleViolation("申请不存在")
-    own_project(session, actor, case.project_id)
+    project = own_project(session, actor, case.project_id)
     if not agreed:
         raise ValidationError("请先阅读并勾选“我同意上述内容”", field="statement")
+    lock(session, project)  # stage edits wait (they lock the project too), then see the case resumed
+    lock(session, case)
     if case.status is not CaseStatus.RETURNED:
         raise RuleViolation(f"申请当前状态为“{case.status.label}”，无需重新提交")
     pending = open_remarks(session, case)
@@ -88,7 +94,7 @@ def resubmit(session: Session, actor: User, case_id: int, *, agreed: bool) -> No
         raise RuleViolation(f"还有审核意见未整改：{names}（修改后请重新标记完成）")
     resume(case)
     case.resubmitted_at = utcnow()
-    session.flush()
+    session.flush()  # the case's version moves on: a resubmission based on the returned case is refused
     audit.record(session, actor=actor, action="case.resubmit", object_type="case", object_id=case.id,
                  after={"status": case.status.value, "step": case.step.value, "round": case.round},
                  statement=audit.STATEMENT)

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core import audit
-from core.db import unit_of_work
+from core.db import run_write, unit_of_work
 from core.errors import ValidationError
 from core.jurisdiction import Action, require
 from core.models import LoginThrottle, Tier, User, UserSession, utcnow
@@ -90,10 +90,13 @@ def _count_failure(session: Session, key: str, now: datetime) -> LoginResult:
     return LoginResult(False, f"{MSG_WRONG}。再错 {left} 次，账户将被锁定 {LOCK_MINUTES} 分钟。")
 
 
-def authenticate(session: Session, login: str, password: str, now: datetime | None = None) -> LoginResult:
+def authenticate(session: Session, login: str, password: str, now: datetime | None = None,
+                 verified: tuple[str | None, bool] | None = None) -> LoginResult:
     """Check a login; on success open a session and return its token.
 
     An unknown or disabled account is answered, counted and locked exactly like a wrong password.
+    `verified`: (the hash checked, whether the password matched it), computed outside the transaction by
+    `log_in`; used only if the account's hash is still that one.
     """
     now = now or utcnow()
     key = normalize_login(login)
@@ -104,7 +107,10 @@ def authenticate(session: Session, login: str, password: str, now: datetime | No
         minutes = _minutes_left(lock.locked_until, now)
         return LoginResult(False, _locked_message(minutes), locked_minutes=minutes)
     user = session.scalar(select(User).where(User.login == key))
-    password_ok = verify_password(password, user.password_hash if user else DUMMY_HASH)
+    if verified is not None and verified[0] == (user.password_hash if user else None):
+        password_ok = verified[1]
+    else:
+        password_ok = verify_password(password, user.password_hash if user else DUMMY_HASH)
     if not (user and user.is_active and password_ok):
         return _count_failure(session, key, now)
     throttle = session.get(LoginThrottle, key)
@@ -113,6 +119,22 @@ def authenticate(session: Session, login: str, password: str, now: datetime | No
     token = open_session(session, user, now)
     audit.record(session, actor=user, action="login", object_type="user", object_id=user.id)
     return LoginResult(True, "登录成功", user=user, token=token)
+
+
+def log_in(login: str, password: str, now: datetime | None = None) -> LoginResult:
+    """The login form's request: bcrypt outside any transaction, then one short writing unit.
+
+    A login writes (its session, the audit log, the failure count); holding the database's write lock
+    during bcrypt's quarter second would make every other writer wait, and a unit that reads, hashes and
+    then writes would find its snapshot outdated whenever someone wrote meanwhile (core.db).
+    """
+    key = normalize_login(login)
+    verified = None
+    if key and password:
+        with unit_of_work() as session:
+            stored = session.scalar(select(User.password_hash).where(User.login == key))
+        verified = (stored, verify_password(password, stored or DUMMY_HASH))
+    return run_write(lambda session: authenticate(session, login, password, now, verified))
 
 
 def open_session(session: Session, user: User, now: datetime | None = None) -> str:
@@ -213,14 +235,21 @@ def reset_password(session: Session, actor: User, target: User) -> str:
 
 def create_account(session: Session, *, login: str, display_name: str, tier: Tier,
                    division_code: str, enterprise_id: int | None = None,
-                   password: str | None = None, actor: User | None = None) -> tuple[User, str]:
-    """Create an account with a random initial password (or a given one) to be changed at first login."""
+                   password: str | None = None, actor: User | None = None,
+                   password_hash: str | None = None) -> tuple[User, str | None]:
+    """Create an account with a random initial password (or a given one) to be changed at first login.
+
+    `password_hash`: the hash of a password made outside the transaction (letters are hashed before
+    their short write, core.letter_issue); the password is then not known here and None is returned.
+    """
     key = normalize_login(login)
     if session.scalar(select(User.id).where(User.login == key)):
         raise ValidationError(f"账号 {key} 已存在", field="login")
-    password = password or generate_initial_password()
+    if password_hash is None:
+        password = password or generate_initial_password()
+        password_hash = hash_password(password)
     user = User(login=key, display_name=display_name, tier=tier, division_code=division_code,
-                enterprise_id=enterprise_id, password_hash=hash_password(password),
+                enterprise_id=enterprise_id, password_hash=password_hash,
                 must_change_password=True)
     session.add(user)
     session.flush()

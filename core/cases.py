@@ -17,6 +17,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from core import audit
+from core.db import lock
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.jurisdiction import covers, enterprise_scope, require_department
 from core.models import AuditLogEntry, Division, Enterprise, ManagingTier, Tier, User, utcnow
@@ -114,12 +115,20 @@ def may_act(session: Session, actor: User, case: Case, action: str) -> bool:
     return True
 
 
+STALE_CASE = "该申请已被他人办理或更新，请刷新页面后重试"
+
+
 def require_turn(session: Session, actor: User, case_id: int, action: str, version: int | None = None) -> Case:
-    """The case, if `actor` holds it at a step where `action` is done; a clear refusal otherwise."""
+    """The case, if `actor` holds it at a step where `action` is done; a clear refusal otherwise.
+
+    The case is locked first (core.db.lock): a second request on the same case waits, then is judged
+    on what the first one left, so that nothing is applied twice.
+    """
     case = visible_case(session, actor, case_id)
+    lock(session, case, STALE_CASE)
     _check_turn(session, actor, case, action)
     if version is not None and case.version != version:
-        raise RuleViolation("该申请已被他人办理或更新，请刷新页面后重试")
+        raise RuleViolation(STALE_CASE)
     return case
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import attachments, audit, files
+from core.db import lock
 from core.disclosure_models import (
     CHANNEL_LABELS,
     PERMIT_CLASS_LABELS,
@@ -247,6 +248,7 @@ def remove_disclosure(session: Session, actor: User, project_id: int, disclosure
     record = session.get(DisclosureRecord, disclosure_id)
     if record is None or record.project_id != project_id:
         raise RuleViolation(STALE_DISCLOSURE)
+    lock(session, record, STALE_DISCLOSURE)  # a second removal at the same moment waits, then finds it gone
     for item in attachments.of(session, OWNER_DISCLOSURE, record.id):
         attachments.remove(session, actor, item)
     audit.record(session, actor=actor, action="disclosure.remove", object_type=OWNER_DISCLOSURE,

@@ -19,3 +19,12 @@ class ValidationError(RuleViolation):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class Conflict(RuleViolation):
+    """Another request changed the same data first (a stale version, a duplicate, a lock that timed out).
+
+    Raised by core.db at the unit-of-work boundary in place of the database's error, so that a screen
+    shows a sentence instead of a traceback. Nothing was changed; running the request again re-reads
+    the state and either applies or is refused by the rule that now holds.
+    """

@@ -127,7 +127,11 @@ def _summary(record: ExpertDraw) -> dict:
 
 def draw(session: Session, actor: User, case_id: int, version: int, *, count: int = DEFAULT_PANEL_SIZE,
          avoid_same_county: bool = False, seed: int | None = None) -> ExpertDraw:
-    """The first draw of a case's panel: `count` experts at random from the eligible ones."""
+    """The first draw of a case's panel: `count` experts at random from the eligible ones.
+
+    The case is locked (cases.require_turn): a second draw at the same moment waits, then finds this
+    panel; the index uq_expert_draws_first refuses a second first draw in any case.
+    """
     case = cases.require_turn(session, actor, case_id, "draw", version)
     if isinstance(count, bool) or not isinstance(count, int) or not MIN_PANEL_SIZE <= count <= MAX_PANEL_SIZE:
         raise ValidationError(f"抽取人数须为 {MIN_PANEL_SIZE}–{MAX_PANEL_SIZE} 名", field="count")

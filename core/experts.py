@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, object_session
 
 from core import audit
 from core import credit_code as codes
-from core.db import flush_or_stale
+from core.db import flush_or_stale, lock
 from core.demo import department_name
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.jurisdiction import division_scope, require_operational
@@ -361,7 +361,7 @@ def add_expert(session: Session, actor: User, form: ExpertForm) -> Expert:
     _refuse_duplicate(session, actor.division_code, values)
     expert = Expert(registry_code=actor.division_code, **values)
     session.add(expert)
-    session.flush()
+    flush_or_stale(session, DUPLICATE.format(**values))  # the same expert registered at the same moment
     audit.record(session, actor=actor, action="expert.create", object_type="expert", object_id=expert.id,
                  after=snapshot(expert))
     return expert
@@ -376,6 +376,7 @@ def _own(session: Session, actor: User, expert_id: int, version: int) -> Expert:
         registry = session.get(Division, expert.registry_code)
         owner = registry_name(registry) if registry else expert.registry_code
         raise PermissionDenied(f"只能维护本部门专家库中的专家（该专家属于{owner}专家库）")
+    lock(session, expert, STALE_MESSAGE)
     if expert.version != version:
         raise RuleViolation(STALE_MESSAGE)
     return expert

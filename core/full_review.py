@@ -12,10 +12,10 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import attachments, audit
+from core import attachments, audit, counters
 from core.cases import advance, enterprise_of, require_turn, visible_case
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.jurisdiction import require_enterprise
@@ -193,9 +193,7 @@ def finish_site_review(session: Session, actor: User, case_id: int, version: int
 
 def _document_number(session: Session, case: Case, actor: User) -> str:
     prefix = f"冀清审{'评' if case.kind.value == 'evaluation' else '验'}〔{today():%Y}〕{actor.division_code}-"
-    last = session.scalar(select(func.max(CaseResult.document_number))
-                          .where(CaseResult.document_number.startswith(prefix)))
-    return f"{prefix}{(int(last[len(prefix):]) + 1 if last else 1):05d}"
+    return counters.numbered(session, "result", CaseResult.document_number, prefix)
 
 
 def _result_data(session: Session, case: Case, result: CaseResult, department: str) -> ResultData:

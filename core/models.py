@@ -263,3 +263,13 @@ class AuditLogEntry(Base):
 @event.listens_for(AuditLogEntry, "before_delete")
 def _audit_log_is_append_only(mapper, connection, target) -> None:  # noqa: ARG001
     raise PermissionError("audit_log is append-only")
+
+
+class Counter(Base):
+    """A sequence of numbers (project, letter and result numbers): incremented in the database, so that
+    two requests never take the same number (core.counters)."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)

@@ -9,18 +9,18 @@ dispatch only when every letter is uploaded. The enterprise then accepts its tas
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import attachments, audit, files, jurisdiction, roster
-from core.auth import create_account, enterprise_login, revoke_sessions
-from core.db import flush_or_stale
+from core import attachments, audit, counters, files, jurisdiction, roster
+from core.db import bump, flush_or_stale, lock
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.jurisdiction import covers
-from core.models import Division, Enterprise, Tier, User, utcnow
+from core.models import Division, Tier, User, utcnow
 from core.notice_models import (
     MILESTONES,
     AuditNotice,
@@ -28,7 +28,6 @@ from core.notice_models import (
     NoticeLetter,
     NoticeStatus,
 )
-from core.passwords import generate_initial_password, hash_password
 from core.projects import open_project
 from core.text import Limit, clean
 from core.workflow_models import RosterAssignment, RosterStatus, RosterTask
@@ -41,6 +40,7 @@ STAMPED_LETTER = "stamped_letter"
 MOBILE = re.compile(r"1[3-9]\d{9}")
 PHONE = re.compile(r"[0-9][0-9\-]{6,19}")
 STALE_MESSAGE = "该任务已被本部门其他用户修改，请刷新页面后重试（您填写的内容仍保留在页面上）"
+STALE_LETTER = "该企业的告知书已被本部门其他用户更新，请刷新页面后重试"
 ACTION_LABELS = {"dispatch": "下发任务"}
 # The state table: (level, action) -> (from, to). Anything else is refused.
 TRANSITIONS = {(level, "dispatch"): (S.PENDING_DISPATCH, S.DISPATCHED)
@@ -61,10 +61,15 @@ def get_part(session: Session, actor: User, part_id: int) -> NoticeAssignment:
     return part
 
 
-def own_part(session: Session, actor: User, part_id: int, expected_version: int | None = None) -> NoticeAssignment:
+def own_part(session: Session, actor: User, part_id: int, expected_version: int | None = None, *,
+             locked: bool = False) -> NoticeAssignment:
+    """The actor's own department's part, checked against the version the page showed; `locked`:
+    held until the transaction ends (core.db.lock), for a change decided on its current state."""
     part = get_part(session, actor, part_id)
     if part.division_code != actor.division_code:
         raise PermissionDenied("只能办理本部门的任务")
+    if locked:
+        lock(session, part, STALE_MESSAGE)
     if expected_version is not None and part.version != expected_version:
         raise RuleViolation(STALE_MESSAGE)
     return part
@@ -136,6 +141,7 @@ def create_notice(session: Session, actor: User, roster_task_id: int, form: Noti
     task = session.get(RosterTask, roster_task_id)
     if task is None or task.province_code != actor.division_code:
         raise RuleViolation("名单核定任务不存在")
+    lock(session, task)  # a second notice for the same roster waits here, then finds this one
     if session.scalar(select(AuditNotice.id).where(AuditNotice.roster_task_id == roster_task_id)):
         raise RuleViolation("该名单已创建清审任务通知")
     kept = roster.final_roster(session, roster_task_id)  # refuses a roster that is not final
@@ -146,38 +152,32 @@ def create_notice(session: Session, actor: User, roster_task_id: int, form: Noti
     session.flush()
     part = NoticeAssignment(notice_id=notice.id, division_code=actor.division_code, level=Tier.PROVINCE)
     session.add(part)
-    numbers = _NumberSource(session, values["publish_date"].year)
+    numbers = _letter_numbers(session, values["publish_date"].year, [e.county_code for e in kept])
     for entry in kept:
         session.add(NoticeLetter(notice_id=notice.id, enterprise_id=entry.enterprise_id,
-                                 county_code=entry.county_code, letter_number=numbers.next(entry.county_code)))
+                                 county_code=entry.county_code, letter_number=next(numbers[entry.county_code])))
     session.flush()
     audit.record(session, actor=actor, action="notice.create", object_type=OWNER_NOTICE, object_id=notice.id,
                  after={"doc_number": values["doc_number"], "name": values["name"], "letters": len(kept)})
     return part
 
 
-class _NumberSource:
-    """Letter numbers: year + county code + 5-digit sequence (as the seed's project numbers)."""
-
-    def __init__(self, session: Session, year: int):
-        self._session, self._year = session, year
-        self._next: dict[str, int] = {}
-
-    def next(self, county: str) -> str:
-        prefix = f"{self._year}{county}"
-        if county not in self._next:
-            last = self._session.scalar(select(func.max(NoticeLetter.letter_number))
-                                        .where(NoticeLetter.letter_number.startswith(prefix)))
-            self._next[county] = int(last[len(prefix):]) + 1 if last else 1
-        number = self._next[county]
-        self._next[county] += 1
-        return f"{prefix}{number:05d}"
+def _letter_numbers(session: Session, year: int, counties: list[str]) -> dict[str, Iterator[str]]:
+    """Letter numbers by county: year + county code + 5-digit sequence (as the seed's project numbers),
+    each county's block reserved at once from its counter (core.counters)."""
+    result = {}
+    for county in sorted(set(counties)):
+        prefix = f"{year}{county}"
+        block = counters.next_values(session, f"letter:{prefix}", counties.count(county),
+                                     lambda p=prefix: counters.highest_suffix(session, NoticeLetter.letter_number, p))
+        result[county] = iter([f"{prefix}{n:05d}" for n in block])
+    return result
 
 
 # --- the cascade ---------------------------------------------------------------------------
 
 def save_requirements(session: Session, actor: User, part_id: int, expected_version: int, text: str) -> None:
-    part = own_part(session, actor, part_id, expected_version)
+    part = own_part(session, actor, part_id, expected_version, locked=True)
     if part.status is not S.PENDING_DISPATCH:
         raise RuleViolation("任务已下发，不能再修改本级任务要求")
     text = clean(text, "任务要求", Limit.LONG, field="requirements", multiline=True)
@@ -216,7 +216,7 @@ def dispatch(session: Session, actor: User, part_id: int, expected_version: int,
     """下发任务 to the level below; a county only when every enterprise's stamped letter is uploaded."""
     if not agreed:
         raise ValidationError("请先阅读并勾选“我同意上述内容”", field="statement")
-    part = own_part(session, actor, part_id, expected_version)
+    part = own_part(session, actor, part_id, expected_version, locked=True)
     source, target = TRANSITIONS[(part.level, "dispatch")]
     if part.status is not source:
         raise RuleViolation(f"任务当前状态为“{part.status.label}”，不能下发")
@@ -252,65 +252,26 @@ def _city_of(session: Session, county_code: str) -> str:
 
 # --- letters -------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class IssuedLetter:
-    letter_id: int
-    account: str
-    password: str  # plaintext exists only here, on its way into the PDF
-
-
 def issue_letters(session: Session, actor: User, part_id: int, letter_ids: list[int] | None = None,
-                  progress=None) -> list[IssuedLetter]:
-    """Issue (or reissue) letters: each enterprise gets its account and a new one-time password.
+                  progress=None):
+    """Issue (or reissue) letters in one transaction; see core.letter_issue (the screen's three phases).
 
-    The password is returned to be printed in the letter and is stored only as a hash; issuing a
-    letter again makes the earlier letter's password void.
+    Each enterprise gets its account and a new one-time password, returned to be printed in the letter
+    and stored only as a hash; issuing a letter again makes the earlier letter's password void.
     """
-    part = own_part(session, actor, part_id)
-    if part.level is not Tier.COUNTY:
-        raise PermissionDenied("告知书由企业所在区县生态环境部门出具")
-    if part.status is not S.PENDING_DISPATCH:
-        raise RuleViolation("任务已下发至企业，不能再生成告知书")
-    letters = letters_in(session, part)
-    if letter_ids is not None:
-        wanted = set(letter_ids)
-        letters = [x for x in letters if x.id in wanted]
-        if len(letters) != len(wanted):
-            raise PermissionDenied("只能生成本县企业的告知书")
-    issued = []
-    for letter in letters:
-        account, password = _account_for(session, actor, letter.enterprise)
-        letter.generated_at = utcnow()
-        letter.generation_count += 1
-        issued.append(IssuedLetter(letter.id, account, password))
-        if progress is not None:  # hashing each password takes a quarter second: show it moving
-            progress(len(issued), len(letters))
-        audit.record(session, actor=actor, action="notice.letter_issue", object_type=OWNER_LETTER,
-                     object_id=letter.id, after={"letter_number": letter.letter_number, "account": account,
-                                                 "generation": letter.generation_count})
-    flush_or_stale(session, STALE_MESSAGE)
-    return issued
+    from core.letter_issue import issue_letters as issue
+
+    return issue(session, actor, part_id, letter_ids, progress)
 
 
-def _account_for(session: Session, actor: User, enterprise: Enterprise) -> tuple[str, str]:
-    user = session.scalar(select(User).where(User.enterprise_id == enterprise.id))
-    password = generate_initial_password()
-    if user is None:
-        used = set(session.scalars(select(User.login).where(User.login.startswith(f"QY{enterprise.division_code}"))))
-        number = next(n for n in range(1, 10_000) if enterprise_login(enterprise.division_code, n) not in used)
-        user, _ = create_account(session, login=enterprise_login(enterprise.division_code, number),
-                                 display_name=enterprise.name, tier=Tier.ENTERPRISE,
-                                 division_code=enterprise.division_code, enterprise_id=enterprise.id,
-                                 password=password, actor=actor)
-    else:
-        user.password_hash = hash_password(password)
-        user.must_change_password = True
-        revoke_sessions(session, user.id)
-    return user.login, password
+def upload_stamped(session: Session, actor: User, letter_id: int, name: str, data: bytes,
+                   expected_version: int | None = None) -> None:
+    """The county's stamped scan of a letter (PDF/JPG/PNG); replaceable until dispatch.
 
-
-def upload_stamped(session: Session, actor: User, letter_id: int, name: str, data: bytes) -> None:
-    """The county's stamped scan of a letter (PDF/JPG/PNG); replaceable until dispatch."""
+    `expected_version` is the letter's version the page showed: two officials replacing the same scan
+    at once cannot both succeed. The part is locked, so that a dispatch at the same moment comes
+    before (and the upload is refused) or after (and sees the scan).
+    """
     letter = session.get(NoticeLetter, letter_id)
     if letter is None:
         raise RuleViolation("告知书不存在")
@@ -318,14 +279,18 @@ def upload_stamped(session: Session, actor: User, letter_id: int, name: str, dat
                                                          NoticeAssignment.division_code == letter.county_code))
     if part is None or part.division_code != actor.division_code:
         raise PermissionDenied("只能上传本县企业的盖章告知书")
-    own_part(session, actor, part.id)
+    own_part(session, actor, part.id, locked=True)
     if part.status is not S.PENDING_DISPATCH:
         raise RuleViolation("任务已下发，盖章告知书不能再更换")
+    lock(session, letter, STALE_LETTER)
+    if expected_version is not None and letter.version != expected_version:
+        raise RuleViolation(STALE_LETTER)
     if letter.generated_at is None:
         raise RuleViolation("请先生成并下载该企业的告知书，盖章后再上传扫描件")
     for old in attachments.of(session, OWNER_LETTER, letter.id, STAMPED_LETTER):
         attachments.remove(session, actor, old)
     attachments.attach(session, actor, OWNER_LETTER, letter.id, STAMPED_LETTER, name, data)
+    bump(session, letter, STALE_LETTER)
 
 
 # --- the enterprise ------------------------------------------------------------------------
@@ -346,6 +311,7 @@ def accept(session: Session, actor: User, letter_id: int, *, project_leader: str
     letter = next((x for x in enterprise_letters(session, actor) if x.id == letter_id), None)
     if letter is None:
         raise PermissionDenied("该清审任务不属于本企业或尚未下发")
+    lock(session, letter)  # a second acceptance at the same moment waits, then finds this one
     if letter.accepted_at is not None:
         raise RuleViolation("本企业已接受该清审任务")
     leader = clean(project_leader, "项目负责人", Limit.PERSON, field="project_leader")
@@ -373,24 +339,3 @@ def notice_list(session: Session, actor: User, status: NoticeStatus | None = Non
 
 def parent_of(session: Session, part: NoticeAssignment) -> NoticeAssignment | None:
     return session.get(NoticeAssignment, part.parent_id) if part.parent_id else None
-
-
-def letter_data(session: Session, letters: list[IssuedLetter], today: date):
-    """What the letter template needs for freshly issued letters (core.letters renders it)."""
-    from core.demo import department_name
-    from core.letters import LetterData
-
-    result = []
-    for issued in letters:
-        letter = session.get(NoticeLetter, issued.letter_id)
-        notice_row = session.get(AuditNotice, letter.notice_id)
-        county = session.get(Division, letter.county_code)
-        city = session.get(Division, county.city_code) if county.city_code else None
-        result.append(LetterData(
-            letter_number=letter.letter_number, enterprise_name=letter.enterprise.name,
-            basis=notice_row.basis or "《清洁生产审核办法》的有关规定", campaign=f"{notice_row.name}名单",
-            register_due=notice_row.register_due, plan_due=notice_row.plan_due,
-            evaluation_due=notice_row.evaluation_due, acceptance_apply_due=notice_row.acceptance_apply_due,
-            acceptance_due=notice_row.acceptance_due, account=issued.account, initial_password=issued.password,
-            department_name=department_name(county, city), issue_date=today))
-    return result

@@ -1,7 +1,15 @@
-"""The options ledger (无/低费 and 中/高费 清洁生产方案) with investment and benefits; the summaries add these up."""
+"""The options ledger (无/低费 and 中/高费 清洁生产方案) with investment and benefits; the summaries add these up.
+
+The ledger is drawn up in the evaluation phase (方案产生和筛选, 方案的确定) and implemented in the acceptance
+phase (方案的实施). It is locked as the stages are (core.stage_records): while the evaluation is under
+review nothing changes; once the evaluation passed, the options and figures the experts evaluated are
+fixed and only an option's status (计划实施 / 已实施) may still be recorded, until the acceptance is applied
+for; after a return, only if the reviewers remarked on the stages where the ledger is made.
+"""
 
 from __future__ import annotations
 
+import enum
 import math
 from dataclasses import dataclass, fields
 
@@ -9,11 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import audit
-from core.db import flush_or_stale
+from core.db import flush_or_stale, lock
 from core.errors import RuleViolation, ValidationError
 from core.models import User
-from core.project_models import CleanerOption, OptionKind, OptionStatus
-from core.projects import own_project, require_startup_submitted
+from core.project_models import AuditProject, CaseStatus, CleanerOption, OptionKind, OptionStatus
+from core.projects import latest_case, open_remarks, own_project, require_startup_submitted
 from core.stages import BY_KEY
 from core.text import Limit, clean
 
@@ -28,6 +36,10 @@ FIGURES = {
     "other_reduced": ("其他污染物削减", "t/a", 1e7),
     "energy_saved": ("节能", "tce/a", 1e7),
 }
+
+
+FIELD_LABELS = {"kind": "类型", "name": "方案名称", "stage": "产生阶段", "status": "状态",
+                **{key: label for key, (label, _, _) in FIGURES.items()}}
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,59 @@ def _checked(form: OptionForm) -> dict:
     return values
 
 
+class LedgerMode(str, enum.Enum):
+    OPEN = "open"  # options may be added, changed and deleted
+    STATUS_ONLY = "status_only"  # evaluation passed: only 计划实施 / 已实施 may change
+    LOCKED = "locked"
+
+
+# The stages whose work the ledger is: where options are drawn up, and where they are implemented.
+DRAWN_UP_IN = ("option_generation", "option_selection")
+IMPLEMENTED_IN = ("implementation",)
+REVIEWING = (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW)
+
+
+@dataclass(frozen=True)
+class LedgerLock:
+    mode: LedgerMode
+    reason: str = ""  # why it is (partly) locked, as the enterprise reads it
+
+
+def _phase_lock(session: Session, project_id: int, phase: str, stages: tuple[str, ...]) -> str | None:
+    """Why the ledger's part in `phase` is locked now, or None when that phase leaves it open."""
+    case = latest_case(session, project_id, phase)
+    if case is None or case.status is CaseStatus.FAILED:
+        return None
+    if case.status in REVIEWING:
+        return f"{case.kind.label}申请{case.status.label}，方案台账不能修改"
+    if case.status is CaseStatus.RETURNED:
+        if set(open_remarks(session, case)) & set(stages):
+            return None
+        return f"{case.kind.label}申请已退回，但审核意见不涉及方案台账，方案台账无需修改"
+    return f"{case.kind.label}已通过，方案台账不能修改"
+
+
+def ledger_lock(session: Session, project_id: int) -> LedgerLock:
+    """What the enterprise may still change in its ledger now (see the module's docstring)."""
+    evaluation = _phase_lock(session, project_id, "evaluation", DRAWN_UP_IN)
+    if evaluation is None:
+        return LedgerLock(LedgerMode.OPEN)
+    if latest_case(session, project_id, "evaluation").status is not CaseStatus.PASSED:
+        return LedgerLock(LedgerMode.LOCKED, evaluation)
+    acceptance = _phase_lock(session, project_id, "acceptance", IMPLEMENTED_IN)
+    if acceptance is not None:
+        return LedgerLock(LedgerMode.LOCKED, acceptance)
+    return LedgerLock(LedgerMode.STATUS_ONLY, "评估已通过：经评估的方案及其投资和效益不能再修改，"
+                                             "只能登记方案的实施状态（计划实施 / 已实施）")
+
+
+def _writable(session: Session, actor: User, project_id: int) -> tuple[AuditProject, LedgerLock]:
+    project = own_project(session, actor, project_id)
+    lock(session, project)  # an application submitted at the same moment waits, or is waited for
+    require_startup_submitted(project)
+    return project, ledger_lock(session, project.id)
+
+
 def options_of(session: Session, project_id: int) -> list[CleanerOption]:
     return list(session.scalars(select(CleanerOption).where(CleanerOption.project_id == project_id)
                                 .order_by(CleanerOption.kind, CleanerOption.id)))
@@ -74,20 +139,21 @@ def options_of(session: Session, project_id: int) -> list[CleanerOption]:
 def save_option(session: Session, actor: User, project_id: int, form: OptionForm, option_id: int | None = None,
                 expected_version: int | None = None) -> CleanerOption:
     """Add an option, or change one (checked against the version the user saw)."""
-    project = own_project(session, actor, project_id)
-    require_startup_submitted(project)
+    project, state = _writable(session, actor, project_id)
+    if state.mode is LedgerMode.LOCKED or (state.mode is LedgerMode.STATUS_ONLY and option_id is None):
+        raise RuleViolation(state.reason)
     values = _checked(form)
     if option_id is None:
         option = CleanerOption(project_id=project.id, **values)
         session.add(option)
         before = None
     else:
-        option = session.get(CleanerOption, option_id)
-        if option is None or option.project_id != project.id:
-            raise RuleViolation("方案不存在或不属于本项目")
-        if expected_version is not None and option.version != expected_version:
-            raise RuleViolation(STALE_MESSAGE)
+        option = _own_option(session, project, option_id, expected_version)
         before = {f.name: _plain(getattr(option, f.name)) for f in fields(OptionForm)}
+        if state.mode is LedgerMode.STATUS_ONLY:
+            fixed = [FIELD_LABELS[k] for k, v in values.items() if k != "status" and _plain(v) != before[k]]
+            if fixed:
+                raise RuleViolation(f"{state.reason}（不能修改：{'、'.join(fixed)}）")
         for key, value in values.items():
             setattr(option, key, value)
     flush_or_stale(session, STALE_MESSAGE)
@@ -96,15 +162,26 @@ def save_option(session: Session, actor: User, project_id: int, form: OptionForm
     return option
 
 
-def delete_option(session: Session, actor: User, project_id: int, option_id: int) -> None:
-    project = own_project(session, actor, project_id)
+def _own_option(session: Session, project: AuditProject, option_id: int,
+                expected_version: int | None) -> CleanerOption:
     option = session.get(CleanerOption, option_id)
     if option is None or option.project_id != project.id:
         raise RuleViolation("方案不存在或不属于本项目")
+    if expected_version is not None and option.version != expected_version:
+        raise RuleViolation(STALE_MESSAGE)
+    return option
+
+
+def delete_option(session: Session, actor: User, project_id: int, option_id: int,
+                  expected_version: int | None = None) -> None:
+    project, state = _writable(session, actor, project_id)
+    if state.mode is not LedgerMode.OPEN:
+        raise RuleViolation(state.reason)
+    option = _own_option(session, project, option_id, expected_version)
     audit.record(session, actor=actor, action="option.delete", object_type="cleaner_option", object_id=option.id,
                  before={"name": option.name, "kind": option.kind.value})
     session.delete(option)
-    session.flush()
+    flush_or_stale(session, STALE_MESSAGE)
 
 
 def totals(options: list[CleanerOption]) -> dict[str, float]:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import attachments, audit
-from core.db import flush_or_stale
+from core.db import flush_or_stale, lock
 from core.disclosure_models import (
     PermitClass,
     PermitRecord,
@@ -44,6 +44,7 @@ from core.disclosure import (
 )
 from core.errors import RuleViolation, ValidationError
 from core.models import Tier, User, utcnow
+from core.project_models import AuditProject
 from core.startup_fields import StepErrors, today
 from core.text import clean
 from core.workflow_models import Attachment
@@ -140,8 +141,22 @@ def _describe_permit(record: PermitRecord) -> dict:
             "confirmed": record.confirmed_at is not None}
 
 
-def _editable(session: Session, actor: User, project_id: int, expected_version: int | None) -> PermitRecord | None:
-    record = permit_record_of(session, project_id)
+def _locked_record(session: Session, project: AuditProject) -> PermitRecord | None:
+    """The project's permit record as last committed, held until the transaction ends.
+
+    The project is locked first: a record created at the same moment by the enterprise and its county
+    (permit_records.project_id is unique) is then found rather than created twice.
+    """
+    lock(session, project)
+    record = permit_record_of(session, project.id)
+    if record is not None:
+        lock(session, record, STALE_PERMIT)
+    return record
+
+
+def _editable(session: Session, actor: User, project: AuditProject,
+              expected_version: int | None) -> PermitRecord | None:
+    record = _locked_record(session, project)
     if record is None:
         if expected_version is not None:
             raise RuleViolation(STALE_PERMIT)
@@ -164,8 +179,8 @@ def save_permit(session: Session, actor: User, project_id: int, form: PermitForm
     `expected_version` is the version the user saw (None when there was no record yet); a save based
     on an older view, or on a confirmed record, is refused. Nothing is saved when anything is refused.
     """
-    recording_project(session, actor, project_id)
-    record = _editable(session, actor, project_id, expected_version)
+    project = recording_project(session, actor, project_id)
+    record = _editable(session, actor, project, expected_version)
     values = check_permit(form, on)
     uploads = checked_uploads(uploads, "排污许可证扫描件")
     existing = attachments.of(session, OWNER_PERMIT, record.id, PERMIT_SCAN) if record else []
@@ -192,8 +207,8 @@ def save_permit(session: Session, actor: User, project_id: int, form: PermitForm
 def remove_permit_file(session: Session, actor: User, project_id: int, attachment_id: int,
                        expected_version: int) -> None:
     """Take a scan off an unconfirmed permit record; the last one stays until another is uploaded."""
-    recording_project(session, actor, project_id)
-    record = _editable(session, actor, project_id, expected_version)
+    project = recording_project(session, actor, project_id)
+    record = _editable(session, actor, project, expected_version)
     if record is None:
         raise RuleViolation("尚未填报排污许可证信息")
     scans = attachments.of(session, OWNER_PERMIT, record.id, PERMIT_SCAN)
@@ -210,8 +225,8 @@ def remove_permit_file(session: Session, actor: User, project_id: int, attachmen
 def confirm_permit(session: Session, actor: User, project_id: int, expected_version: int, *,
                    agreed: bool) -> PermitRecord:
     """The county confirms the permit record exactly as it saw it (version), with the statement."""
-    county_project(session, actor, project_id, "排污许可证信息的确认")
-    record = permit_record_of(session, project_id)
+    project = county_project(session, actor, project_id, "排污许可证信息的确认")
+    record = _locked_record(session, project)
     if record is None:
         raise RuleViolation("尚未填报排污许可证信息，不能确认")
     if record.confirmed_at is not None:
@@ -234,8 +249,8 @@ def confirm_permit(session: Session, actor: User, project_id: int, expected_vers
 def revoke_confirmation(session: Session, actor: User, project_id: int, expected_version: int,
                         reason: str) -> PermitRecord:
     """The county withdraws its confirmation, saying why; the record can then be changed again."""
-    county_project(session, actor, project_id, "撤销确认")
-    record = permit_record_of(session, project_id)
+    project = county_project(session, actor, project_id, "撤销确认")
+    record = _locked_record(session, project)
     if record is None or record.confirmed_at is None:
         raise RuleViolation("排污许可证信息尚未确认，无需撤销")
     if record.version != expected_version:

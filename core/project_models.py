@@ -7,7 +7,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models import Base, Enterprise, ManagingTier, portable_enum, utcnow
@@ -171,10 +171,17 @@ STEP_LABELS = {CaseStep.COUNTY_INTAKE: "区县受理审核", CaseStep.CITY_INTAK
                CaseStep.DONE: "办结"}
 
 
+# A case is open until it is passed or failed (returned cases are open: they resume).
+OPEN_CASE = text("status NOT IN ('passed', 'failed')")
+
+
 class Case(Base):
     """An evaluation or acceptance application of one audit project."""
 
     __tablename__ = "cases"
+    # One open case of each kind per project, even if two submissions race (issue 12).
+    __table_args__ = (Index("uq_cases_open_kind", "project_id", "kind", unique=True,
+                            sqlite_where=OPEN_CASE, postgresql_where=OPEN_CASE),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("audit_projects.id"), index=True)

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit
+from core import audit, counters
 from core.errors import PermissionDenied, RuleViolation
 from core.jurisdiction import require_enterprise
 from core.models import User, utcnow
 from core.notice_models import AuditNotice, NoticeLetter
-from core.project_models import AuditProject
+from core.project_models import AuditProject, Case, CaseKind, CaseRemark
 
 OWNER_PROJECT = "audit_project"
 
 
 def open_project(session: Session, actor: User, letter: NoticeLetter) -> AuditProject:
     """The audit of the letter's enterprise in the letter's campaign, numbered year + county + sequence."""
-    prefix = f"{utcnow():%Y}{letter.county_code}"
-    last = session.scalar(select(func.max(AuditProject.project_number))
-                          .where(AuditProject.project_number.startswith(prefix)))
-    number = f"{prefix}{(int(last[len(prefix):]) + 1 if last else 1):05d}"
+    number = counters.numbered(session, "project", AuditProject.project_number, f"{utcnow():%Y}{letter.county_code}")
     project = AuditProject(letter_id=letter.id, enterprise_id=letter.enterprise_id, notice_id=letter.notice_id,
                            project_number=number, startup={})
     session.add(project)
@@ -52,3 +49,20 @@ def require_startup_submitted(project: AuditProject) -> None:
 
 def campaign_name(session: Session, project: AuditProject) -> str:
     return session.get(AuditNotice, project.notice_id).name
+
+
+def latest_case(session: Session, project_id: int, phase: str) -> Case | None:
+    """The project's newest evaluation or acceptance case (`phase` is the kind's value)."""
+    return session.scalar(select(Case).where(Case.project_id == project_id, Case.kind == CaseKind(phase))
+                          .order_by(Case.id.desc()).limit(1))
+
+
+def open_remarks(session: Session, case: Case | None) -> dict[str, list[CaseRemark]]:
+    """Unresolved remarks of a case, by stage."""
+    if case is None:
+        return {}
+    result: dict[str, list[CaseRemark]] = {}
+    for remark in session.scalars(select(CaseRemark).where(CaseRemark.case_id == case.id,
+                                                           CaseRemark.resolved_at.is_(None))):
+        result.setdefault(remark.stage, []).append(remark)
+    return result

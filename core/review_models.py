@@ -7,7 +7,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models import Base, portable_enum, utcnow
@@ -58,10 +58,21 @@ class Expert(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+FIRST_DRAW = text("replaces_expert_id IS NULL")
+REDRAW = text("replaces_expert_id IS NOT NULL")
+
+
 class ExpertDraw(Base):
     """One random draw (the first, or a redraw for a declining expert), with all it needs to replay it."""
 
     __tablename__ = "expert_draws"
+    # One panel per case and round, one replacement per declined expert, even if two draws race.
+    __table_args__ = (
+        Index("uq_expert_draws_first", "case_id", "round", unique=True,
+              sqlite_where=FIRST_DRAW, postgresql_where=FIRST_DRAW),
+        Index("uq_expert_draws_replacement", "case_id", "replaces_expert_id", unique=True,
+              sqlite_where=REDRAW, postgresql_where=REDRAW),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -101,8 +112,11 @@ class PanelMember(Base):
                                                 default=PanelStatus.ACTIVE)
     decline_reason: Mapped[str | None] = mapped_column(Text)
     declined_at: Mapped[datetime | None] = mapped_column()
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     expert: Mapped[Expert] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Conclusion(str, enum.Enum):

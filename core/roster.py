@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from core import attachments, audit, files, jurisdiction
-from core.db import flush_or_stale
+from core.db import flush_or_stale, lock
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import Division, Tier, User, utcnow
 from core.text import Limit, clean
@@ -93,11 +93,14 @@ def get_assignment(session: Session, actor: User, assignment_id: int) -> RosterA
 
 
 def own_assignment(session: Session, actor: User, assignment_id: int,
-                   expected_version: int | None = None) -> RosterAssignment:
-    """The actor's own department's part of a task, checked against the version the page showed."""
+                   expected_version: int | None = None, *, locked: bool = False) -> RosterAssignment:
+    """The actor's own department's part of a task, checked against the version the page showed;
+    `locked`: held until the transaction ends (core.db.lock), for a change decided on its state."""
     assignment = get_assignment(session, actor, assignment_id)
     if assignment.division_code != actor.division_code:
         raise PermissionDenied("只能办理本部门的任务")
+    if locked:
+        lock(session, assignment, STALE_MESSAGE)
     check_version(assignment, expected_version)
     return assignment
 
@@ -189,7 +192,7 @@ def create_task(session: Session, actor: User, *, name: str, batch: str, require
 def update_task(session: Session, actor: User, assignment_id: int, expected_version: int, *,
                 name: str, batch: str, requirements: str, deadline: date | None) -> None:
     """The province edits its draft; once dispatched, the task is fixed."""
-    assignment = own_assignment(session, actor, assignment_id, expected_version)
+    assignment = own_assignment(session, actor, assignment_id, expected_version, locked=True)
     if assignment.level is not Tier.PROVINCE or assignment.status is not S.PENDING:
         raise RuleViolation("任务已下发，不能再修改任务信息")
     name, batch = _check_task_fields(name, batch, deadline)
@@ -208,7 +211,7 @@ def update_task(session: Session, actor: User, assignment_id: int, expected_vers
 def save_requirements(session: Session, actor: User, assignment_id: int, expected_version: int,
                       requirements: str) -> None:
     """A city's or county's own requirements (saved on 下一步), while the task is in its hands."""
-    assignment = own_assignment(session, actor, assignment_id, expected_version)
+    assignment = own_assignment(session, actor, assignment_id, expected_version, locked=True)
     if assignment.status not in (S.PENDING, S.RETURNED):
         raise RuleViolation(f"任务当前状态为“{assignment.status.label}”，不能修改本级任务要求")
     text = _requirements(requirements)
@@ -222,7 +225,7 @@ def save_requirements(session: Session, actor: User, assignment_id: int, expecte
 
 def attach_file(session: Session, actor: User, assignment_id: int, name: str, data: bytes) -> None:
     """A file for the level below: the province's task annex, or a city's or county's own notice."""
-    assignment = own_assignment(session, actor, assignment_id)
+    assignment = own_assignment(session, actor, assignment_id, locked=True)
     if assignment.status not in (S.PENDING, S.RETURNED):
         raise RuleViolation(f"任务当前状态为“{assignment.status.label}”，不能再上传任务文件")
     if assignment.level is Tier.PROVINCE:
@@ -234,7 +237,7 @@ def attach_file(session: Session, actor: User, assignment_id: int, name: str, da
 
 
 def remove_file(session: Session, actor: User, assignment_id: int, attachment_id: int) -> None:
-    assignment = own_assignment(session, actor, assignment_id)
+    assignment = own_assignment(session, actor, assignment_id, locked=True)
     if assignment.status not in (S.PENDING, S.RETURNED):
         raise RuleViolation(f"任务当前状态为“{assignment.status.label}”，不能删除任务文件")
     owner = (OWNER_TASK, assignment.task_id) if assignment.level is Tier.PROVINCE else \
@@ -262,7 +265,7 @@ def dispatch(session: Session, actor: User, assignment_id: int, expected_version
     (so that a county with none can still add the ones that are missing).
     """
     statement = _require_statement(agreed)
-    assignment = own_assignment(session, actor, assignment_id, expected_version)
+    assignment = own_assignment(session, actor, assignment_id, expected_version, locked=True)
     task_id = assignment.task_id
     if assignment.level is Tier.PROVINCE:
         if not _entry_count(session, task_id):
@@ -308,7 +311,7 @@ def submit(session: Session, actor: User, assignment_id: int, expected_version: 
            final_list_name: str | None, final_list: bytes | None) -> None:
     """提交任务 with the stamped final list (PDF/JPG/PNG), to the level above."""
     statement = _require_statement(agreed)
-    assignment = own_assignment(session, actor, assignment_id, expected_version)
+    assignment = own_assignment(session, actor, assignment_id, expected_version, locked=True)
     if assignment.level is Tier.CITY:
         _require_children_approved(session, assignment, "区县", "提交至省级")
     if not final_list:
@@ -323,6 +326,7 @@ def review(session: Session, actor: User, assignment_id: int, expected_version: 
     """The level above approves a submitted part, or returns it with comments to rework."""
     require_department(actor)
     assignment = get_assignment(session, actor, assignment_id)
+    lock(session, assignment, STALE_MESSAGE)  # a second review at the same moment waits, then is refused
     check_version(assignment, expected_version)
     comment = clean(comment, "审核意见", Limit.COMMENT, field="comment", multiline=True)
     if not approve and not comment:
@@ -337,7 +341,7 @@ def review(session: Session, actor: User, assignment_id: int, expected_version: 
 def finalize(session: Session, actor: User, assignment_id: int, expected_version: int, *, agreed: bool) -> None:
     """The province fixes the final roster once every city is approved."""
     statement = _require_statement(agreed)
-    assignment = own_assignment(session, actor, assignment_id, expected_version)
+    assignment = own_assignment(session, actor, assignment_id, expected_version, locked=True)
     if assignment.level is Tier.PROVINCE:
         _require_children_approved(session, assignment, "地市", "确定最终名单")
     kept = session.scalar(select(func.count()).select_from(RosterEntry)

@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import attachments, audit, credit_code
-from core.db import flush_or_stale
+from core.db import flush_or_stale, lock
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.jurisdiction import covers
 from core.models import Division, Enterprise, Industry, Tier, User, utcnow
 from core.reference import normalize_name
-from core.roster import STALE_MESSAGE, own_assignment
+from core.roster import STALE_MESSAGE, own_assignment, require_department
 from core.roster_import import ImportRow
 from core.text import Limit, clean, search_term
 from core.workflow_models import RosterAssignment, RosterEntry, RosterStatus
@@ -38,6 +38,7 @@ class PenMap:
     """Which department may edit the entries of each county of one task, right now."""
 
     def __init__(self, session: Session, task_id: int):
+        self._session = session
         self._by_code = {a.division_code: a for a in session.scalars(
             select(RosterAssignment).where(RosterAssignment.task_id == task_id))}
         self._province = next((a for a in self._by_code.values() if a.level is Tier.PROVINCE), None)
@@ -59,7 +60,16 @@ class PenMap:
         return None  # under review above, or settled
 
     def require(self, actor: User, county_code: str, city_code: str) -> RosterAssignment:
+        """The actor's department's part that holds the pen, locked until the transaction ends.
+
+        The pen leaves a department only through a transition of that department's own part (its
+        dispatch, submission, or the review of it), so holding that row keeps the pen where it is:
+        a submission at the same moment waits for this change, or this change sees the submission.
+        """
         holder = self.holder(county_code, city_code)
+        if holder is not None:
+            lock(self._session, holder, STALE_MESSAGE)
+            holder = self.holder(county_code, city_code)
         if holder is None:
             raise RuleViolation("该区县的名单已提交上级审核或已确定，当前不能修改")
         if holder.division_code != actor.division_code:
@@ -68,6 +78,7 @@ class PenMap:
 
 
 def _entry(session: Session, actor: User, entry_id: int, version: int | None) -> RosterEntry:
+    require_department(actor)  # operational: not disabled, initial password replaced
     entry = session.get(RosterEntry, entry_id)
     if entry is None:
         raise RuleViolation("名单中没有该企业，可能已被撤销，请刷新页面")
@@ -101,7 +112,7 @@ def import_rows(session: Session, actor: User, assignment_id: int, expected_vers
     An enterprise is found by credit code, else by name within its county, else added to the
     directory as the province's list gives it.
     """
-    assignment = own_assignment(session, actor, assignment_id, expected_version)
+    assignment = own_assignment(session, actor, assignment_id, expected_version, locked=True)
     if assignment.level is not Tier.PROVINCE or assignment.status is not S.PENDING:
         raise RuleViolation("只有省级在任务下发前可以导入企业名单")
     bad = [r.line for r in rows if not r.ok]
@@ -179,6 +190,7 @@ def _plain(value):
 def mark_excluded(session: Session, actor: User, targets: list[tuple[int, int]], reason: str,
                   evidence: list[tuple[str, bytes]]) -> int:
     """标注“否”: (entry id, version) pairs, with a 情况说明 and at least one 佐证材料 each."""
+    require_department(actor)
     reason = clean(reason, "情况说明", MAX_REASON, field="reason", multiline=True)
     if not targets:
         raise ValidationError("请先选择要标注为“否”的企业", field="selection")
@@ -281,6 +293,7 @@ def correct(session: Session, actor: User, entry_id: int, version: int, changes:
 def set_flags(session: Session, actor: User, targets: list[tuple[int, int]], *,
               double_exceed: bool | None = None, double_toxic: bool | None = None) -> int:
     """Bulk 修正 of 双超 / 双有 on selected entries; entries already so are left alone."""
+    require_department(actor)
     wanted = {k: v for k, v in (("double_exceed", double_exceed), ("double_toxic", double_toxic)) if v is not None}
     if not targets:
         raise ValidationError("请先选择企业", field="selection")

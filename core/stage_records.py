@@ -14,19 +14,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import attachments, audit
+from core.db import lock
 from core.errors import RuleViolation, ValidationError
 from core.models import User, utcnow
 from core.options import options_of
 from core.project_models import (
     AuditProject,
     Case,
-    CaseKind,
     CaseRemark,
     CaseStatus,
     StageCompletion,
     StageRecord,
 )
-from core.projects import own_project, require_startup_submitted
+from core.projects import latest_case, open_remarks, own_project, require_startup_submitted
 from core.stages import UPLOAD_KINDS, Item, ItemKind, Stage, stage
 from core.text import clean
 
@@ -35,24 +35,15 @@ MAX_TEXT = 5000
 LOCKED = (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.PASSED)
 
 
-def latest_case(session: Session, project_id: int, phase: str) -> Case | None:
-    return session.scalar(select(Case).where(Case.project_id == project_id, Case.kind == CaseKind(phase))
-                          .order_by(Case.id.desc()).limit(1))
-
-
-def open_remarks(session: Session, case: Case | None) -> dict[str, list[CaseRemark]]:
-    """Unresolved remarks of a case, by stage."""
-    if case is None:
-        return {}
-    result: dict[str, list[CaseRemark]] = {}
-    for remark in session.scalars(select(CaseRemark).where(CaseRemark.case_id == case.id,
-                                                           CaseRemark.resolved_at.is_(None))):
-        result.setdefault(remark.stage, []).append(remark)
-    return result
+__all__ = ["LOCKED", "StageState", "add_files", "check_value", "complete_stage", "completed", "latest_case",
+           "open_remarks", "remarks_of", "remove_file", "save_value", "state"]
 
 
 def _editable(session: Session, actor: User, project_id: int, stage_key: str) -> tuple[AuditProject, Stage]:
     project = own_project(session, actor, project_id)
+    # The project is locked while the stage changes: an application submitted at the same moment
+    # waits, then sees the change (and the reverse: the change sees the application and is refused).
+    lock(session, project)
     require_startup_submitted(project)
     target = stage(stage_key)
     case = latest_case(session, project.id, target.phase)
@@ -187,10 +178,13 @@ def complete_stage(session: Session, actor: User, project_id: int, stage_key: st
             missing.append(f"方案台账中至少 {target.min_options} 项清洁生产方案")
     if missing:
         raise ValidationError(f"“{target.label}”还缺少：{'、'.join(missing)}", field=stage_key)
+    case = latest_case(session, project.id, target.phase)
+    remarks = open_remarks(session, case).get(stage_key, [])
+    if current.completed_at is not None and not remarks:
+        raise RuleViolation(f"“{target.label}”已标记完成")
     if current.completed_at is None:
         session.add(StageCompletion(project_id=project.id, stage=stage_key, completed_by_user_id=actor.id))
-    case = latest_case(session, project.id, target.phase)
-    for remark in open_remarks(session, case).get(stage_key, []):
+    for remark in remarks:
         remark.resolved_at = utcnow()  # reworked: the step goes back to the reviewers
     session.flush()
     audit.record(session, actor=actor, action="stage.complete", object_type="audit_project", object_id=project.id,

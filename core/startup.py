@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import audit, projects
-from core.db import flush_or_stale
+from core.db import flush_or_stale, lock
 from core.divisions import PROVINCE_CODE
 from core.errors import RuleViolation, ValidationError
 from core.models import OWNERSHIP_TYPES, Division, Industry, Tier, User, utcnow
@@ -42,6 +42,7 @@ STALE_MESSAGE = "项目启动信息已在其他页面或由其他用户修改，
 
 def _editable(session: Session, actor: User, project_id: int, expected_version: int) -> AuditProject:
     project = projects.own_project(session, actor, project_id)
+    lock(session, project, STALE_MESSAGE)  # a second save or submission at the same moment waits, then is judged
     if project.startup_submitted_at is not None:
         raise RuleViolation(LOCKED_MESSAGE)
     if project.version != expected_version:

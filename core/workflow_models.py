@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -138,11 +139,18 @@ class RosterReview(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# Purposes of which an owner has one file at a time: the stamped letter (replaced, never added to)
+# and the issued result PDF.
+SINGLE_FILE = text("purpose IN ('stamped_letter', 'result_pdf')")
+
+
 class Attachment(Base):
     """A stored upload (see core.files) attached to a workflow object for one purpose."""
 
     __tablename__ = "attachments"
-    __table_args__ = (Index("ix_attachments_owner", "owner_type", "owner_id", "purpose"),)
+    __table_args__ = (Index("ix_attachments_owner", "owner_type", "owner_id", "purpose"),
+                      Index("uq_attachments_single_file", "owner_type", "owner_id", "purpose", unique=True,
+                            sqlite_where=SINGLE_FILE, postgresql_where=SINGLE_FILE))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner_type: Mapped[str] = mapped_column(String(32))

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import auth
 from core.accounts import managed_accounts
-from core.db import unit_of_work
+from core.db import run_write, unit_of_work
 from core.errors import RuleViolation
 from core.models import User
 from core.text import Limit
@@ -32,10 +32,11 @@ target_id = st.selectbox("选择要重置密码的账户", list(options), format
 confirm = st.checkbox("我已核实对方身份，确认重置该账户密码", key="admin_confirm")
 if st.button("重置密码", type="primary", disabled=not confirm, key="admin_reset"):
     try:
-        with unit_of_work() as session:
+        def reset(session):
             target = session.get(User, target_id)
-            password = auth.reset_password(session, session.get(User, user.id), target)
-            login = target.login
+            return target.login, auth.reset_password(session, session.get(User, user.id), target)
+
+        login, password = run_write(reset, lock_first=False)  # bcrypt before the write: not locked first
     except RuleViolation as exc:
         show_violation(exc)
     else:

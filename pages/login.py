@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import auth
-from core.db import unit_of_work
+from core.errors import RuleViolation
 from ui.session import sign_in
 
 _, middle, _ = st.columns([1, 2, 1])
@@ -17,8 +17,10 @@ with middle:
         password = st.text_input("密码", type="password", key="login_password")
         submitted = st.form_submit_button("立即登录", type="primary", width="stretch")
     if submitted:
-        with unit_of_work() as session:
-            result = auth.authenticate(session, login, password)
+        try:
+            result = auth.log_in(login, password)
+        except RuleViolation as exc:  # the database stayed busy with other requests, twice
+            result = auth.LoginResult(False, exc.message)
         if result.ok:
             st.session_state.pop("login_feedback", None)
             sign_in(result.token)

@@ -182,6 +182,6 @@ def dispatch() -> None:
 
 RENDERERS = {"任务信息": province_info, "省级任务": notice_summary, "上级任务": notice_summary,
              "市级任务": own_requirements, "县级任务": own_requirements, "企业名单": enterprise_list,
-             "企业告知书": lambda: letters_step(user, part, letters, scans), "下发任务": dispatch}
+             "企业告知书": lambda: letters_step(user, part, letters, scans, seen), "下发任务": dispatch}
 RENDERERS[step]()
 seen.remember()

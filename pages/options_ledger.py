@@ -20,6 +20,7 @@ startup_gate(project)
 
 with unit_of_work() as session:
     ledger = options.options_of(session, project.id)
+    ledger_lock = options.ledger_lock(session, project.id)
 sums = options.totals(ledger)
 cols = st.columns(5)
 cols[0].metric("无/低费方案（项）", sums["low_cost"])
@@ -38,24 +39,35 @@ if ledger:
 else:
     st.info("尚未登记方案。")
 
-st.markdown("#### 登记或修改方案")
+if ledger_lock.mode is options.LedgerMode.LOCKED:
+    st.info(ledger_lock.reason, icon=":material/lock:")
+    st.stop()
+status_only = ledger_lock.mode is options.LedgerMode.STATUS_ONLY
+if status_only:
+    st.info(ledger_lock.reason, icon=":material/lock:")
+st.markdown("#### 登记实施状态" if status_only else "#### 登记或修改方案")
 existing = {o.id: o for o in ledger}
-choice = st.selectbox("方案", [None, *existing], format_func=lambda i: "新增方案" if i is None else existing[i].name,
+choices = list(existing) if status_only else [None, *existing]
+if not choices:
+    st.stop()
+choice = st.selectbox("方案", choices, format_func=lambda i: "新增方案" if i is None else existing[i].name,
                       key="option_pick")
 current = existing.get(choice)
 generation = st.session_state.get("option_generation", 0)
 with st.form(f"option_form_{choice}_{generation}"):
-    name = st.text_input("方案名称 *", value=current.name if current else "", max_chars=Limit.NAME)
+    name = st.text_input("方案名称 *", value=current.name if current else "", max_chars=Limit.NAME,
+                         disabled=status_only)
     c1, c2, c3 = st.columns(3)
     kinds, statuses = list(OptionKind), list(OptionStatus)
-    kind = c1.selectbox("类型 *", kinds, format_func=lambda k: k.label, index=kinds.index(current.kind) if current else 0)
+    kind = c1.selectbox("类型 *", kinds, format_func=lambda k: k.label, index=kinds.index(current.kind) if current else 0,
+                        disabled=status_only)
     stage = c2.selectbox("产生阶段 *", list(stage_names), format_func=stage_names.get,
-                         index=list(stage_names).index(current.stage) if current else 3)
+                         index=list(stage_names).index(current.stage) if current else 3, disabled=status_only)
     status = c3.selectbox("状态 *", statuses, format_func=lambda k: k.label,
                           index=statuses.index(current.status) if current else 0)
     figure_cols = st.columns(4)
     figures = {key: figure_cols[i % 4].number_input(f"{label}（{unit}）", value=float(getattr(current, key)) if current
-                                                     else 0.0, step=0.1, format="%.2f")
+                                                     else 0.0, step=0.1, format="%.2f", disabled=status_only)
                for i, (key, (label, unit, _)) in enumerate(options.FIGURES.items())}
     saved = st.form_submit_button("保存方案", type="primary")
 if saved:
@@ -64,8 +76,8 @@ if saved:
                                          current.version if current else None),
         f"已保存方案“{name.strip()}”", user,
         then=lambda: st.session_state.__setitem__("option_generation", generation + 1))
-if current is not None:
+if current is not None and not status_only:
     sure = st.checkbox("确认删除该方案", key=f"option_delete_ok_{current.id}")
     if st.button("删除方案", disabled=not sure, key=f"option_delete_{current.id}"):
-        act(lambda s, u: options.delete_option(s, u, project.id, current.id), f"已删除方案“{current.name}”", user,
-            then=lambda: st.session_state.pop("option_pick", None))
+        act(lambda s, u: options.delete_option(s, u, project.id, current.id, current.version),
+            f"已删除方案“{current.name}”", user, then=lambda: st.session_state.pop("option_pick", None))

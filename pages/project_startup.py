@@ -11,7 +11,7 @@ from datetime import date
 import streamlit as st
 
 from core import startup
-from core.db import unit_of_work
+from core.db import run_write, unit_of_work
 from core.errors import RuleViolation
 from core.models import OWNERSHIP_TYPES, User
 from core.project_models import AuditMode
@@ -155,9 +155,8 @@ def with_code(pairs: list[tuple[str, str]]) -> dict:
 def save(step: str, then_next: bool) -> None:
     """保存 / 下一步: save this step; a refusal reruns so each message shows under its field."""
     try:
-        with unit_of_work() as session:
-            cleaned = startup.save_step(session, session.get(User, user.id), pid, step, payload(draft(step)),
-                                        version)
+        cleaned = run_write(lambda session: startup.save_step(session, session.get(User, user.id), pid, step,
+                                                              payload(draft(step)), version))
     except StepErrors as exc:
         st.session_state.setdefault(ERRORS, {})[step] = exc.errors
         st.session_state[FAILED] = exc.message

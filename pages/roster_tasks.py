@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from core import roster
-from core.db import unit_of_work
+from core.db import run_write, unit_of_work
 from core.errors import RuleViolation
 from core.models import Tier, User
 from core.roster_list import area_counts
@@ -32,10 +32,9 @@ if user.tier is Tier.PROVINCE:
             created = st.form_submit_button("创建任务", type="primary")
         if created:
             try:
-                with unit_of_work() as session:
-                    part = roster.create_task(session, session.get(User, user.id), name=name, batch=batch,
-                                              requirements=requirements, deadline=deadline)
-                    new_id = part.id
+                new_id = run_write(lambda session: roster.create_task(
+                    session, session.get(User, user.id), name=name, batch=batch, requirements=requirements,
+                    deadline=deadline).id)
             except RuleViolation as exc:
                 show_violation(exc)
             else:

@@ -28,8 +28,8 @@ from core.config import PROJECT_ROOT, database_url  # noqa: E402
 from core.db import dispose_engines, get_engine, unit_of_work  # noqa: E402
 
 DEMO_ACCOUNTS = PROJECT_ROOT / "data" / "demo" / "accounts.csv"
-MUTABLE_TABLES = ("letter_progress", "indicator_values", "grading_sheets", "grading_profiles", "indicators",
-                  "indicator_groups", "indicator_systems", "disclosure_records", "permit_records",
+MUTABLE_TABLES = ("counters", "letter_progress", "indicator_values", "grading_sheets", "grading_profiles",
+                  "indicators", "indicator_groups", "indicator_systems", "disclosure_records", "permit_records",
                   "audit_log", "user_sessions", "login_throttle", "attachments", "case_results", "site_reviews",
                   "expert_opinions", "panel_members", "expert_draws", "experts", "intake_opinions",
                   "case_remarks", "cases",

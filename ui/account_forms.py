@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from core import auth
-from core.db import unit_of_work
-from core.errors import ValidationError
+from core.db import run_write
+from core.errors import RuleViolation, ValidationError
 from core.models import User
 from core.passwords import MAX_LENGTH, MIN_LENGTH
 from ui.session import current_token
@@ -31,10 +31,10 @@ def change_password_form(user: User, key: str) -> bool:
         try:
             if new != confirm:
                 raise ValidationError("两次输入的新密码不一致", field="confirm")
-            with unit_of_work() as session:
-                fresh = session.get(User, user.id)
-                auth.change_password(session, fresh, current, new, keep_token=current_token())
-        except ValidationError as exc:
+            # Not locked first: bcrypt runs between the reads and the writes (core.db.run_write).
+            run_write(lambda session: auth.change_password(session, session.get(User, user.id), current, new,
+                                                           keep_token=current_token()), lock_first=False)
+        except RuleViolation as exc:  # a refused password, or a conflict with a request at the same moment
             # Kept in session state so that a rerun of the page does not hide it.
             st.session_state[feedback_key] = exc.message
         else:

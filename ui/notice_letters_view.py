@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
+from core import letter_issue, notice
 from core import letters as letter_pdf
-from core import notice
-from core.db import unit_of_work
+from core.db import run_write, unit_of_work
 from core.errors import RuleViolation
 from core.models import User
 from core.notice_models import NoticeAssignment, NoticeLetter, NoticeStatus
-from ui.widgets import act, file_list, fmt_time, show_violation, upload_box
+from ui.widgets import SeenVersions, act, file_list, fmt_time, show_violation, upload_box
 
 BUNDLE_KEY = "notice_letter_bundle"
 
 
-def letters_step(user: User, part: NoticeAssignment, letters: list[NoticeLetter], scans: dict) -> None:
+def letters_step(user: User, part: NoticeAssignment, letters: list[NoticeLetter], scans: dict,
+                 seen: SeenVersions) -> None:
     uploaded = sum(1 for x in letters if x.id in scans)
     cols = st.columns(3)
     cols[0].metric("本县企业", len(letters))
@@ -32,11 +31,13 @@ def letters_step(user: User, part: NoticeAssignment, letters: list[NoticeLetter]
     if part.status is not NoticeStatus.PENDING_DISPATCH:
         st.success(f"已于 {fmt_time(part.dispatched_at)} 下发至企业，告知书不能再生成或更换。")
         return
-    _generate(user, part, letters)
-    _upload(user, letters, scans)
+    # What the user decides on: a letter issued or replaced by a colleague since is not touched again.
+    versions = {x.id: seen.see(("letter", x.id), x.version) for x in letters}
+    _generate(user, part, letters, versions)
+    _upload(user, letters, scans, versions)
 
 
-def _generate(user: User, part: NoticeAssignment, letters: list[NoticeLetter]) -> None:
+def _generate(user: User, part: NoticeAssignment, letters: list[NoticeLetter], versions: dict[int, int]) -> None:
     st.markdown("#### 批量下载企业告知书")
     st.caption("告知书中印有企业账号和一次性初始密码。密码只在生成时出现，系统只保存其加密值；"
                "重新生成会作废之前告知书上的密码。请下载后检查、盖章，再逐个上传盖章扫描件。")
@@ -50,23 +51,15 @@ def _generate(user: User, part: NoticeAssignment, letters: list[NoticeLetter]) -
         confirm = st.checkbox("我知道重新生成会作废已发出告知书上的初始密码", key=f"regen_ok_{part.id}")
     if st.button(f"生成告知书（{len(ids)} 份）", type="primary", disabled=not ids or not confirm,
                  key=f"generate_{part.id}"):
-        bar = st.progress(0.0, text="正在生成账号和告知书…")
+        bar = st.progress(0.0, text="正在读取告知书信息…")
         try:
-            with unit_of_work() as session:
-                actor = session.get(User, user.id)
-                issued = notice.issue_letters(
-                    session, actor, part.id, ids,
-                    progress=lambda done, total: bar.progress(done / total / 2, text=f"已开通账号 {done} / {total} 个"))
-                data = notice.letter_data(session, issued, date.today())
-                pdfs = letter_pdf.render_letters(
-                    data, progress=lambda done, total: bar.progress(0.5 + done / total / 2,
-                                                                    text=f"已生成告知书 {done} / {total} 份"))
+            zipped, merged, count = _issue(user, part, ids, {i: versions[i] for i in ids}, bar)
         except RuleViolation as exc:
+            bar.empty()
             show_violation(exc)
             return
-        bar.progress(1.0, text="正在打包…")
-        st.session_state[BUNDLE_KEY] = (part.id, letter_pdf.letters_zip(pdfs), letter_pdf.merged_pdf(pdfs), len(pdfs))
-        st.session_state["flash"] = f"已生成 {len(pdfs)} 份告知书，请立即下载（离开本页后不再提供）。"
+        st.session_state[BUNDLE_KEY] = (part.id, zipped, merged, count)
+        st.session_state["flash"] = f"已生成 {count} 份告知书，请立即下载（离开本页后不再提供）。"
         st.rerun()
     bundle = st.session_state.get(BUNDLE_KEY)
     if bundle and bundle[0] == part.id:
@@ -78,7 +71,24 @@ def _generate(user: User, part: NoticeAssignment, letters: list[NoticeLetter]) -
                               mime="application/pdf", key=f"merged_{part.id}", width="stretch")
 
 
-def _upload(user: User, letters: list[NoticeLetter], scans: dict) -> None:
+def _issue(user: User, part: NoticeAssignment, ids: list[int], seen: dict[int, int], bar) -> tuple[bytes, bytes, int]:
+    """core.letter_issue's three phases: a short read; passwords, PDFs, ZIP and merged PDF outside any
+    transaction; one short write. Until that write commits nothing is issued: a failure before it
+    changes nothing, and if it is refused the rendered letters are dropped here, never shown."""
+    with unit_of_work() as session:
+        plan = letter_issue.plan(session, session.get(User, user.id), part.id, ids, seen=seen)
+    issued = letter_issue.prepare(plan, progress=lambda done, total: bar.progress(
+        done / total / 2, text=f"已开通账号 {done} / {total} 个"))
+    pdfs = letter_pdf.render_letters(letter_issue.letter_data(plan, issued), progress=lambda done, total: bar.progress(
+        0.5 + done / total / 2, text=f"已生成告知书 {done} / {total} 份"))
+    bar.progress(1.0, text="正在打包…")
+    zipped, merged = letter_pdf.letters_zip(pdfs), letter_pdf.merged_pdf(pdfs)
+    bar.progress(1.0, text="正在保存…")
+    run_write(lambda session: letter_issue.record(session, session.get(User, user.id), plan, issued))
+    return zipped, merged, len(pdfs)
+
+
+def _upload(user: User, letters: list[NoticeLetter], scans: dict, versions: dict[int, int]) -> None:
     st.markdown("#### 上传盖章版告知书")
     ready = {x.id: x for x in letters if x.generated_at}
     if not ready:
@@ -95,6 +105,6 @@ def _upload(user: User, letters: list[NoticeLetter], scans: dict) -> None:
         if scan is None:
             st.error("请先选择盖章扫描件（PDF、JPG 或 PNG）", icon=":material/error:")
             return
-        act(lambda s, a: notice.upload_stamped(s, a, letter_id, scan.name, scan.getvalue()),
+        act(lambda s, a: notice.upload_stamped(s, a, letter_id, scan.name, scan.getvalue(), versions[letter_id]),
             f"已上传“{ready[letter_id].enterprise.name}”的盖章告知书", user,
             then=lambda: st.session_state.__setitem__("stamp_generation", generation + 1))

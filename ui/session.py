@@ -17,7 +17,8 @@ from streamlit_authenticator.models.cookie_model import CookieModel
 
 from core import auth
 from core.config import secret_key
-from core.db import unit_of_work
+from core.db import run_write, unit_of_work
+from core.errors import RuleViolation
 from core.models import User
 
 TOKEN_KEY = "session_token"
@@ -103,8 +104,12 @@ def sign_in(token: str) -> None:
 
 def sign_out() -> None:
     """Button callback: end every session of this user server-side and forget them here."""
-    with unit_of_work() as session:
-        auth.logout(session, st.session_state.get(TOKEN_KEY))
+    token = st.session_state.get(TOKEN_KEY)
+    try:
+        run_write(lambda session: auth.logout(session, token))
+    except RuleViolation as exc:  # the database stayed busy: still signed in, so that the user can retry
+        st.error(exc.message, icon=":material/error:")
+        return
     # The browser keeps its cookie: the session it names is dead server-side, so it signs nobody
     # in. Deleting it would draw the cookie component, whose load-time rerun swallowed the next
     # login's submit when someone signed in again at once.

@@ -12,7 +12,7 @@ import streamlit as st
 
 from core import attachments, files
 from core.audit import STATEMENT
-from core.db import unit_of_work
+from core.db import run_write
 from core.errors import RuleViolation
 from core.exports import XLSX_MIME, csv_bytes, xlsx_bytes
 from core.models import User
@@ -135,13 +135,14 @@ def fmt_time(value: datetime | None) -> str:
 
 
 def act(action: Callable, success: str, user: User, then: Callable[[], None] | None = None) -> None:
-    """Run a core step in one unit of work; on success flash and rerun, on refusal say why here.
+    """Run a core step in one writing unit of work; on success flash and rerun, on refusal say why here.
 
-    The caller's inputs stay on the page when a step is refused, so nothing typed is lost.
+    A conflict with another user's request at the same moment is retried once (core.db.run_write):
+    `action` re-reads what it decides on and carries the versions the user saw, so the retry applies
+    only what is still valid. The caller's inputs stay on the page when a step is refused.
     """
     try:
-        with unit_of_work() as session:
-            action(session, session.get(User, user.id))
+        run_write(lambda session: action(session, session.get(User, user.id)))
     except RuleViolation as exc:
         show_violation(exc)
         return

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
-from core import applications, disclosure, expert_draw, full_review, notice, permits, roster, roster_list
+from core import applications, disclosure, expert_draw, full_review, permits, roster, roster_list
 from core.cases import StageVerdict, enterprise_of, intake
 from core.disclosure_models import DisclosureChannel, DisclosureRecord, PermitClass
 from core.models import User, utcnow
