@@ -1,7 +1,8 @@
 """Issuing 告知书: each enterprise gets its account and a new one-time password, printed only in its letter.
 
-Hashing a password with bcrypt takes a quarter of a second and rendering a letter a few hundredths; a
-county issues dozens at once. None of that may happen while the transaction holds SQLite's write lock
+Rendering a letter takes a few hundredths of a second (hashing its one-time password far less since it
+is a salted SHA-256, not bcrypt: see core.passwords); a county issues hundreds at once. None of that may
+happen while the transaction holds SQLite's write lock
 (a concurrent login failed with "database is locked"), so issuing runs in three phases:
 
 1. `plan` — a short read: who may issue, which letters, their versions and the part's, the accounts
@@ -33,7 +34,7 @@ from core.letters import LetterData
 from core.models import Division, Tier, User, utcnow
 from core.notice import OWNER_LETTER, S, letters_in, own_part
 from core.notice_models import AuditNotice, NoticeLetter
-from core.passwords import generate_initial_password, hash_password
+from core.passwords import generate_initial_password, hash_one_time_password
 
 STALE_LETTERS = "告知书已被本部门其他用户生成，或任务已被修改：本次生成未生效，请刷新页面后重新生成"
 DISPATCHED = "任务已下发至企业，不能再生成告知书"
@@ -122,13 +123,14 @@ def _letter_data(letter: NoticeLetter, notice: AuditNotice, county: Division, ci
 
 
 def prepare(letter_plan: LetterPlan, progress: Progress | None = None) -> list[IssuedLetter]:
-    """Phase 2, outside any transaction: a new password for every letter, and its hash."""
+    """Phase 2, outside any transaction: a new one-time password for every letter, and its hash
+    (a salted SHA-256: the password is random and replaced at first login, see core.passwords)."""
     issued = []
     total = len(letter_plan.letters)
     for planned in letter_plan.letters:
         password = generate_initial_password()
-        issued.append(IssuedLetter(planned.letter_id, planned.account, password, hash_password(password)))
-        if progress is not None:  # each hash takes a quarter second: show it moving
+        issued.append(IssuedLetter(planned.letter_id, planned.account, password, hash_one_time_password(password)))
+        if progress is not None:
             progress(len(issued), total)
     return issued
 
