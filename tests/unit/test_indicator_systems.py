@@ -128,3 +128,36 @@ def test_the_shipped_electroplating_system_is_loaded_once_with_its_source(uow):
         assert indicator_systems.load_shipped(s) == {"indicator_systems": 0}
         assert s.scalar(select(func.count()).select_from(IndicatorSystem)) == 1
         assert indicator_systems.system_for_industry(s, "1352") is None
+
+
+# 表1 综合电镀, rows 1–12, as printed on the page the shipped file names
+# (https://www.shea.cn/index.php?s=news&c=show&id=155, stored copy re-read 2026-12-01):
+# group weight, then per row: 二级指标权重 as printed, 限定性 (*), Ⅰ/Ⅱ/Ⅲ级基准值 (≤ / ≥ dropped).
+SHEA_TABLE_1 = {
+    "process_equipment": (0.33, {"clean_process": ("0.15", False, None), "process_control": ("0.15", False, None),
+                                 "plating_lines": ("0.4", False, None), "water_saving": ("0.3", False, None)}),
+    "resource_consumption": (0.1, {"rinse_water": ("1", True, (8, 24, 40))}),
+    "resource_utilisation": (0.18, {"zinc": ("0.8/n", False, (82, 80, 75)), "copper": ("0.8/n", False, (90, 80, 75)),
+                                    "nickel": ("0.8/n", False, (95, 85, 80)),
+                                    "decorative_chromium": ("0.8/n", False, (60, 24, 20)),
+                                    "hard_chromium": ("0.8/n", False, (90, 80, 70)),
+                                    "gold": ("0.8/n", False, (98, 95, 90)),
+                                    "silver_cyanide": ("0.8/n", False, (98, 95, 90))}),
+}
+
+
+def test_the_shipped_electroplating_file_holds_exactly_the_rows_read_in_its_source():
+    """Every weight and benchmark of the file against the source's own figures, and nothing beyond rows 1–12."""
+    spec = preview(indicator_systems.example_file(), {"3360"}, set()).spec
+    assert [g.key for g in spec.groups] == list(SHEA_TABLE_1)
+    for group in spec.groups:
+        weight, rows = SHEA_TABLE_1[group.key]
+        assert group.weight == weight and [i.key for i in group.indicators] == list(rows)
+        for item in group.indicators:
+            printed, limiting, levels = rows[item.key]
+            shown = f"{item.weight:g}/n" if item.shared else f"{item.weight:g}"
+            assert (shown, item.limiting) == (printed, limiting), item.key
+            if levels is not None:
+                assert tuple(item.benchmarks[k] for k in ("I", "II", "III")) == levels, item.key
+    texts = spec.groups[0].indicators[2].benchmarks
+    assert texts["III"] == "电镀生产线采用节能措施" and "70%生产线" in texts["I"] and "50%生产线" in texts["II"]
