@@ -9,7 +9,7 @@ from core.db import unit_of_work
 from core.errors import ValidationError
 from core.models import User
 from core.passwords import MAX_LENGTH, MIN_LENGTH
-from ui.session import current_token
+from ui.session import client_address, current_token
 
 RULES = (f"密码要求：{MIN_LENGTH}–{MAX_LENGTH} 位，包含大写字母、小写字母、数字、符号中的至少 3 类，"
          "不能包含账号本身。修改后，您在其他浏览器中的登录将全部失效。")
@@ -32,7 +32,8 @@ def change_password_form(user: User, key: str) -> bool:
                 raise ValidationError("两次输入的新密码不一致", field="confirm")
             with unit_of_work() as session:
                 fresh = session.get(User, user.id)
-                auth.change_password(session, fresh, current, new, keep_token=current_token())
+                auth.change_password(session, fresh, current, new, keep_token=current_token(),
+                                     client=client_address())
         except ValidationError as exc:
             # Kept in session state so that a rerun of the page does not hide it.
             st.session_state[feedback_key] = exc.message
