@@ -18,6 +18,7 @@ from core.config import database_url
 from core.errors import RuleViolation
 
 _engines: dict[str, Engine] = {}
+_side_engines: dict[str, Engine] = {}
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ARG001
@@ -28,24 +29,43 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ARG00
     cursor.close()
 
 
+def _create_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
 def get_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     engine = _engines.get(url)
     if engine is None:
-        if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"check_same_thread": False})
-            event.listen(engine, "connect", _sqlite_pragmas)
-        else:
-            engine = create_engine(url, pool_pre_ping=True)
-        _engines[url] = engine
+        engine = _engines[url] = _create_engine(url)
     return engine
+
+
+def side_engine(engine: Engine) -> Engine:
+    """The same database through a pool of its own, for a short transaction opened while the
+    caller's session holds a connection (core.throttle counts failed logins that way).
+
+    From one pool, many threads each holding a connection and each waiting for a second one would
+    wait for each other until the pool's timeout; the side pool's connections are never held while
+    waiting for another, so the wait always ends.
+    """
+    url = engine.url.render_as_string(hide_password=False)
+    side = _side_engines.get(url)
+    if side is None:
+        side = _side_engines[url] = _create_engine(url)
+    return side
 
 
 def dispose_engines() -> None:
     """Close every pooled connection (tests replace the database file underneath)."""
-    for engine in _engines.values():
+    for engine in (*_engines.values(), *_side_engines.values()):
         engine.dispose()
     _engines.clear()
+    _side_engines.clear()
 
 
 @contextmanager

@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from core.db import unit_of_work
+from core.db import side_engine, unit_of_work
 from core.models import LoginThrottle, UserSession, utcnow
 
 MAX_FAILED_ATTEMPTS = 5
@@ -74,15 +74,16 @@ def soft_delay(failures: int) -> timedelta:
 def short_transaction(session: Session) -> Iterator[Session]:
     """A transaction of its own, committed at once, so that a count survives the caller's rollback.
 
-    SQLite has one writer: when the caller's connection already holds the write lock, a second
-    connection would wait for it forever, so the caller's transaction is used (it is the only
-    writer, which makes the count atomic all the same).
+    It runs on core.db.side_engine, so that threads holding their caller's connection never wait
+    for one another's. SQLite has one writer: when the caller's connection already holds the write
+    lock, a second connection would wait for it forever, so the caller's transaction is used (it is
+    the only writer, which makes the count atomic all the same).
     """
     if _holds_sqlite_write_lock(session):
         yield session
         session.flush()
         return
-    with unit_of_work(session.get_bind()) as own:
+    with unit_of_work(side_engine(session.get_bind())) as own:
         yield own
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from core import auth, setup
 from core.audit_verify import verify_chain
 from core.config import database_url
-from core.db import get_engine, unit_of_work
+from core.db import dispose_engines, get_engine, unit_of_work
 from core.db_roles import grant_app_role
 from core.errors import RuleViolation
 from tests.conftest import demo_password
@@ -60,6 +60,7 @@ def test_the_app_role_can_work_but_not_rewrite_history_or_the_schema(uow, capsys
             assert verify_chain(session).intact
     finally:
         app.dispose()
+        dispose_engines()  # the side pool (core.db.side_engine) holds connections as the role too
         with get_engine().begin() as connection:
             connection.execute(text(f'DROP OWNED BY "{role}"'))
             connection.execute(text(f'DROP ROLE "{role}"'))
