@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.jurisdiction import Action, can, division_scope
-from core.models import Division, LoginThrottle, Tier, User, utcnow
+from core import throttle
+from core.models import Division, Tier, User
 from core.text import search_term
 
 
@@ -19,10 +20,10 @@ def managed_accounts(session: Session, actor: User, text: str = "", limit: int =
     if like := search_term(text):
         stmt = stmt.where(User.login.contains(like.upper(), autoescape=True)
                           | User.display_name.contains(like, autoescape=True))
-    now = utcnow()
-    locks = {t.login: t for t in session.scalars(select(LoginThrottle).where(LoginThrottle.locked_until > now))}
+    users = list(session.scalars(stmt.limit(limit * 2)))
+    locks = throttle.locked_logins(session, [u.login for u in users])
     rows = []
-    for user in session.scalars(stmt.limit(limit * 2)):
+    for user in users:
         if not can(actor, Action.RESET_PASSWORD, user):
             continue
         rows.append({"id": user.id, "账号": user.login, "名称": user.display_name,

@@ -44,6 +44,12 @@ def remove(session: Session, actor: User, attachment: Attachment) -> None:
     session.flush()
 
 
+def record_download(session: Session, actor: User, attachment: Attachment) -> None:
+    """Log that `actor` downloaded a file (the evidence of who saw what)."""
+    audit.record(session, actor=actor, action="attachment.download", object_type=attachment.owner_type,
+                 object_id=attachment.owner_id, after=_describe(attachment) | {"attachment_id": attachment.id})
+
+
 def of(session: Session, owner_type: str, owner_ids: int | list[int],
        purpose: str | None = None) -> list[Attachment]:
     """Attachments of one owner (or several), oldest first."""

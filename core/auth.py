@@ -1,40 +1,49 @@
-"""Accounts: login with lockout, sessions that can be revoked, password change and reset.
+"""Accounts: login, password change and reset, account creation.
 
 streamlit-authenticator draws nothing of this: its lockout does not survive credentials rebuilt
 each rerun, its cookie outlives logout and it has no forced change, so the rules live here with
-the user table. The cookie only carries a session token; the server decides whether it is alive.
+the user table. Counting failed tries is core.throttle's; sessions are core.sessions'.
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
-import secrets
+import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit
+from core import audit, throttle
 from core.db import run_write, unit_of_work
-from core.errors import ValidationError
+from core.errors import KeptRefusal, ValidationError
 from core.jurisdiction import Action, require
-from core.models import LoginThrottle, Tier, User, UserSession, utcnow
+from core.models import Tier, User, utcnow
 from core.passwords import (
     DUMMY_HASH,
     check_policy,
     generate_initial_password,
+    hash_one_time_password,
     hash_password,
     verify_password,
 )
+from core.sessions import (  # noqa: F401  (the session API, also reached as core.auth.*)
+    IDLE_MINUTES,
+    SESSION_HOURS,
+    client_key,
+    open_session,
+    resume_session,
+    revoke_sessions,
+)
+from core.throttle import LOCK_MINUTES, MAX_FAILED_ATTEMPTS  # noqa: F401
 
-MAX_FAILED_ATTEMPTS = 5
-LOCK_MINUTES = 15
-SESSION_HOURS = 12
+LOGIN_MAX_LENGTH = 32  # users.login
+PASSWORD_MAX_LENGTH = 72  # bcrypt reads no further; no valid password is longer
 
 MSG_MISSING = "请输入账号和密码"
 MSG_WRONG = "账号或密码错误"
+MSG_LOGIN_FORMAT = f"账号只能包含字母和数字，且不超过 {LOGIN_MAX_LENGTH} 位"
+MSG_PASSWORD_FORMAT = f"密码不能包含控制字符，且不超过 {PASSWORD_MAX_LENGTH} 位"
 
 
 @dataclass(frozen=True)
@@ -46,126 +55,94 @@ class LoginResult:
     locked_minutes: int | None = None
 
 
-def normalize_login(login: str) -> str:
-    return (login or "").strip().upper()
+def _has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(c).startswith("C") for c in text)
 
 
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
+def normalize_login(login: str | None) -> str:
+    """The account name as stored: trimmed, upper case. Refuses control characters and overlong input.
+
+    Account names are 6-digit division codes and QY + digits; anything else cannot be an account,
+    and must never reach the database as typed (PostgreSQL refuses NUL in text).
+    """
+    key = (login or "").strip().upper()
+    if len(key) > LOGIN_MAX_LENGTH or (key and not (key.isascii() and key.isalnum())):
+        raise ValidationError(MSG_LOGIN_FORMAT, field="login")
+    return key
 
 
-def _minutes_left(until: datetime, now: datetime) -> int:
-    return max(1, math.ceil((until - now).total_seconds() / 60))
-
-
-def _locked_message(minutes: int) -> str:
-    return f"账户已锁定，请 {minutes} 分钟后再试（连续 {MAX_FAILED_ATTEMPTS} 次密码错误将锁定 {LOCK_MINUTES} 分钟）"
-
-
-def _active_lock(session: Session, key: str, now: datetime) -> LoginThrottle | None:
-    throttle = session.get(LoginThrottle, key)
-    if throttle and throttle.locked_until and throttle.locked_until > now:
-        return throttle
-    return None
-
-
-def _count_failure(session: Session, key: str, now: datetime) -> LoginResult:
-    throttle = session.get(LoginThrottle, key)
-    if throttle is None:
-        throttle = LoginThrottle(login=key, failed_attempts=0)
-        session.add(throttle)
-    if throttle.locked_until and throttle.locked_until <= now:
-        throttle.failed_attempts = 0
-        throttle.locked_until = None
-    throttle.failed_attempts += 1
-    throttle.last_failed_at = now
-    if throttle.failed_attempts >= MAX_FAILED_ATTEMPTS:
-        throttle.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-        throttle.failed_attempts = 0
-        audit.record(session, actor=None, actor_login=key, action="login_locked",
-                     object_type="account", object_id=key,
-                     after={"locked_until": throttle.locked_until.isoformat()})
-        return LoginResult(False, _locked_message(LOCK_MINUTES), locked_minutes=LOCK_MINUTES)
-    left = MAX_FAILED_ATTEMPTS - throttle.failed_attempts
-    return LoginResult(False, f"{MSG_WRONG}。再错 {left} 次，账户将被锁定 {LOCK_MINUTES} 分钟。")
+def check_password_input(password: str | None, field: str = "password") -> str:
+    password = password or ""
+    if len(password) > PASSWORD_MAX_LENGTH or _has_control_characters(password):
+        raise ValidationError(MSG_PASSWORD_FORMAT, field=field)
+    return password
 
 
 def authenticate(session: Session, login: str, password: str, now: datetime | None = None,
-                 verified: tuple[str | None, bool] | None = None) -> LoginResult:
-    """Check a login; on success open a session and return its token.
+                 client: str | None = None, verified: tuple[str | None, bool] | None = None) -> LoginResult:
+    """Check a login from `client` (its IP address); on success open a session and return its token.
 
     An unknown or disabled account is answered, counted and locked exactly like a wrong password.
+    Every wrong password is logged with the typed account name and the client, never the password.
+    The try is counted before the password's answer is used, under a lock on the counters, in this
+    transaction; a refusal is a result, not an exception, so the count is committed with it.
     `verified`: (the hash checked, whether the password matched it), computed outside the transaction by
     `log_in`; used only if the account's hash is still that one.
     """
     now = now or utcnow()
-    key = normalize_login(login)
+    try:
+        key = normalize_login(login)
+        password = check_password_input(password)
+    except ValidationError as exc:
+        return LoginResult(False, exc.message)
     if not key or not password:
         return LoginResult(False, MSG_MISSING)
-    lock = _active_lock(session, key, now)
-    if lock:
-        minutes = _minutes_left(lock.locked_until, now)
-        return LoginResult(False, _locked_message(minutes), locked_minutes=minutes)
+    client = client_key(client)
     user = session.scalar(select(User).where(User.login == key))
+    known = user is not None and throttle.known_client(session, user.id, client, now)
+    attempt = throttle.take_attempt(session, key, client, known, now)
+    if not attempt.allowed:
+        return LoginResult(False, attempt.message, locked_minutes=attempt.locked_minutes)
     if verified is not None and verified[0] == (user.password_hash if user else None):
         password_ok = verified[1]
     else:
         password_ok = verify_password(password, user.password_hash if user else DUMMY_HASH)
     if not (user and user.is_active and password_ok):
-        return _count_failure(session, key, now)
-    throttle = session.get(LoginThrottle, key)
-    if throttle:
-        session.delete(throttle)
-    token = open_session(session, user, now)
-    audit.record(session, actor=user, action="login", object_type="user", object_id=user.id)
+        return _failed(session, key, client, attempt)
+    throttle.give_back(session, key, client)
+    token = open_session(session, user, now, client=client)
+    audit.record(session, actor=user, action="login", object_type="user", object_id=user.id,
+                 after={"client": client})
     return LoginResult(True, "登录成功", user=user, token=token)
 
 
-def log_in(login: str, password: str, now: datetime | None = None) -> LoginResult:
+def log_in(login: str, password: str, now: datetime | None = None, client: str | None = None) -> LoginResult:
     """The login form's request: bcrypt outside any transaction, then one short writing unit.
 
-    A login writes (its session, the audit log, the failure count); holding the database's write lock
-    during bcrypt's quarter second would make every other writer wait, and a unit that reads, hashes and
-    then writes would find its snapshot outdated whenever someone wrote meanwhile (core.db).
+    A login writes (its session, the counters, the audit log); holding the database's write lock during
+    bcrypt's quarter second would make every other writer wait (core.db).
     """
-    key = normalize_login(login)
+    try:
+        key = normalize_login(login)
+        check_password_input(password)
+    except ValidationError as exc:
+        return LoginResult(False, exc.message)
     verified = None
     if key and password:
         with unit_of_work() as session:
             stored = session.scalar(select(User.password_hash).where(User.login == key))
         verified = (stored, verify_password(password, stored or DUMMY_HASH))
-    return run_write(lambda session: authenticate(session, login, password, now, verified))
+    return run_write(lambda session: authenticate(session, login, password, now, client, verified))
 
 
-def open_session(session: Session, user: User, now: datetime | None = None) -> str:
-    now = now or utcnow()
-    token = secrets.token_urlsafe(32)
-    session.add(UserSession(token_hash=_hash_token(token), user_id=user.id, created_at=now,
-                            expires_at=now + timedelta(hours=SESSION_HOURS)))
-    return token
-
-
-def resume_session(session: Session, token: str | None, now: datetime | None = None) -> User | None:
-    """The user a browser's token belongs to, or None if it was revoked, expired or never issued."""
-    if not token:
-        return None
-    now = now or utcnow()
-    row = session.get(UserSession, _hash_token(token))
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
-        return None
-    user = session.get(User, row.user_id)
-    return user if user and user.is_active else None
-
-
-def revoke_sessions(session: Session, user_id: int, keep_token: str | None = None,
-                    now: datetime | None = None) -> int:
-    """End every live session of a user except `keep_token`'s; returns how many were ended."""
-    stmt = (update(UserSession)
-            .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
-            .values(revoked_at=now or utcnow()))
-    if keep_token:
-        stmt = stmt.where(UserSession.token_hash != _hash_token(keep_token))
-    return session.execute(stmt).rowcount
+def _failed(session: Session, key: str, client: str, attempt: throttle.Attempt) -> LoginResult:
+    audit.record(session, actor=None, actor_login=key, action="login_failed", object_type="account",
+                 object_id=key, after={"client": client})
+    if attempt.locks_pair:
+        audit.record(session, actor=None, actor_login=key, action="login_locked", object_type="account",
+                     object_id=key, after={"client": client, "minutes": LOCK_MINUTES})
+        return LoginResult(False, throttle.locked_message(LOCK_MINUTES), locked_minutes=LOCK_MINUTES)
+    return LoginResult(False, f"{MSG_WRONG}。再错 {attempt.left} 次，账户将被锁定 {LOCK_MINUTES} 分钟。")
 
 
 def logout(session: Session, token: str | None) -> None:
@@ -178,15 +155,25 @@ def logout(session: Session, token: str | None) -> None:
 
 
 def change_password(session: Session, user: User, current_password: str, new_password: str,
-                    keep_token: str | None = None, now: datetime | None = None) -> None:
-    """Replace the user's password; every other session of theirs ends."""
+                    keep_token: str | None = None, now: datetime | None = None,
+                    client: str | None = None) -> None:
+    """Replace the user's password; every other session of theirs ends.
+
+    A wrong current password counts like a failed login from this client: otherwise a stolen
+    session could guess the password without limit. Reaching the lock ends the user's sessions.
+    """
     now = now or utcnow()
     if not current_password:
         raise ValidationError("请输入当前密码", field="current_password")
-    if lock := _active_lock(session, user.login, now):
-        raise ValidationError(_locked_message(_minutes_left(lock.locked_until, now)), field="current_password")
+    check_password_input(current_password, field="current_password")
+    check_password_input(new_password, field="new_password")
+    client = client_key(client)
+    attempt = throttle.take_attempt(session, user.login, client, known=True, now=now)
+    if not attempt.allowed:
+        raise KeptRefusal(attempt.message, field="current_password")
     if not verify_password(current_password, user.password_hash):
-        raise ValidationError(_count_wrong_current_password(session, user, now), field="current_password")
+        raise KeptRefusal(_wrong_current_password(session, user, client, attempt, now), field="current_password")
+    throttle.give_back(session, user.login, client)
     if new_password == current_password:
         raise ValidationError("新密码不能与当前密码相同", field="new_password")
     check_policy(new_password, user.login)
@@ -199,20 +186,16 @@ def change_password(session: Session, user: User, current_password: str, new_pas
                  object_id=user.id, before=before, after={"must_change_password": False})
 
 
-def _count_wrong_current_password(session: Session, user: User, now: datetime) -> str:
-    """Count a wrong current password like a failed login, in a transaction of its own.
-
-    The refusal rolls the caller's work back, but the count must stay: otherwise a stolen session
-    could guess the password without limit. Reaching the limit locks the account and ends its
-    sessions.
-    """
-    with unit_of_work(session.get_bind()) as own:
-        result = _count_failure(own, user.login, now)
-        if result.locked_minutes:
-            revoke_sessions(own, user.id, now=now)
-    if result.locked_minutes:
-        return result.message + "。为保障安全，您已被退出登录。"
-    return "当前密码不正确" + result.message.removeprefix(MSG_WRONG)
+def _wrong_current_password(session: Session, user: User, client: str, attempt: throttle.Attempt,
+                            now: datetime) -> str:
+    """The refusal's message; the count, the log entry and, at the lock, the end of every session are
+    kept: the refusal is a KeptRefusal, whose transaction is committed (core.db.unit_of_work)."""
+    audit.record(session, actor=None, actor_login=user.login, action="login_failed", object_type="account",
+                 object_id=user.login, after={"client": client, "via": "change_password"})
+    if attempt.locks_pair:
+        revoke_sessions(session, user.id, now=now)
+        return throttle.locked_message(LOCK_MINUTES) + "。为保障安全，您已被退出登录。"
+    return f"当前密码不正确。再错 {attempt.left} 次，账户将被锁定 {LOCK_MINUTES} 分钟。"
 
 
 def reset_password(session: Session, actor: User, target: User) -> str:
@@ -221,15 +204,19 @@ def reset_password(session: Session, actor: User, target: User) -> str:
     The target must change it at next login; their sessions end and any lock is lifted.
     """
     require(actor, Action.RESET_PASSWORD, target, what=f"账户 {target.login}")
-    password = generate_initial_password()
-    target.password_hash = hash_password(password)
-    target.must_change_password = True
-    revoke_sessions(session, target.id)
-    throttle = session.get(LoginThrottle, target.login)
-    if throttle:
-        session.delete(throttle)
+    password = issue_new_password(session, target)
     audit.record(session, actor=actor, action="password_reset", object_type="user",
                  object_id=target.id, after={"must_change_password": True})
+    return password
+
+
+def issue_new_password(session: Session, target: User) -> str:
+    """A fresh one-time password for `target`, to be changed at next login; ends sessions, lifts locks."""
+    password = generate_initial_password()
+    target.password_hash = hash_one_time_password(password)
+    target.must_change_password = True
+    revoke_sessions(session, target.id)
+    throttle.clear(session, target.login)
     return password
 
 
@@ -247,7 +234,7 @@ def create_account(session: Session, *, login: str, display_name: str, tier: Tie
         raise ValidationError(f"账号 {key} 已存在", field="login")
     if password_hash is None:
         password = password or generate_initial_password()
-        password_hash = hash_password(password)
+        password_hash = hash_one_time_password(password)
     user = User(login=key, display_name=display_name, tier=tier, division_code=division_code,
                 enterprise_id=enterprise_id, password_hash=password_hash,
                 must_change_password=True)

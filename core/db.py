@@ -33,7 +33,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from core.config import database_url
-from core.errors import Conflict, RuleViolation, ValidationError
+from core.errors import Conflict, KeptRefusal, RuleViolation, ValidationError
 import core.progress  # noqa: F401,E402  (its session hooks keep letter_progress current)
 
 T = TypeVar("T")
@@ -150,6 +150,9 @@ def unit_of_work(engine: Engine | None = None, *, write: bool = False) -> Iterat
                 session.connection(execution_options={WRITE_OPTION: True})
             yield session
             session.commit()
+        except KeptRefusal:
+            session.commit()  # the refusal's own record (a failed password's count) stays
+            raise
         except BaseException as exc:
             session.rollback()
             conflict = conflict_of(exc)

@@ -12,6 +12,7 @@ import csv
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import instance
 from core.auth import create_account, enterprise_login
 from core.config import DATA_DIR
 from core.divisions import PROVINCE_CODE
@@ -65,10 +66,17 @@ def demo_loaded(session: Session) -> bool:
 
 
 def load_demo(session: Session) -> dict[str, int]:
-    """Load reference data, the roster's enterprises and the demo accounts into an empty database."""
+    """Load reference data, the roster's enterprises and the demo accounts into an empty database.
+
+    The database is marked as a demo (every screen then says so); a production database, whose
+    accounts were created by `--init-accounts`, is refused: the demo passwords are public.
+    """
     load_reference_data(session)
+    if instance.mode(session) == instance.PRODUCTION:
+        instance.claim(session, instance.DEMO)  # raises: this is a production database
     if demo_loaded(session):
         return {"enterprises": 0, "accounts": 0, "experts": 0}
+    instance.claim(session, instance.DEMO)
     enterprises = roster_enterprises(session)
     session.add_all(enterprises)
     session.flush()

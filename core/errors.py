@@ -28,3 +28,8 @@ class Conflict(RuleViolation):
     shows a sentence instead of a traceback. Nothing was changed; running the request again re-reads
     the state and either applies or is refused by the rule that now holds.
     """
+
+
+class KeptRefusal(ValidationError):
+    """A refusal whose bookkeeping must stay: the unit of work commits what the request recorded before
+    refusing (a failed password's count and log entry), instead of rolling it back."""

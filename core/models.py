@@ -209,31 +209,44 @@ class User(Base):
 
 
 class LoginThrottle(Base):
-    """Failed-login counter per typed account name.
+    """A failed-login counter (core.throttle): of an (account, client) pair, a client, or an account.
 
-    Keyed by the name typed rather than by user so that an unknown account is counted and locked
-    exactly like a real one: the answers must not tell which accounts exist.
+    Keyed by the account name typed rather than by user, so that an unknown account is counted and
+    locked exactly like a real one: the answers must not tell which accounts exist. `login` is ''
+    on a client's row and `client` is '' on an account's row.
     """
 
     __tablename__ = "login_throttle"
 
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)
     login: Mapped[str] = mapped_column(String(64), primary_key=True)
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column()
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_at: Mapped[datetime | None] = mapped_column()
+    locked_until: Mapped[datetime | None] = mapped_column()  # hard lock (pair, client)
+    next_attempt_at: Mapped[datetime | None] = mapped_column()  # soft delay (account)
 
 
 class UserSession(Base):
-    """A signed-in browser session; revoking it logs that browser out on its next request."""
+    """A signed-in browser session (core.sessions); revoking it logs that browser out on its next request."""
 
     __tablename__ = "user_sessions"
 
-    # sha256 of the random token held by the browser: a stolen table does not yield live tokens.
+    # sha256 of the random token held server-side by the tab that logged in: a stolen table does not
+    # yield live tokens.
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The client (IP address) that logged in; a client an account used recently is not slowed down
+    # by failures elsewhere (core.throttle).
+    client: Mapped[str | None] = mapped_column(String(64))
+    # sha256 of the HttpOnly cookie's token, and of the one-time ticket the page exchanges for it.
+    cookie_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_expires_at: Mapped[datetime | None] = mapped_column()
 
     user: Mapped[User] = relationship()
 
@@ -241,13 +254,15 @@ class UserSession(Base):
 class AuditLogEntry(Base):
     """Append-only record of every change: who, when, what, before -> after, the statement agreed to.
 
-    The database refuses UPDATE and DELETE on this table (triggers in the migration); the ORM
-    listeners below give a clear error earlier.
+    Rows are hash-chained (core.audit): `row_hash` is the sha256 of the row's canonical content,
+    which includes `prev_hash`, the hash of the row before it. The database refuses UPDATE, DELETE,
+    TRUNCATE and replacing a row (triggers in the migrations); the ORM listeners below give a clear
+    error earlier.
     """
 
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     actor_login: Mapped[str | None] = mapped_column(String(64))
@@ -257,6 +272,29 @@ class AuditLogEntry(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column()
     after: Mapped[dict[str, Any] | None] = mapped_column()
     statement: Mapped[str | None] = mapped_column(Text)
+    # Unique: two rows claiming the same predecessor would be a fork of the chain.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """The one row naming the last entry of the audit chain; locked while entries are appended."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class InstanceSetting(Base):
+    """Facts about this installation, e.g. `mode`: "demo" (demo data and passwords) or "production"."""
+
+    __tablename__ = "instance_settings"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 @event.listens_for(AuditLogEntry, "before_update")

@@ -9,7 +9,7 @@ from core.db import run_write
 from core.errors import RuleViolation, ValidationError
 from core.models import User
 from core.passwords import MAX_LENGTH, MIN_LENGTH
-from ui.session import current_token
+from ui.session import client_address, current_token
 from ui.widgets import plain
 
 RULES = (f"密码要求：{MIN_LENGTH}–{MAX_LENGTH} 位，包含大写字母、小写字母、数字、符号中的至少 3 类，"
@@ -31,9 +31,10 @@ def change_password_form(user: User, key: str) -> bool:
         try:
             if new != confirm:
                 raise ValidationError("两次输入的新密码不一致", field="confirm")
-            # Not locked first: bcrypt runs between the reads and the writes (core.db.run_write).
+            # The counters of a wrong current password are written in this unit and kept with the refusal
+            # (core.errors.KeptRefusal); a writing unit serialises concurrent tries on SQLite.
             run_write(lambda session: auth.change_password(session, session.get(User, user.id), current, new,
-                                                           keep_token=current_token()), lock_first=False)
+                                                           keep_token=current_token(), client=client_address()))
         except RuleViolation as exc:  # a refused password, or a conflict with a request at the same moment
             # Kept in session state so that a rerun of the page does not hide it.
             st.session_state[feedback_key] = exc.message

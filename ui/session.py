@@ -1,100 +1,93 @@
-"""The signed-in user of this browser session.
+"""The signed-in user of this browser session, and the session cookie.
 
-The browser keeps a session token in st.session_state and, so that a reload does not log it out,
-in a cookie signed with streamlit-authenticator's cookie model. The server decides on every run
-whether that token is still alive (core.auth.resume_session): a logout or password change elsewhere
-ends it, whatever the cookie says.
+The tab that logs in keeps the session token in st.session_state (server-side; it never reaches the
+browser). So that a reload or a new tab stays signed in, the page then exchanges a one-time ticket
+for an HttpOnly, SameSite=Strict cookie set by the server (ui/session_routes.py): no script in the
+page can read that cookie. st.context.cookies hands it back to the server on the next connection.
+The server decides on every run whether the session is still alive (core.sessions.resume_session):
+a logout, password change, 30 minutes without activity or 12 hours end it, whatever the cookie says.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
+import html
+import secrets
 
-import jwt
 import streamlit as st
-from streamlit_authenticator.models.cookie_model import CookieModel
 
-from core import auth
-from core.config import secret_key
-from core.db import run_write, unit_of_work
+from core import auth, sessions
+from core.db import run_write
 from core.errors import RuleViolation
 from core.models import User
 
 TOKEN_KEY = "session_token"
 USER_KEY = "current_user"
 PENDING_COOKIE_KEY = "cookie_to_set"
+COOKIE_READ_KEY = "cookie_read"
+CLEAR_COOKIE_KEY = "cookie_to_clear"
+SESSION_ENDED_KEY = "session_ended"  # the login page says why the user is back there
 COOKIE_NAME = "qjsc_session"
+CLIENT_SCRIPT = "/api/session/client.js"
 
 
-class SessionCookie(CookieModel):
-    """streamlit-authenticator's signed (HS256) cookie, carrying our session token instead of a username."""
-
-    def __init__(self) -> None:
-        # CookieModel.__init__ would draw extra-streamlit-components' CookieManager on every run;
-        # its value arriving after page load reruns the page and swallowed clicks and form submits
-        # made meanwhile. We read cookies from st.context and write them with a one-line script.
-        self.cookie_name = COOKIE_NAME
-        self.cookie_key = secret_key()
-        self.cookie_expiry_days = auth.SESSION_HOURS / 24
-        self.token = None
-        self.exp_date = None
-        self._token: str | None = None
-
-    @property
-    def cookie_manager(self) -> "_ScriptCookieWriter":
-        return _ScriptCookieWriter()
-
-    def read_token(self) -> str | None:
-        raw = st.context.cookies.get(self.cookie_name) if st.context.cookies else None
-        if not raw:
-            return None
-        try:
-            payload = jwt.decode(raw, self.cookie_key, algorithms=["HS256"])
-        except jwt.PyJWTError:
-            return None
-        if payload.get("exp_date", 0) < datetime.now().timestamp():
-            return None
-        return payload.get("sid")
-
-    def write_token(self, token: str) -> None:
-        self._token = token
-        self.set_cookie()
-
-    def _token_encode(self) -> str:
-        return jwt.encode({"sid": self._token, "exp_date": self.exp_date}, self.cookie_key, algorithm="HS256")
+def client_address() -> str | None:
+    """The client's address as the server sees it (None on localhost): the key failed logins count under."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None  # AppTest hands out a mock
 
 
-class _ScriptCookieWriter:
-    """Sets a cookie from a script in the page: unlike a component, it triggers no rerun."""
-
-    @staticmethod
-    def set(name: str, value: str, expires_at: datetime) -> None:
-        max_age = max(0, int((expires_at - datetime.now()).total_seconds()))
-        if not re.fullmatch(r"[A-Za-z0-9_.\-]+", value):  # a JWT is base64url and dots
-            raise ValueError("cookie value must be a JWT")
-        st.html(f"<script>document.cookie = '{name}={value}; path=/; max-age={max_age}; SameSite=Strict';"
-                "</script>", unsafe_allow_javascript=True)
+def _token_from_cookie() -> str | None:
+    """Read the cookie once per browser session: after a logout here, it names a dead session."""
+    if st.session_state.get(COOKIE_READ_KEY):
+        return None
+    st.session_state[COOKIE_READ_KEY] = True
+    cookies = st.context.cookies
+    return sessions.cookie_token(cookies.get(COOKIE_NAME) if cookies else None)
 
 
-def resolve_user(cookie: SessionCookie | None) -> User | None:
+def resolve_user() -> User | None:
     """Called once per run by Home.py: who is signed in, from session state or the cookie."""
     token = st.session_state.get(TOKEN_KEY)
-    if token is None and cookie is not None:
-        token = cookie.read_token()
-    user = None
+    from_cookie = token is None
+    if from_cookie:
+        token = _token_from_cookie()
+    user, ticket = None, None
     if token:
-        with unit_of_work() as session:
-            user = auth.resume_session(session, token)
+        def resume(session):
+            found = auth.resume_session(session, token)
+            wanted = found is not None and st.session_state.get(PENDING_COOKIE_KEY) == token
+            return found, sessions.issue_ticket(session, token) if wanted else None
+
+        # Mostly a read; it writes the session's last activity (once a minute) or a ticket, so a
+        # write that meets another one is tried again rather than shown (core.db.run_write).
+        user, ticket = run_write(resume, lock_first=False)
     if user is None:
         st.session_state.pop(TOKEN_KEY, None)
+        if token:  # expired, idle or revoked: drop the cookie from the browser
+            st.session_state[CLEAR_COOKIE_KEY] = True
+            st.session_state[SESSION_ENDED_KEY] = not from_cookie
     else:
         st.session_state[TOKEN_KEY] = token
     st.session_state[USER_KEY] = user
-    if cookie is not None and user is not None and st.session_state.get(PENDING_COOKIE_KEY) == token:
-        cookie.write_token(token)
-        st.session_state.pop(PENDING_COOKIE_KEY)
+    if ticket:
+        st.session_state.pop(PENDING_COOKIE_KEY, None)
+        _run_client_script("set", ticket=ticket)
+    elif st.session_state.pop(CLEAR_COOKIE_KEY, False):
+        _run_client_script("clear")
     return user
+
+
+def _run_client_script(action: str, ticket: str | None = None) -> None:
+    """Load the static session script (served by our route, so the CSP needs no inline script).
+
+    It posts the ticket to /api/session/cookie (action "set"), or asks /api/session/logout to drop
+    the cookie ("clear"). The nonce makes each use a new element, so the script runs every time.
+    """
+    attributes = {"data-action": action, "data-nonce": secrets.token_hex(8)}
+    if ticket:
+        attributes["data-ticket"] = ticket
+    rendered = " ".join(f'{name}="{html.escape(value)}"' for name, value in attributes.items())
+    st.html(f'<script src="{CLIENT_SCRIPT}" {rendered}></script>', unsafe_allow_javascript=True)
 
 
 def sign_in(token: str) -> None:
@@ -103,18 +96,17 @@ def sign_in(token: str) -> None:
 
 
 def sign_out() -> None:
-    """Button callback: end every session of this user server-side and forget them here."""
+    """Button callback: end every session of this user server-side, forget them here, drop the cookie."""
     token = st.session_state.get(TOKEN_KEY)
     try:
         run_write(lambda session: auth.logout(session, token))
     except RuleViolation as exc:  # the database stayed busy: still signed in, so that the user can retry
         st.error(exc.message, icon=":material/error:")
         return
-    # The browser keeps its cookie: the session it names is dead server-side, so it signs nobody
-    # in. Deleting it would draw the cookie component, whose load-time rerun swallowed the next
-    # login's submit when someone signed in again at once.
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state[COOKIE_READ_KEY] = True
+    st.session_state[CLEAR_COOKIE_KEY] = True
 
 
 def current_user(page: str) -> User:

@@ -17,6 +17,7 @@ from core.errors import RuleViolation
 from core.exports import XLSX_MIME, csv_bytes, xlsx_bytes
 from core.models import User
 from core.workflow_models import Attachment
+from ui.session import USER_KEY
 
 
 # --- user text in Markdown ------------------------------------------------------------------------
@@ -238,9 +239,23 @@ def file_list(items: list[Attachment], key: str, on_delete: Callable[[Attachment
             mid.error("文件缺失或已被篡改")
         else:
             mid.download_button("下载", data, file_name=item.original_name, mime=files.MIME_TYPES[item.kind],
-                                key=f"{key}_dl_{item.id}", width="stretch")
+                                key=f"{key}_dl_{item.id}", width="stretch",
+                                on_click=record_download, args=(item.id,))
         if on_delete is not None and right.button("删除", key=f"{key}_rm_{item.id}", width="stretch"):
             on_delete(item)
+
+
+def record_download(attachment_id: int) -> None:
+    """download_button callback: the audit log keeps who downloaded which file."""
+    user = st.session_state.get(USER_KEY)
+    if user is None:
+        return
+    def record(session) -> None:
+        item = session.get(Attachment, attachment_id)
+        if item is not None:
+            attachments.record_download(session, session.get(User, user.id), item)
+
+    run_write(record)
 
 
 def _size(size: int) -> str:

@@ -53,7 +53,7 @@ def test_every_screen_of_the_tier_has_a_section_and_no_other(tier):
 def test_the_rules_the_system_enforces_are_in_the_manuals():
     county = help_content.to_markdown(help_content.manual_for(Tier.COUNTY))
     for rule in ("须填写情况说明（最多 1000 字）并上传至少一份佐证材料", "单个文件不超过 20 MB",
-                 "区县上传全部企业的盖章告知书后才能下发", "连续 5 次密码错误，账户将被锁定 15 分钟", "不支持 IE"):
+                 "区县上传全部企业的盖章告知书后才能下发", "连续 5 次密码错误，账户在这台电脑上将被锁定 15 分钟", "不支持 IE"):
         assert rule in county, rule
     city = help_content.to_markdown(help_content.manual_for(Tier.CITY))
     assert "按企业所属行业大类匹配专家的专业领域，并执行回避" in city and "随机种子" in city

@@ -41,7 +41,7 @@ def portal(db):
     port = _free_port()
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"qjsc-portal-{port}.log", "w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "Home.py"),
+        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "server.py"),
          "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false"],
         cwd=PROJECT_ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)
@@ -82,9 +82,14 @@ def page(portal, request):
         context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
         page = context.new_page()
         page.set_default_timeout(30_000)
+        # Every browser test also checks that the Content-Security-Policy (ui/security_headers.py)
+        # blocked nothing the portal needs: a violation is reported on the console.
+        violations = []
+        page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
         page.goto(portal)
         settle(page)
         yield page
+        assert not violations, f"CSP violations: {violations}"
         report = getattr(request.node, "report_call", None)
         if report is not None and report.failed:
             shot = ARTIFACTS / f"FAILED-{request.node.name}.png"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core import auth
+from core import auth, throttle
 from core.models import LoginThrottle, User
 from core.passwords import hash_password
 from tests.conftest import demo_password
@@ -16,7 +16,8 @@ def test_log_in_signs_in_and_counts_a_wrong_password(uow):
     refused = auth.log_in("130000", "Wrong-password-1")
     assert not refused.ok and "再错 4 次" in refused.message
     with uow() as s:
-        assert s.get(LoginThrottle, "130000").failed_attempts == 1
+        assert s.scalar(select(LoginThrottle.failures).where(LoginThrottle.scope == throttle.PAIR,
+                                                             LoginThrottle.login == "130000")) == 1
 
 
 def test_a_check_made_against_a_hash_replaced_since_is_made_again(uow):
