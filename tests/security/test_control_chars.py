@@ -353,9 +353,9 @@ def test_the_database_refuses_nul_whatever_the_path(db):
     with pytest.raises(ValidationError):
         with unit_of_work() as s:
             s.get(Enterprise, 1).name = "玖福\x00"
-    with pytest.raises(ValidationError):  # the login form's account name (checked nowhere else yet)
-        with unit_of_work() as s:
-            auth.authenticate(s, "130000\x00", "whatever")
+    with unit_of_work() as s:  # the login form's account name is refused with a message before any query
+        refused = auth.authenticate(s, "130000\x00", "whatever")
+    assert not refused.ok and refused.message == auth.MSG_LOGIN_FORMAT
     with unit_of_work() as s:
         assert s.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.name.contains("\x01"))) == 0
 

@@ -16,7 +16,6 @@ from core.project_models import CleanerOption
 from tests.support.projects import an_option, started
 
 
-
 def _option(uow) -> int:
     with uow() as s:
         project, enterprise = started(s)

@@ -89,10 +89,18 @@ def prepared(at, *keys: str):
     return at
 
 
+def every_prepared(at):
+    """Press every button of the page that prepares an export (keys ending in _prepare)."""
+    for key in [b.key for b in at.button if b.key and b.key.endswith("_prepare")]:
+        at.button(key=key).click().run()
+    return at
+
+
 def test_every_export_of_the_screens_has_no_live_formula(world, downloads):
     w = world
     open_page(w.enterprise_login, "pages/options_ledger.py")
-    open_page(w.enterprise_login, "pages/home.py")
+    every_prepared(open_page(w.enterprise_login, "pages/home.py"))
+    every_prepared(open_page(PROVINCE, "pages/home.py"))
     prepared(open_page(PROVINCE, "pages/enterprise_directory.py"), "dir")
     open_page(PROVINCE, "pages/account_admin.py")
     for login in (PROVINCE, CITY, QINGYUAN):
@@ -105,12 +113,12 @@ def test_every_export_of_the_screens_has_no_live_formula(world, downloads):
         for part_id in w.parts[login]:
             at = open_page(login, "pages/roster_task.py", {"roster_assignment_id": part_id})
             for step in at.radio(key=f"roster_step_{part_id}").options:
-                at.radio(key=f"roster_step_{part_id}").set_value(step).run()
+                every_prepared(at.radio(key=f"roster_step_{part_id}").set_value(step).run())
     prepared(open_page(PROVINCE, "pages/expert_pool.py"), "experts")
     at = open_page(PROVINCE, "pages/dashboard.py")
     at.selectbox(key="dash_city").set_value(at.selectbox(key="dash_city").options[1]).run()
     at.selectbox(key="dash_county").set_value(at.selectbox(key="dash_county").options[1]).run()
-    open_page(QINGYUAN, "pages/disclosure_tracking.py")
+    every_prepared(open_page(QINGYUAN, "pages/disclosure_tracking.py"))
 
     spreadsheets = {n: d for n, d in downloads.items() if n.endswith((".xlsx", ".csv"))}
     names = " ".join(spreadsheets)

@@ -24,7 +24,12 @@ from core.models import User
 from core.stages import STAGES
 from tests.app.conftest import click, new_app
 from tests.conftest import reset_database
-from tests.security.hostile import MARKER, markdown_problems, payload, plain_text_problems
+from tests.security.hostile import (
+    MARKER,
+    markdown_problems,
+    payload,
+    plain_text_problems,
+)
 from tests.security.world import ENTERPRISE_NAME, World, build
 from tests.support.roster import CITY, LIANCHI, PROVINCE, QINGYUAN, ZHUOZHOU
 

@@ -12,15 +12,35 @@ from sqlalchemy import func, select
 
 from core import applications, expert_draw, full_review, options, stage_records
 from core.cases import StageVerdict, intake, return_for_rectification
-from core.project_models import Case, CaseKind, CaseRemark, CaseStatus, CaseStep, CleanerOption, OptionKind
+from core.project_models import (
+    Case,
+    CaseKind,
+    CaseRemark,
+    CaseStatus,
+    CaseStep,
+    CleanerOption,
+    OptionKind,
+)
 from core.review_models import CaseResult, ExpertDraw, IntakeOpinion, PanelStatus
 from core.stages import stages_of
 from core.workflow_models import Attachment
 from tests.security.races import MODES, actor, audit_count, one_applied, race
-from tests.support.projects import FORM, an_option, complete_phase, fill, started, submitted_case
+from tests.support.projects import (
+    FORM,
+    an_option,
+    complete_phase,
+    fill,
+    started,
+    submitted_case,
+)
 from tests.support.review import at_draw, pool
 from tests.support.roster import CITY, QINGYUAN, pdf_bytes, png_bytes, user
-from tests.unit.test_full_review import GOOD_SITE, all_opinions, at_document_review, to_result
+from tests.unit.test_full_review import (
+    GOOD_SITE,
+    all_opinions,
+    at_document_review,
+    to_result,
+)
 
 EVALUATION_STAGES = [s.key for s in stages_of("evaluation")]
 PASS_ALL = {key: StageVerdict(True) for key in EVALUATION_STAGES}

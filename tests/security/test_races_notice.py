@@ -14,9 +14,34 @@ from core.db import run_write, unit_of_work
 from core.models import User
 from core.notice_models import NoticeAssignment, NoticeLetter, NoticeStatus
 from core.project_models import AuditProject
-from core.workflow_models import Attachment, RosterAssignment, RosterReview, RosterStatus
-from tests.security.races import MODES, THREADS, actor, all_applied, audit_count, one_applied, race, race_calls
-from tests.support.roster import CITY, HEADER, PROVINCE, QINGYUAN, ZHUOZHOU, approved_task, new_task, part, pdf_bytes, user
+from core.workflow_models import (
+    Attachment,
+    RosterAssignment,
+    RosterReview,
+    RosterStatus,
+)
+from tests.security.races import (
+    MODES,
+    THREADS,
+    actor,
+    all_applied,
+    audit_count,
+    one_applied,
+    race,
+    race_calls,
+)
+from tests.support.roster import (
+    CITY,
+    HEADER,
+    PROVINCE,
+    QINGYUAN,
+    ZHUOZHOU,
+    approved_task,
+    new_task,
+    part,
+    pdf_bytes,
+    user,
+)
 from tests.unit.test_notice import cascade_to_counties, form, the_part
 
 

@@ -14,6 +14,7 @@ from core.workflow_models import RosterEntry
 from tests.security.races import MODES, actor, audit_count, one_applied, race
 from tests.support.projects import accepted_project, started
 from tests.support.roster import CITY, PROVINCE, QINGYUAN, new_task, pdf_bytes, user
+from tests.support.roster import entries as roster_entries
 from tests.unit.test_disclosure import ON, _disclosure, good, scan
 from tests.unit.test_startup import VALID
 
@@ -71,7 +72,7 @@ def test_removing_a_disclosure(uow, mode):
 def test_marking_an_entry_excluded(uow, mode):
     with uow() as s:
         part = new_task(s)
-        entry = roster_list.entries(s, user(s, PROVINCE), part)[0]
+        entry = roster_entries(s, user(s, PROVINCE), part)[0]
         eid, version, by = entry.id, entry.version, user(s, PROVINCE).id
     one_applied(race(lambda s, i: roster_list.mark_excluded(s, actor(s, by), [(eid, version)], f"已停产（{i}）",
                                                             [("停产证明.pdf", pdf_bytes())]), mode=mode))

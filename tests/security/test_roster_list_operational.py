@@ -12,6 +12,7 @@ from core.models import Enterprise
 from core.roster_import import preview
 from core.workflow_models import RosterEntry
 from tests.support.roster import PROVINCE, SMALL_LIST, new_task, pdf_bytes, user
+from tests.support.roster import entries as roster_entries
 
 STATES = {"must_change_password": "请先修改初始密码", "disabled": "账户已停用"}
 
@@ -49,7 +50,7 @@ def _actions(s, part, entries):
 def test_an_account_that_may_not_act_changes_nothing(uow, how, action):
     with uow() as s:
         part = new_task(s)
-        entries = roster_list.entries(s, user(s, PROVINCE), part)
+        entries = roster_entries(s, user(s, PROVINCE), part)
         roster_list.mark_excluded(s, user(s, PROVINCE), [(entries[1].id, entries[1].version)], "已关停",
                                   [("关停证明.pdf", pdf_bytes())])
         before = [(e.id, e.version, e.included) for e in s.scalars(select(RosterEntry).order_by(RosterEntry.id))]

@@ -14,12 +14,28 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
-from core import applications, disclosure, expert_draw, full_review, permits, roster, roster_list
+from core import (
+    applications,
+    disclosure,
+    expert_draw,
+    full_review,
+    permits,
+    roster,
+    roster_list,
+)
 from core.cases import StageVerdict, enterprise_of, intake
 from core.disclosure_models import DisclosureChannel, DisclosureRecord, PermitClass
 from core.models import User, utcnow
 from core.notice_models import AuditNotice, NoticeAssignment, NoticeLetter
-from core.project_models import AuditMode, AuditProject, Case, CaseKind, CaseRemark, CleanerOption, StageRecord
+from core.project_models import (
+    AuditMode,
+    AuditProject,
+    Case,
+    CaseKind,
+    CaseRemark,
+    CleanerOption,
+    StageRecord,
+)
 from core.review_models import (
     CaseResult,
     Conclusion,
@@ -30,7 +46,13 @@ from core.review_models import (
     SiteReview,
 )
 from core.stages import stages_of
-from core.workflow_models import Attachment, RosterAssignment, RosterEntry, RosterReview, RosterTask
+from core.workflow_models import (
+    Attachment,
+    RosterAssignment,
+    RosterEntry,
+    RosterReview,
+    RosterTask,
+)
 from tests.security.hostile import payload
 from tests.support.projects import FORM, complete_phase
 from tests.support.review import pool
@@ -46,6 +68,7 @@ from tests.support.roster import (
     png_bytes,
     user,
 )
+from tests.support.roster import entries as roster_entries
 from tests.unit.test_full_review import applicant, at_document_review, to_result
 
 ENTERPRISE_NAME = payload(128, heading=True)
@@ -118,7 +141,7 @@ def _roster_under_review(s) -> int:
     city = part(s, task_id, CITY)
     roster.dispatch(s, user(s, CITY), city.id, city.version, agreed=True)
     zhuozhou = part(s, task_id, ZHUOZHOU)
-    entry = roster_list.entries(s, user(s, ZHUOZHOU), zhuozhou)[0]
+    entry = roster_entries(s, user(s, ZHUOZHOU), zhuozhou)[0]
     roster_list.mark_excluded(s, user(s, ZHUOZHOU), [(entry.id, entry.version)], "该企业已关停",
                               [("关停证明.pdf", pdf_bytes())])
     for county in (ZHUOZHOU, QINGYUAN):

@@ -94,3 +94,13 @@ def approved_task(session, rows: str = SMALL_LIST) -> int:
     roster.finalize(session, user(session, PROVINCE), province_part.id, province_part.version, agreed=True)
     assert province_part.status is RosterStatus.APPROVED
     return task_id
+
+
+def entries(session, actor, assignment):
+    """The entries of a department's part in list order, as ORM rows (the screens read pages of them
+    through core.roster_reading)."""
+    from core import roster_reading
+    from core.workflow_models import RosterEntry
+
+    rows = roster_reading.entry_rows(session, actor, assignment, limit=None)
+    return [session.get(RosterEntry, r.entry_id) for r in rows]
