@@ -175,6 +175,8 @@ def audit_work(w: World) -> list[str]:
 
 def options_ledger(w: World) -> list[str]:
     at = open_page(w.enterprise_login, "pages/options_ledger.py")
+    if not any(box.key == "option_pick" for box in at.selectbox):  # the ledger is locked under review
+        return walk(at)
     return walk(at, lambda a: a.selectbox(key="option_pick").set_value(w.option_id))
 
 
