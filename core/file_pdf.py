@@ -38,7 +38,7 @@ MAX_OBJECTS = 200_000  # a 20 MB file holds far fewer; more is a file built to m
 _TRAILING_OK = b" \t\r\n\x0c\x00"
 _NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]+)")
 _HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_STREAM = re.compile(rb"[\s>]stream\r?\n")
+_STREAM = re.compile(rb"[\s>]stream(?:\r\n|\n|\r)")  # a lone CR is wrong but written by some producers
 _SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.\-]*):")
 
 
