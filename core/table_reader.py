@@ -150,9 +150,10 @@ def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list]]:
 
 
 def _worksheet_shape(name: str):
-    if not (name.lower().startswith("xl/worksheets/") and name.lower().endswith(".xml")):
+    lowered = name.lower()
+    if not lowered.endswith((".xml", ".rels")):
         return None
-    return _RowWidth().feed
+    return _RowWidth(lowered.startswith("xl/worksheets/")).feed  # a DTD is refused in every part
 
 
 # A row or cell start tag (with any namespace prefix), or a DTD. In XML text "<" is always escaped,
@@ -162,28 +163,35 @@ _MARGIN = 64  # longer than any tag the expression matches: a tag cut by a chunk
 
 
 class _RowWidth:
-    """Counts the cells of each row as the worksheet streams by; refuses a row openpyxl would choke on."""
+    """Counts the cells of each row as a worksheet streams by, and refuses a row openpyxl would choke
+    on; in any XML part, refuses a DTD (no entity is ever expanded)."""
 
-    def __init__(self):
+    def __init__(self, worksheet: bool):
+        self.worksheet = worksheet
         self.row = 0
         self.cells = 0
         self.tail = b""
 
     def feed(self, chunk: bytes, final: bool) -> None:
+        if not self.tail and self.row == 0 and (chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in chunk[:64]):
+            # Excel writes UTF-8; in UTF-16 or UTF-32 the tags would slip past the count above
+            raise ValidationError("Excel 文件中的 XML 部件不是 UTF-8 编码，无法安全读取，请用 Excel 另存后重新上传")
         data = self.tail + chunk
         cut = len(data) if final else max(0, len(data) - _MARGIN)
         for match in _TAG.finditer(data):
             if match.start() >= cut:
                 break
             tag = match.group(1)
+            if tag == b"!DOCTYPE":
+                raise ValidationError("Excel 文件中的 XML 部件包含 DTD 声明，出于安全原因不予导入")
+            if not self.worksheet:
+                continue
             if tag == b"row":
                 self.row, self.cells = self.row + 1, 0
-            elif tag == b"c":
+            else:
                 self.cells += 1
                 if self.cells > MAX_CELLS_PER_ROW:
                     # ValidationError, not ImportFileError: check_container passes it through
                     raise ValidationError(f"Excel 文件第 {self.row} 个数据行的单元格过多（超过 {MAX_CELLS_PER_ROW} 个），"
                                           "请只保留名单所需的列")
-            else:
-                raise ValidationError("Excel 文件中的工作表包含 DTD 声明，出于安全原因不予导入")
         self.tail = data[cut:]

@@ -94,3 +94,9 @@ def wide_line_csv(commas: int = 1_000_000) -> bytes:
 
 def many_rows_csv(count: int) -> bytes:
     return roster_csv([f"企业{i}" for i in range(count)])
+
+
+def utf16_sheet() -> bytes:
+    """The worksheet in UTF-16, where byte-level checks would not see its tags."""
+    xml = sheet_xml(_header_row() + _data_row(2, "保定某某金属制品有限公司")).decode()
+    return package(xlsx_members(sheet=xml.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")))
