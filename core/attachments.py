@@ -1,12 +1,16 @@
 """Attachments: uploads checked and stored by core.files, tied to a workflow object for a purpose.
 
-Callers check who may attach to what; this module keeps the record and the audit trail.
+Callers check who may attach to what; this module keeps the record and the audit trail, and keeps
+the upload folder in step with the database: a file written for a transaction that rolls back is
+removed again (unless a committed row refers to the same content), whatever the caller does.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+import logging
+
+from sqlalchemy import event, exists, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from core import audit, files
 from core.models import User
@@ -25,7 +29,9 @@ PURPOSE_LABELS = {TASK_FILE: "任务附件", REQUIREMENTS_FILE: "本级任务文
 def attach(session: Session, actor: User, owner_type: str, owner_id: int, purpose: str, name: str,
            data: bytes, allowed: tuple[str, ...] = files.SCAN_KINDS) -> Attachment:
     """Check and store an upload and record it against its owner."""
-    stored = files.store(name, data, allowed)
+    upload = files.accept(name, data, allowed)
+    stored = files.keep(upload)
+    _written_in(session)[stored.sha256] = (stored, upload.content)
     row = Attachment(owner_type=owner_type, owner_id=owner_id, purpose=purpose, sha256=stored.sha256,
                      size=stored.size, kind=stored.kind, original_name=stored.original_name,
                      uploaded_by_user_id=actor.id)
@@ -71,3 +77,52 @@ def content(attachment: Attachment) -> bytes:
 def _describe(row: Attachment) -> dict:
     return {"purpose": row.purpose, "name": row.original_name, "sha256": row.sha256, "size": row.size,
             "kind": row.kind}
+
+
+# --- the upload folder follows the transaction ---------------------------------------------------
+
+_WRITTEN = "qjsc_written_uploads"  # session.info: (outermost transaction, {sha256: (StoredFile, content)})
+_log = logging.getLogger(__name__)
+
+
+def _written_in(session: Session) -> dict:
+    """The files written in the session's current outermost transaction (a session closed without
+    commit or rollback leaves an entry of an ended transaction behind: it is dropped here)."""
+    root = session.get_transaction()
+    owner, written = session.info.get(_WRITTEN, (None, {}))
+    if owner is not root:
+        owner, written = root, {}
+        session.info[_WRITTEN] = (owner, written)
+    return written
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed_files(session: Session) -> None:
+    _owner, written = session.info.pop(_WRITTEN, (None, {}))
+    for stored, content in written.values():
+        try:
+            files.restore(stored, content)
+        except OSError:  # the rows are committed; reading the file will say it is missing
+            _log.exception("could not restore the committed upload %s", stored.sha256)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _discard_uncommitted_files(session: Session, previous_transaction: SessionTransaction) -> None:
+    """The outermost transaction rolled back: its files go, unless a committed row refers to the same
+    content. The check runs on the session itself, in the fresh transaction that follows the rollback
+    (it sees only committed rows), so a rollback never needs a second connection from the pool."""
+    if previous_transaction.parent is not None:
+        return  # a savepoint or a failed flush inside the transaction: the outcome is not known yet
+    owner, written = session.info.get(_WRITTEN, (None, {}))
+    if owner is not previous_transaction:
+        return
+    del session.info[_WRITTEN]
+    try:
+        for stored, _content in written.values():
+            files.discard(stored, lambda sha256: _referenced(session, sha256))
+    except Exception:  # noqa: BLE001 - never hide the error that caused the rollback; a stray file is harmless
+        _log.warning("could not remove the files of a rolled-back upload", exc_info=True)
+
+
+def _referenced(session: Session, sha256: str) -> bool:
+    return bool(session.scalar(select(exists().where(Attachment.sha256 == sha256))))

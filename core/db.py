@@ -22,6 +22,7 @@ Concurrency: two requests based on the same state must not both apply.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -112,6 +113,10 @@ def dispose_engines() -> None:
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
+    # A connection only a reference cycle still holds (a thread's exception and its traceback) is
+    # closed by the collector whenever it runs: if that is after the SQLite file was replaced, closing
+    # it deletes the new file's -wal and -shm and every connection then fails with "disk I/O error".
+    gc.collect()
 
 
 def conflict_of(exc: BaseException) -> Conflict | None:

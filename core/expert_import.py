@@ -7,13 +7,12 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import PurePath
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import audit
+from core import audit, table_reader
 from core.errors import RuleViolation, ValidationError
 from core.experts import (
     ACTIVE_WORDS,
@@ -32,7 +31,7 @@ from core.experts import (
 from core.models import Tier, User
 from core.reference import normalize_name
 from core.review_models import Expert
-from core.roster_import import ImportFileError, read_csv_table, read_xlsx_table
+from core.table_reader import ImportFileError
 
 
 IMPORT_COLUMNS = ("姓名", "工作单位", "职称", "专业领域", "所在地区", "联系电话", "回避单位", "状态")
@@ -83,28 +82,21 @@ def _cell(value) -> str:
 
 def _read(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
     """(line, values by column) of the non-blank rows of an .xlsx or .csv file."""
-    suffix = PurePath(filename or "").suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        raise ImportFileError("只支持 Excel（.xlsx）或 CSV（.csv）文件")
     try:
-        table = read_csv_table(data) if suffix == ".csv" else read_xlsx_table(data)
+        table = table_reader.read_table(filename, data, MAX_IMPORT_ROWS)
     except ImportFileError:
         raise
     except Exception as exc:  # a damaged file fails in many ways deep inside the readers
         raise ImportFileError("无法读取该文件，文件可能已损坏，请检查后重新上传") from exc
-    if not table or not any(_cell(v) for v in table[0]):
-        raise ImportFileError("文件中没有表头（第 1 行应为列名）")
-    header = [normalize_name(_cell(h)) for h in table[0]]
+    header = [normalize_name(h) for h in table.header]
     missing = [c for c in REQUIRED_IMPORT_COLUMNS if c not in header]
     if missing:
         raise ImportFileError(f"缺少必需的列：{'、'.join(missing)}（表头应为：{'、'.join(IMPORT_COLUMNS)}）")
     rows = []
-    for line, raw in enumerate(table[1:], start=2):
+    for line, raw in table.rows:
         values = {h: _cell(v) for h, v in zip(header, raw, strict=False) if h in IMPORT_COLUMNS}
         if any(values.values()):
             rows.append((line, {c: values.get(c, "") for c in IMPORT_COLUMNS}))
-    if len(rows) > MAX_IMPORT_ROWS:
-        raise ImportFileError(f"一次最多导入 {MAX_IMPORT_ROWS} 行，当前 {len(rows)} 行")
     if not rows:
         raise ImportFileError("文件中没有专家数据")
     return rows
@@ -224,8 +216,9 @@ def import_preview(session: Session, actor: User, filename: str, data: bytes) ->
                           specialties=specialties, region_code=region, phone=values["联系电话"], active=active,
                           conflicts=split_list(values["回避单位"]))
         checked, problems = validate(ref, form, skip=tuple(k for k, found in parsed.items() if found))
-        errors = [message for key in FIELDS
-                  for message in [p.message for p in problems if p.field == key] + parsed.get(key, [])]
+        errors = [p for c in IMPORT_COLUMNS if (p := table_reader.formula_problem(line, c, values[c]))]
+        errors += [message for key in FIELDS
+                   for message in [p.message for p in problems if p.field == key] + parsed.get(key, [])]
         if "name" in checked and "phone" in checked:
             key = (checked["name"], checked["phone"])
             if key in seen:

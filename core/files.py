@@ -6,14 +6,19 @@ digest is the evidence that it has not changed since it was uploaded.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
 import os
+import secrets
 import unicodedata
 import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from core import file_images, file_office, file_pdf, file_signatures
 from core.config import DATA_DIR
 from core.errors import ValidationError
 
@@ -47,8 +52,17 @@ class StoredFile:
         return upload_dir() / self.sha256[:2] / f"{self.sha256}.{self.kind}"
 
 
+# Besides letters (CJK included) and digits: the punctuation people put in document names.
+NAME_PUNCTUATION = frozenset("._-()（）[]【】〔〕《》、， ")
+MAX_NAME_CHARS = 200  # Attachment.original_name
+
+
 def check_filename(name: str) -> str:
-    """The name as users gave it, if it is a plain file name; refuses paths and control characters."""
+    """The name to keep for an upload: a plain file name in a safe character set, extension kept.
+
+    Paths and control characters are refused (the user should know); anything else outside letters,
+    digits and NAME_PUNCTUATION becomes "_", so a stored name never carries markup or shell syntax.
+    """
     name = unicodedata.normalize("NFC", (name or "").strip())
     if not name:
         raise ValidationError("文件名不能为空", field="file")
@@ -56,9 +70,19 @@ def check_filename(name: str) -> str:
         raise ValidationError("文件名不能包含路径分隔符（/ 或 \\）", field="file")
     if any(unicodedata.category(c).startswith("C") for c in name):
         raise ValidationError("文件名含有不可见的控制字符", field="file")
-    if len(name) > 200:
-        raise ValidationError("文件名过长（最多 200 个字符）", field="file")
-    return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    stem = "".join(_safe_char(c) for c in stem).lstrip(". -") or "未命名"
+    extension = "".join(c for c in extension if c.isascii() and c.isalnum())[:10]
+    suffix = f".{extension}" if extension else ""
+    return stem[:MAX_NAME_CHARS - len(suffix)].rstrip(" ") + suffix
+
+
+def _safe_char(c: str) -> str:
+    if c in NAME_PUNCTUATION or unicodedata.category(c) in ("Lu", "Ll", "Lt", "Lm", "Lo", "Nd"):
+        return c
+    return " " if unicodedata.category(c) == "Zs" else "_"
 
 
 def sniff(data: bytes) -> str | None:
@@ -85,32 +109,31 @@ def _zip_names(data: bytes) -> set[str]:
         return set()
 
 
-def _complete(kind: str, data: bytes) -> bool:
-    """Whether the file ends as its format requires (a truncated upload does not)."""
-    if kind == "png":
-        return data.rstrip(b"\x00").endswith(b"IEND\xaeB`\x82")
-    if kind == "jpg":
-        return data.rstrip(b"\x00\r\n").endswith(b"\xff\xd9")
-    if kind in _OOXML_MARKERS:
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                return archive.testzip() is None
-        except (zipfile.BadZipFile, ValueError, OSError, RuntimeError):
-            return False
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    if b"%%EOF" not in data[-2048:]:
-        return False
-    try:
-        return len(PdfReader(io.BytesIO(data), strict=False).pages) > 0
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
-        return False
+def _check_content(kind: str, data: bytes) -> bytes:
+    """The content to keep: images decoded and re-encoded, documents as they are once found clean."""
+    if kind in ("jpg", "png"):
+        end_marker = b"IEND\xaeB`\x82" if kind == "png" else b"\xff\xd9"
+        if end_marker not in data:
+            raise ValidationError(f"{KIND_LABELS[kind]} 文件不完整或已损坏，请重新导出后上传", field="file")
+        if what := file_signatures.foreign(data):  # re-encoding would drop it; carrying it is reason enough
+            raise ValidationError(f"图片中夹带了其他格式的数据（{what}），出于安全原因不予接收", field="file")
+        return file_images.reencode(kind, data)
+    if kind == "pdf":
+        file_pdf.check_pdf(data)
+    else:
+        file_office.check_office(kind, data)
+    return data
 
 
-def check_upload(name: str, data: bytes, allowed: tuple[str, ...] = SCAN_KINDS,
-                 max_bytes: int = MAX_BYTES) -> tuple[str, str]:
-    """(clean file name, kind) of an acceptable upload; ValidationError in Chinese otherwise."""
+@dataclass(frozen=True)
+class Upload:
+    name: str  # the safe name to keep (check_filename)
+    kind: str
+    content: bytes  # what is stored: a document as uploaded, an image re-encoded
+
+
+def accept(name: str, data: bytes, allowed: tuple[str, ...] = SCAN_KINDS, max_bytes: int = MAX_BYTES) -> Upload:
+    """An acceptable upload and the content to store; ValidationError in Chinese otherwise."""
     name = check_filename(name)
     allowed_text = "、".join(KIND_LABELS[k] for k in allowed)
     if not data:
@@ -123,23 +146,72 @@ def check_upload(name: str, data: bytes, allowed: tuple[str, ...] = SCAN_KINDS,
         raise ValidationError(f"文件内容不是允许的格式（{allowed_text}），请检查后重新上传", field="file")
     if PurePath(name).suffix.lower() not in EXTENSIONS[kind]:
         raise ValidationError(f"文件扩展名与内容不符：内容是 {KIND_LABELS[kind]}", field="file")
-    if not _complete(kind, data):
-        raise ValidationError(f"{KIND_LABELS[kind]} 文件不完整或已损坏，请重新导出后上传", field="file")
-    return name, kind
+    return Upload(name=name, kind=kind, content=_check_content(kind, data))
+
+
+def check_upload(name: str, data: bytes, allowed: tuple[str, ...] = SCAN_KINDS,
+                 max_bytes: int = MAX_BYTES) -> tuple[str, str]:
+    """(safe file name, kind) of an acceptable upload; ValidationError in Chinese otherwise."""
+    upload = accept(name, data, allowed, max_bytes)
+    return upload.name, upload.kind
 
 
 def store(name: str, data: bytes, allowed: tuple[str, ...] = SCAN_KINDS) -> StoredFile:
     """Check and keep an upload; storing the same content twice writes it once."""
-    name, kind = check_upload(name, data, allowed)
-    stored = StoredFile(sha256=hashlib.sha256(data).hexdigest(), size=len(data), kind=kind,
-                        original_name=name)
-    path = stored.path
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".part")
-        temporary.write_bytes(data)
-        temporary.replace(path)  # atomic: a reader never sees half a file
+    return keep(accept(name, data, allowed))
+
+
+def keep(upload: Upload) -> StoredFile:
+    """Write an accepted upload's content under its digest (before the surrounding transaction
+    commits: core.attachments removes it again if that transaction rolls back, see discard)."""
+    stored = StoredFile(sha256=hashlib.sha256(upload.content).hexdigest(), size=len(upload.content),
+                        kind=upload.kind, original_name=upload.name)
+    if not stored.path.exists():
+        _write(stored.path, upload.content)
     return stored
+
+
+def _write(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # a temporary name of its own: two uploads of the same content may be written at the same time
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.part")
+    temporary.write_bytes(content)
+    temporary.replace(path)  # atomic: a reader never sees half a file
+
+
+@contextmanager
+def _files_lock() -> Iterator[None]:
+    """Serialises removing an unreferenced file with re-checking a committed one (across processes)."""
+    folder = upload_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def discard(stored: StoredFile, referenced: Callable[[str], bool]) -> bool:
+    """Remove a file written for a transaction that rolled back, unless a committed row refers to it.
+
+    `referenced(sha256)` must read committed rows (a fresh connection). Taken under the lock that
+    restore takes after a commit: a transaction that committed a reference meanwhile either is seen
+    by `referenced` or writes the file back once the lock is released.
+    """
+    with _files_lock():
+        if referenced(stored.sha256):
+            return False
+        stored.path.unlink(missing_ok=True)
+        return True
+
+
+def restore(stored: StoredFile, content: bytes) -> None:
+    """After a commit: the file a committed row refers to is on disk (a rollback elsewhere may have
+    removed it between this transaction's write and its commit)."""
+    with _files_lock():
+        if not stored.path.exists():
+            _write(stored.path, content)
 
 
 def read(stored: StoredFile) -> bytes:

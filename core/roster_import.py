@@ -6,18 +6,16 @@ and proposes the closest standard entry where a name is not exact, for a person 
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 from sqlalchemy.orm import Session
 
-from core import credit_code
+from core import credit_code, table_reader
 from core.models import ManagingTier
 from core.reference import Match, NameResolver, normalize_name
 from core.text import Limit
 from core.text import problem as text_problem
+from core.table_reader import ImportFileError
 
 REQUIRED_COLUMNS = ("企业名称", "所属城市", "所属区县", "行业大类名称", "行业名称", "负责评估验收部门")
 OPTIONAL_COLUMNS = ("序号", "统一社会信用代码", "是否双超", "是否双有")
@@ -64,53 +62,14 @@ class ImportPreview:
         return sum(1 for r in self.rows if not r.ok)
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read; the message says why in Chinese."""
-
-
-def read_table(filename: str, data: bytes) -> list[dict[str, str]]:
-    """Rows of an .xlsx or .csv file as dicts keyed by the stripped header names."""
-    suffix = PurePath(filename).suffix.lower()
-    if suffix == ".csv":
-        rows = read_csv_table(data)
-    elif suffix == ".xlsx":
-        rows = read_xlsx_table(data)
-    else:
-        raise ImportFileError("只支持 Excel（.xlsx）或 CSV（.csv）文件")
-    if not rows:
-        raise ImportFileError("文件中没有表头")
-    header = [str(h or "").strip() for h in rows[0]]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """(line, values by stripped header name) of the non-blank rows of an .xlsx or .csv file."""
+    table = table_reader.read_table(filename, data, MAX_ROWS)
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.header]
     if missing:
         raise ImportFileError(f"缺少必需的列：{'、'.join(missing)}（须包含：{'、'.join(REQUIRED_COLUMNS)}）")
-    body = [r for r in rows[1:] if any(str(v or "").strip() for v in r)]
-    if len(body) > MAX_ROWS:
-        raise ImportFileError(f"一次最多导入 {MAX_ROWS} 行，当前 {len(body)} 行")
-    return [{h: str(v if v is not None else "").strip() for h, v in zip(header, r, strict=False) if h}
-            for r in rows[1:]]
-
-
-def read_csv_table(data: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError("无法识别 CSV 文件的编码，请另存为 UTF-8 编码后重试")
-    return list(csv.reader(io.StringIO(text)))
-
-
-def read_xlsx_table(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several kinds for a damaged file
-        raise ImportFileError("无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式") from exc
-    sheet = workbook.worksheets[0]
-    return [list(r) for r in sheet.iter_rows(values_only=True)]
+    return [(line, {h: str(v if v is not None else "").strip() for h, v in zip(table.header, cells) if h})
+            for line, cells in table.rows]
 
 
 def managing_tier_of(department: str) -> ManagingTier | None:
@@ -154,10 +113,10 @@ def preview(session: Session, filename: str, data: bytes) -> ImportPreview:
     rows: list[ImportRow] = []
     seen_names: dict[str, int] = {}
     seen_codes: dict[str, int] = {}
-    for number, values in enumerate(table, start=2):
-        if not any(values.values()):
-            continue
+    for number, values in table:
         row = ImportRow(line=number, values=values)
+        row.errors.extend(p for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+                          if (p := table_reader.formula_problem(number, c, values.get(c, ""))))
         if not row.name:
             row.errors.append("企业名称不能为空")
         for column, value in values.items():

@@ -41,11 +41,18 @@ def image_bytes(fmt: str) -> bytes:
 def test_good_uploads_are_stored_by_digest(name, maker, kind):
     data = maker()
     stored = files.store(name, data)
-    assert stored.kind == kind and stored.original_name == name and stored.size == len(data)
-    assert stored.sha256 == hashlib.sha256(data).hexdigest()
+    assert stored.kind == kind and stored.original_name == name
+    kept = stored.path.read_bytes()
+    assert stored.sha256 == hashlib.sha256(kept).hexdigest() and stored.size == len(kept)
     assert stored.path.name == f"{stored.sha256}.{kind}"
-    assert files.read(stored) == data
+    assert files.read(stored) == kept
+    if kind == "pdf":
+        assert kept == data  # a document is kept as signed
+    else:  # an image is kept as the decoder wrote it again, with the same pixels
+        with Image.open(io.BytesIO(kept)) as image, Image.open(io.BytesIO(data)) as original:
+            assert image.size == original.size and image.getpixel((4, 4))[:3] == original.getpixel((4, 4))[:3]
     assert files.store(name, data) == stored  # the same content is kept once
+    assert len(list(files.upload_dir().rglob(f"*.{kind}"))) == 1
 
 
 @pytest.mark.parametrize(("name", "data", "fragment"), [
