@@ -1,0 +1,217 @@
+"""Concurrency benchmark: N browser sessions (default 30) open 统计分析 at once against a running portal.
+
+Starts the portal (`streamlit run Home.py`, as tests/browser/conftest.py does) on the synthetic province
+(bench/synthetic.py, default 10x, SQLite unless --url), opens N sessions in Debian's headless chromium
+(Playwright, async; spread over --browsers processes), signs each in through the login form, all at once,
+then has all of them open 统计分析 at the same moment. For both moments it prints the time until each
+session's page was rendered (p50 / p95 / max), and the server process's resident memory before, after the
+logins and after the dashboards, with the growth per session. Issue 13's target: all 30 within 3 s.
+
+    .venv/bin/python bench/concurrency_bench.py                      # 30 sessions, 10x, province accounts
+    .venv/bin/python bench/concurrency_bench.py --sessions 10 --scale 1 --open url
+
+The browsers share the machine with the server: on a small machine part of what is measured is the
+browsers' own work (say so with the figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run as a plain script
+
+from bench import synthetic  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
+TARGET_S = 3.0
+
+
+# --- the portal --------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_portal(port: int, log_path: Path) -> subprocess.Popen:
+    """`streamlit run Home.py` on the configured database (the environment synthetic.ensure set)."""
+    log = open(log_path, "w")  # noqa: SIM115  (closed with the process)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "Home.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return server
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the portal did not start; see {log_path}") from None
+            time.sleep(0.3)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of the server process (VmRSS), in MB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the server process has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# --- one browser session -----------------------------------------------------------------------------
+
+async def log_in(page, account: str, password: str) -> None:
+    """Sign in as a user does: the login form, then wait for the home page's greeting.
+
+    The one place that knows how a session is signed in: adapt it if the login or the session cookie
+    changes (e.g. a route that sets an HttpOnly cookie).
+    """
+    await page.get_by_label("账号").fill(account)
+    await page.get_by_label("密码").fill(password)
+    await page.get_by_role("button", name="立即登录").click()
+    await page.get_by_text("欢迎，").first.wait_for()
+    await page.wait_for_selector(IDLE)
+
+
+async def dashboard_rendered(page) -> None:
+    """统计分析's figures and its first chart are on screen and the script run has ended."""
+    await page.get_by_test_id("stMetric").filter(has_text="企业总数").first.wait_for()
+    await page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    await page.wait_for_selector(IDLE)
+
+
+async def back_home(page) -> None:
+    await page.get_by_role("link", name="首页").first.click()
+    await page.get_by_text("欢迎，").first.wait_for()
+    await page.wait_for_selector(IDLE)
+
+
+async def open_dashboard(page, base_url: str, how: str) -> None:
+    if how == "url":  # a new page load: a new Streamlit session, signed in by the cookie
+        await page.goto(f"{base_url}/dashboard")
+    else:  # the menu link: a rerun of the same session
+        await page.get_by_role("link", name="统计分析").first.click()
+    await dashboard_rendered(page)
+
+
+async def warm(page, base_url: str) -> None:
+    await open_dashboard(page, base_url, "click")
+    await back_home(page)
+
+
+async def timed(coroutine) -> float:
+    start = time.perf_counter()
+    await coroutine
+    return time.perf_counter() - start
+
+
+# --- the benchmark -----------------------------------------------------------------------------------
+
+def summary(label: str, seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+    return (f"{label:<28} p50 {statistics.median(ordered):6.2f} s   p95 {p95:6.2f} s   max {ordered[-1]:6.2f} s"
+            f"   ({len(ordered)} sessions)")
+
+
+async def run(args, base_url: str, server: subprocess.Popen) -> None:
+    from playwright.async_api import async_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium"
+    async with async_playwright() as p:
+        browsers = [await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                    for _ in range(args.browsers)]
+
+        async def new_page(i: int):
+            context = await browsers[i % len(browsers)].new_context(viewport={"width": 1400, "height": 900},
+                                                                    locale="zh-CN")
+            page = await context.new_page()
+            page.set_default_timeout(args.timeout * 1000)
+            await page.goto(base_url)
+            await page.wait_for_selector(IDLE)  # the login form is there
+            return page
+
+        if args.warm_up:  # the server's first sign-in and dashboard import their modules: not measured
+            page = await new_page(0)
+            await log_in(page, args.account, synthetic.BENCH_PASSWORD)
+            await open_dashboard(page, base_url, "click")
+            await page.context.close()
+        pages = await asyncio.gather(*(new_page(i) for i in range(args.sessions)))
+        n = args.sessions
+        before, cpu = rss_mb(server.pid), cpu_seconds(server.pid)
+        print(f"server RSS with {n} sessions connected, none signed in: {before:.0f} MB", flush=True)
+        logins = await asyncio.gather(*(timed(log_in(page, args.account, synthetic.BENCH_PASSWORD)) for page in pages))
+        after_login, login_cpu = rss_mb(server.pid), cpu_seconds(server.pid) - cpu
+        print(summary("login → 首页, all at once", logins) + f"; server CPU {login_cpu / n:.2f} s per session",
+              flush=True)
+        if args.warm_up:  # each browser context fetches the chart library once, a few at a time
+            for i in range(0, n, 5):
+                await asyncio.gather(*(warm(page, base_url) for page in pages[i:i + 5]))
+        cpu = cpu_seconds(server.pid)
+        opened = await asyncio.gather(*(timed(open_dashboard(page, base_url, args.open)) for page in pages))
+        after, dashboard_cpu = rss_mb(server.pid), cpu_seconds(server.pid) - cpu
+        print(summary(f"统计分析 ({args.open}), all at once", opened) + f"; server CPU {dashboard_cpu / n:.2f} s "
+              "per session")
+        within = sum(s <= TARGET_S for s in opened)
+        print(f"{within} of {n} sessions within {TARGET_S:g} s ({'meets' if within == n else 'misses'} issue 13's "
+              "target)")
+        print(f"server RSS: {before:.0f} MB before the logins, {after_login:.0f} MB after them, {after:.0f} MB after "
+              f"the dashboards; {(after - before) / n:.1f} MB per session")
+        for browser in browsers:
+            await browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--scale", type=float, default=10.0, help="the synthetic province's scale (default 10)")
+    parser.add_argument("--url", help="a PostgreSQL URL instead of the cached SQLite file")
+    parser.add_argument("--account", default="130000", help="the account every session signs in with")
+    parser.add_argument("--open", choices=("click", "url"), default="click",
+                        help="click the menu link (a rerun, default) or load /dashboard (a new session)")
+    parser.add_argument("--browsers", type=int, default=1, help="chromium processes to spread the sessions over")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds a session may wait for a page")
+    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
+                        help="measure the server's and each browser's first dashboard (imports, chart library)")
+    args = parser.parse_args()
+    meta = synthetic.ensure(args.scale, args.url)
+    port = free_port()
+    log_path = synthetic.BENCH_DIR / f"portal-{port}.log"
+    print(f"{args.scale:g}x province ({meta['counts']['enterprises']:,} enterprises); portal on port {port}, "
+          f"log {log_path}", flush=True)
+    server = start_portal(port, log_path)
+    try:
+        asyncio.run(run(args, f"http://127.0.0.1:{port}", server))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
