@@ -19,7 +19,6 @@ import csv
 import os
 import statistics
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +28,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a plain script
 
 from bench import synthetic  # noqa: E402  (no core import at module level: the environment comes first)
+from bench.probes import RssPeak, SqlCounter  # noqa: E402
 
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 TIER_ORDER = ("province", "city", "county", "enterprise")
 # Messages a page shows when it did not open what was meant (chosen_id's way back, a refusal).
 NOT_SHOWN = ("请从“", "您无权", "登录已失效", "不存在")
@@ -49,88 +48,6 @@ class Row:
     rss_mb: float | None = None
     error: str = ""
     mark: str = ""
-
-
-class SqlCounter:
-    """Queries, rows fetched and the time spent in the database driver (executing and fetching).
-
-    Statements are counted with the engine events before/after_cursor_execute. Fetching is timed too,
-    by wrapping SQLAlchemy's cursor fetch strategies: SQLite computes most rows while they are fetched,
-    after the execute call has returned, so the events alone would miss most of a large query's time.
-    """
-
-    def __init__(self):
-        from sqlalchemy import event
-        from sqlalchemy.engine import Engine
-        from sqlalchemy.engine import cursor
-
-        self.count, self.rows, self.seconds = 0, 0, 0.0
-        self._inside = 0
-        event.listen(Engine, "before_cursor_execute", self._before)
-        event.listen(Engine, "after_cursor_execute", self._after)
-        for strategy in (cursor.CursorFetchStrategy, cursor.BufferedRowCursorFetchStrategy,
-                         cursor.FullyBufferedCursorFetchStrategy):
-            for name in ("fetchone", "fetchmany", "fetchall"):
-                if name in vars(strategy):
-                    setattr(strategy, name, self._timed_fetch(vars(strategy)[name], name == "fetchone"))
-
-    def _before(self, conn, cursor, statement, parameters, context, executemany):  # noqa: ARG002
-        conn.info.setdefault("qjsc_bench_start", []).append(time.perf_counter())
-
-    def _after(self, conn, cursor, statement, parameters, context, executemany):  # noqa: ARG002
-        self.seconds += time.perf_counter() - conn.info["qjsc_bench_start"].pop()
-        self.count += 1
-
-    def _timed_fetch(self, fetch, one: bool):
-        counter = self
-
-        def timed(strategy, *args, **kwargs):
-            if counter._inside:  # a fetch calling another (a buffered fetchmany calls fetchall)
-                return fetch(strategy, *args, **kwargs)
-            counter._inside += 1
-            start = time.perf_counter()
-            try:
-                rows = fetch(strategy, *args, **kwargs)
-            finally:
-                counter._inside -= 1
-                counter.seconds += time.perf_counter() - start
-            counter.rows += (rows is not None) if one else len(rows or ())
-            return rows
-        return timed
-
-    def reset(self) -> None:
-        self.count, self.rows, self.seconds = 0, 0, 0.0
-
-
-class RssPeak:
-    """The largest resident set size seen while a run goes on, sampled every 2 ms by a thread."""
-
-    def __init__(self):
-        self._stop = threading.Event()
-        self.start = self.peak = _rss()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.002):
-            self.peak = max(self.peak, _rss())
-
-    def __enter__(self) -> RssPeak:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, _rss())
-
-    @property
-    def growth_mb(self) -> float:
-        return (self.peak - self.start) / 1_048_576
-
-
-def _rss() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * PAGE_SIZE
 
 
 def sign_in(login: str) -> str:
@@ -294,6 +211,60 @@ def row_text(row: Row) -> str:
             f"  {row.error or row.mark}")
 
 
+def select_specs(wanted: list[str] | None) -> list:
+    from bench.page_specs import page_specs
+
+    return [s for s in page_specs()
+            if not wanted or any(w in (s.name, s.path) or s.name.startswith(w + "·") for w in wanted)]
+
+
+def measure_scale(scale: float, specs: list, tiers: list[str], counter: SqlCounter, *, runs: int = 5,
+                  url: str | None = None, timeout: float = 600, rebuild: bool = False, verbose: bool = False,
+                  ten_x: dict | None = None) -> list[Row]:
+    """Every (page, tier) of `specs` over the province at `scale` (built if need be); rows as measured."""
+    from bench.page_specs import targets
+
+    ten_x = {} if ten_x is None else ten_x
+    meta = synthetic.ensure(scale, url, rebuild=rebuild)
+    url = os.environ["DATABASE_URL"]
+    found = targets(meta)
+    print(f"\n{scale:g}x province on {url.split('@')[-1].split('///')[-1]} (built in {meta['build_seconds']} s); "
+          f"{runs} reruns per page after the first render; bare Streamlit page {bare_page(runs):.0f} ms per rerun")
+    print(HEADER, file=sys.stderr)
+    rows = []
+    for tier in tiers:
+        browser = None
+        for spec in (s for s in specs if tier in s.tiers):
+            row = Row(spec.name, tier, scale)
+            try:
+                state = spec.state(found, tier)
+                browser = browser or Browser(login_of(meta, tier), timeout)
+            except (KeyError, TypeError) as exc:
+                row.error = f"ERROR no target ({exc})"
+            except Exception as exc:  # noqa: BLE001  (the first run failed: the next page tries again)
+                row.error = f"ERROR {type(exc).__name__} at sign-in"
+            else:
+                measure(spec, browser, state, runs, counter, row, verbose)
+                if row.error.startswith("ERROR") and not row.error.startswith("ERROR not shown"):
+                    browser = None  # a fresh session for the next page
+            if scale == 10 and row.median_ms is not None:
+                ten_x[(row.page, row.tier)] = row.median_ms
+            row.mark = mark(row, spec, ten_x, url)
+            print(row_text(row), file=sys.stderr, flush=True)
+            rows.append(row)
+    return rows
+
+
+def write_csv(path: Path, rows: list[Row]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["page", "tier", "scale", "first_ms", "rerun_ms", "sql_ms", "queries", "rows", "rss_mb",
+                         "mark"])
+        for r in rows:
+            writer.writerow([r.page, r.tier, r.scale, *(None if v is None else round(v, 1) for v in
+                             (r.first_ms, r.median_ms, r.sql_ms, r.queries, r.rows, r.rss_mb)), r.error or r.mark])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
@@ -310,60 +281,22 @@ def main() -> None:
     args = parser.parse_args()
 
     scales = [float(s) for s in args.scales.split(",")]
-    tiers = args.tiers.split(",")
-    wanted = args.pages.split(",") if args.pages else None
     synthetic.configure(args.url or synthetic.sqlite_url(scales[0]))
-    from bench.page_specs import page_specs, targets
-
-    specs = [s for s in page_specs() if not wanted or any(w in (s.name, s.path) or s.name.startswith(w + "·")
-                                                         for w in wanted)]
-    counter = SqlCounter()
+    specs = select_specs(args.pages.split(",") if args.pages else None)
     warm_up()
     rows: list[Row] = []
     ten_x: dict = {}
-    for scale in scales:
-        meta = synthetic.ensure(scale, args.url, rebuild=args.rebuild)
-        url = os.environ["DATABASE_URL"]
-        found = targets(meta)
-        print(f"\n{scale:g}x province on {url.split('@')[-1].split('///')[-1]} (built in {meta['build_seconds']} s); "
-              f"{args.runs} reruns per page after the first render; bare Streamlit page "
-              f"{bare_page(args.runs):.0f} ms per rerun")
-        print(HEADER, file=sys.stderr)
-        for tier in tiers:
-            browser = None
-            for spec in (s for s in specs if tier in s.tiers):
-                row = Row(spec.name, tier, scale)
-                try:
-                    state = spec.state(found, tier)
-                    browser = browser or Browser(login_of(meta, tier), args.timeout)
-                except (KeyError, TypeError) as exc:
-                    row.error = f"ERROR no target ({exc})"
-                except Exception as exc:  # noqa: BLE001  (the first run failed: the next page tries again)
-                    row.error = f"ERROR {type(exc).__name__} at sign-in"
-                else:
-                    measure(spec, browser, state, args.runs, counter, row, args.verbose)
-                    if row.error.startswith("ERROR") and not row.error.startswith("ERROR not shown"):
-                        browser = None  # a fresh session for the next page
-                if scale == 10 and row.median_ms is not None:
-                    ten_x[(row.page, row.tier)] = row.median_ms
-                row.mark = mark(row, spec, ten_x, url)
-                print(row_text(row), file=sys.stderr, flush=True)
-                rows.append(row)
+    with SqlCounter() as counter:
+        for scale in scales:
+            rows += measure_scale(scale, specs, args.tiers.split(","), counter, runs=args.runs, url=args.url,
+                                  timeout=args.timeout, rebuild=args.rebuild, verbose=args.verbose, ten_x=ten_x)
     order = {s.name: i for i, s in enumerate(specs)}
     print(f"\n{HEADER}")
     for row in sorted(rows, key=lambda r: (order[r.page], TIER_ORDER.index(r.tier), r.scale)):
         print(row_text(row))
-    above = [r for r in rows if r.mark or r.error]
-    print(f"\n{len(rows)} rows, {len(above)} above a target or failed")
+    print(f"\n{len(rows)} rows, {sum(bool(r.mark or r.error) for r in rows)} above a target or failed")
     if args.csv:
-        with open(args.csv, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(["page", "tier", "scale", "first_ms", "rerun_ms", "sql_ms", "queries", "rows", "rss_mb",
-                             "mark"])
-            for r in rows:
-                writer.writerow([r.page, r.tier, r.scale, *(None if v is None else round(v, 1) for v in
-                                 (r.first_ms, r.median_ms, r.sql_ms, r.queries, r.rows, r.rss_mb)),
-                                 r.error or r.mark])
+        write_csv(args.csv, rows)
         print(f"written to {args.csv}")
 
 
