@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,10 +140,24 @@ def summary(label: str, seconds: list[float]) -> str:
             f"   ({len(ordered)} sessions)")
 
 
-async def run(args, base_url: str, server: subprocess.Popen) -> None:
+@dataclass
+class Outcome:
+    """What one benchmark run saw: seconds per session for each moment, the server's memory and CPU."""
+
+    logins: list[float] = field(default_factory=list)
+    opened: list[float] = field(default_factory=list)
+    rss_before: float = 0.0  # MB, every session connected, none signed in
+    rss_after_logins: float = 0.0
+    rss_after: float = 0.0
+    login_cpu: float = 0.0  # server CPU seconds while the sessions signed in
+    dashboard_cpu: float = 0.0  # ... and while they opened the dashboard
+
+
+async def run(args, base_url: str, server: subprocess.Popen) -> Outcome:
     from playwright.async_api import async_playwright
 
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium"
+    outcome = Outcome()
     async with async_playwright() as p:
         browsers = [await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
                     for _ in range(args.browsers)]
@@ -162,31 +177,51 @@ async def run(args, base_url: str, server: subprocess.Popen) -> None:
             await open_dashboard(page, base_url, "click")
             await page.context.close()
         pages = await asyncio.gather(*(new_page(i) for i in range(args.sessions)))
-        n = args.sessions
-        before, cpu = rss_mb(server.pid), cpu_seconds(server.pid)
-        print(f"server RSS with {n} sessions connected, none signed in: {before:.0f} MB", flush=True)
-        logins = await asyncio.gather(*(timed(log_in(page, args.account, synthetic.BENCH_PASSWORD)) for page in pages))
-        after_login, login_cpu = rss_mb(server.pid), cpu_seconds(server.pid) - cpu
-        print(summary("login → 首页, all at once", logins) + f"; server CPU {login_cpu / n:.2f} s per session",
-              flush=True)
+        outcome.rss_before, cpu = rss_mb(server.pid), cpu_seconds(server.pid)
+        outcome.logins = await asyncio.gather(*(timed(log_in(page, args.account, synthetic.BENCH_PASSWORD))
+                                                for page in pages))
+        outcome.rss_after_logins, outcome.login_cpu = rss_mb(server.pid), cpu_seconds(server.pid) - cpu
         if args.warm_up:  # each browser context fetches the chart library once, a few at a time
-            for i in range(0, n, 5):
+            for i in range(0, len(pages), 5):
                 await asyncio.gather(*(warm(page, base_url) for page in pages[i:i + 5]))
         cpu = cpu_seconds(server.pid)
-        opened = await asyncio.gather(*(timed(open_dashboard(page, base_url, args.open)) for page in pages))
-        after, dashboard_cpu = rss_mb(server.pid), cpu_seconds(server.pid) - cpu
-        print(summary(f"统计分析 ({args.open}), all at once", opened) + f"; server CPU {dashboard_cpu / n:.2f} s "
-              "per session")
-        within = sum(s <= TARGET_S for s in opened)
-        print(f"{within} of {n} sessions within {TARGET_S:g} s ({'meets' if within == n else 'misses'} issue 13's "
-              "target)")
-        print(f"server RSS: {before:.0f} MB before the logins, {after_login:.0f} MB after them, {after:.0f} MB after "
-              f"the dashboards; {(after - before) / n:.1f} MB per session")
+        outcome.opened = await asyncio.gather(*(timed(open_dashboard(page, base_url, args.open)) for page in pages))
+        outcome.rss_after, outcome.dashboard_cpu = rss_mb(server.pid), cpu_seconds(server.pid) - cpu
         for browser in browsers:
             await browser.close()
+    return outcome
 
 
-def main() -> None:
+def report(outcome: Outcome, how: str) -> None:
+    n = len(outcome.opened)
+    print(f"server RSS with {n} sessions connected, none signed in: {outcome.rss_before:.0f} MB")
+    print(summary("login → 首页, all at once", outcome.logins) + f"; server CPU {outcome.login_cpu / n:.2f} s "
+          "per session")
+    print(summary(f"统计分析 ({how}), all at once", outcome.opened) + f"; server CPU "
+          f"{outcome.dashboard_cpu / n:.2f} s per session")
+    within = sum(s <= TARGET_S for s in outcome.opened)
+    print(f"{within} of {n} sessions within {TARGET_S:g} s ({'meets' if within == n else 'misses'} issue 13's target)")
+    print(f"server RSS: {outcome.rss_before:.0f} MB before the logins, {outcome.rss_after_logins:.0f} MB after them, "
+          f"{outcome.rss_after:.0f} MB after the dashboards; {(outcome.rss_after - outcome.rss_before) / n:.1f} MB "
+          "per session")
+
+
+def bench(args) -> Outcome:
+    """The province (built if need be), a portal over it, the sessions; the portal is stopped afterwards."""
+    meta = synthetic.ensure(args.scale, args.url)
+    port = free_port()
+    log_path = synthetic.BENCH_DIR / f"portal-{port}.log"
+    print(f"{args.scale:g}x province ({meta['counts']['enterprises']:,} enterprises); portal on port {port}, "
+          f"log {log_path}; {args.sessions} sessions as {args.account}", flush=True)
+    server = start_portal(port, log_path)
+    try:
+        return asyncio.run(run(args, f"http://127.0.0.1:{port}", server))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("--sessions", type=int, default=30)
@@ -199,18 +234,12 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=300, help="seconds a session may wait for a page")
     parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
                         help="measure the server's and each browser's first dashboard (imports, chart library)")
-    args = parser.parse_args()
-    meta = synthetic.ensure(args.scale, args.url)
-    port = free_port()
-    log_path = synthetic.BENCH_DIR / f"portal-{port}.log"
-    print(f"{args.scale:g}x province ({meta['counts']['enterprises']:,} enterprises); portal on port {port}, "
-          f"log {log_path}", flush=True)
-    server = start_portal(port, log_path)
-    try:
-        asyncio.run(run(args, f"http://127.0.0.1:{port}", server))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    return parser
+
+
+def main() -> None:
+    args = parser().parse_args()
+    report(bench(args), args.open)
 
 
 if __name__ == "__main__":
