@@ -42,7 +42,7 @@ def cases_of(w, project: dict, kind: CaseKind, campaign: str) -> bool:
         states = [(S.DONE, CaseStatus.PASSED, 1)] if kind is CaseKind.EVALUATION else \
             [(S.DOCUMENT_REVIEW, CaseStatus.IN_REVIEW, 1)]
     else:
-        states = [_state(rnd, route, DONE_SHARE[(kind.value, campaign)])]
+        states = [_state(rnd, route, DONE_SHARE[(kind.value, campaign)], w.unseen_steps.setdefault(route, list(route)))]
         if states[0][1] is CaseStatus.FAILED and rnd.random() < 0.4:
             states.append((S.COUNTY_INTAKE, CaseStatus.SUBMITTED, 1))
     start = project.get("stages_at", project["since"]) + timedelta(days=1)
@@ -51,7 +51,14 @@ def cases_of(w, project: dict, kind: CaseKind, campaign: str) -> bool:
     return states[-1][1] is CaseStatus.PASSED
 
 
-def _state(rnd, route, done_share: float) -> tuple[CaseStep, CaseStatus, int]:
+def _state(rnd, route, done_share: float, unseen: list[CaseStep]) -> tuple[CaseStep, CaseStatus, int]:
+    """Where a case is: drawn, except that the first cases of a route go through its steps in turn (so that
+    even a small province has a case at every step)."""
+    if unseen:
+        step = unseen.pop(0)
+        if step is S.DONE:
+            return S.DONE, CaseStatus.PASSED, 1
+        return step, CaseStatus.SUBMITTED if step is S.COUNTY_INTAKE else CaseStatus.IN_REVIEW, 1
     if rnd.random() < done_share:
         return S.DONE, CaseStatus.PASSED if rnd.random() < 0.88 else CaseStatus.FAILED, 1 + (rnd.random() < 0.1)
     step = rnd.choice(route[:-1])

@@ -119,6 +119,7 @@ class World:
     consultancy_template: dict = field(default_factory=dict)
     pools: dict[tuple, tuple] = field(default_factory=dict)  # (department, 大类) -> expert ids
     panels: dict[int, list[int]] = field(default_factory=dict)  # case id -> active panel
+    unseen_steps: dict[tuple, list] = field(default_factory=dict)  # route -> steps no case is at yet
     files: dict[str, StoredSample] = field(default_factory=dict)  # "pdf" / "png"
     meta: dict = field(default_factory=dict)  # ids the page benchmark opens
 
