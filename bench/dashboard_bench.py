@@ -125,6 +125,9 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
     meta = synthetic.ensure(args.scale, rebuild=args.rebuild)
+    from bench.pages_bench import quiet_streamlit
+
+    quiet_streamlit()
     print(f"{args.scale:g}x province: {meta['counts']['enterprises']:,} enterprises, "
           f"{meta['counts']['notice_letters']:,} letters, {meta['counts']['stage_records']:,} stage records")
     bare = bare_page()

@@ -153,16 +153,25 @@ def bare_page(runs: int) -> float:
     return statistics.median(samples) * 1000
 
 
+def quiet_streamlit() -> None:
+    """Only Streamlit's errors on stderr (not AppTest's "missing ScriptRunContext" between the rows). Set as a
+    config option too: Streamlit sets its loggers' level again from the config when it reloads it."""
+    from streamlit import config
+    from streamlit.logger import set_log_level
+
+    config.set_option("logger.level", "error")
+    set_log_level("error")
+
+
 def warm_up() -> None:
     """Import what the pages import, so that a page's first render is not charged for a module's import."""
     import importlib
     import pkgutil
 
     import plotly.graph_objects  # noqa: F401
-    from streamlit.logger import set_log_level
     from streamlit.testing.v1 import AppTest
 
-    set_log_level("critical")  # AppTest's "missing ScriptRunContext" and the like, between the rows
+    quiet_streamlit()
 
     for package in ("core", "ui"):
         for module in pkgutil.iter_modules([str(ROOT / package)]):
