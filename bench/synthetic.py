@@ -114,14 +114,21 @@ def _build_sqlite(url: str, scale: float) -> dict:
 
 
 def _build_server(url: str, scale: float) -> dict:
-    """PostgreSQL: the database is emptied (schema public dropped) and built again."""
-    from sqlalchemy import text
+    """PostgreSQL: the database is emptied (schema public dropped) and built again, if it is empty or holds
+    a synthetic province; any other database is refused (a mistyped URL must not wipe real data)."""
+    from sqlalchemy import inspect, text
 
     from core.db import dispose_engines, get_engine
 
+    tables = inspect(get_engine(url)).get_table_names()
+    if tables and META_TABLE not in tables:
+        raise SystemExit(f"{url.split('@')[-1]} holds {len(tables)} tables but no synthetic province: "
+                         "refusing to empty it; give an empty database or one built by bench/synthetic.py")
     with get_engine(url).begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+        # as a new database has it (PostgreSQL 15): owned by the database's owner, usable by everyone
+        connection.execute(text("CREATE SCHEMA public AUTHORIZATION pg_database_owner"))
+        connection.execute(text("GRANT USAGE ON SCHEMA public TO PUBLIC"))
     dispose_engines()
     return _build(url, scale)
 
