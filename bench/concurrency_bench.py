@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -86,6 +87,18 @@ def cpu_seconds(pid: int) -> float:
 
 # --- one browser session -----------------------------------------------------------------------------
 
+class SessionFailed(Exception):
+    """The page showed an error instead of what was awaited (its first line is the message)."""
+
+
+async def shown(page, locator) -> None:
+    """Wait until `locator` is on screen, or fail at once with the error the page shows instead."""
+    error = page.get_by_test_id("stException")
+    await locator.or_(error).first.wait_for()
+    if await error.count():
+        raise SessionFailed((await error.first.inner_text()).strip().splitlines()[0][:120])
+
+
 async def log_in(page, account: str, password: str) -> None:
     """Sign in as a user does: the login form, then wait for the home page's greeting.
 
@@ -95,20 +108,20 @@ async def log_in(page, account: str, password: str) -> None:
     await page.get_by_label("账号").fill(account)
     await page.get_by_label("密码").fill(password)
     await page.get_by_role("button", name="立即登录").click()
-    await page.get_by_text("欢迎，").first.wait_for()
+    await shown(page, page.get_by_text("欢迎，"))
     await page.wait_for_selector(IDLE)
 
 
 async def dashboard_rendered(page) -> None:
     """统计分析's figures and its first chart are on screen and the script run has ended."""
-    await page.get_by_test_id("stMetric").filter(has_text="企业总数").first.wait_for()
-    await page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    await shown(page, page.get_by_test_id("stMetric").filter(has_text="企业总数"))
+    await shown(page, page.locator('[data-testid="stPlotlyChart"] .main-svg'))
     await page.wait_for_selector(IDLE)
 
 
 async def back_home(page) -> None:
     await page.get_by_role("link", name="首页").first.click()
-    await page.get_by_text("欢迎，").first.wait_for()
+    await shown(page, page.get_by_text("欢迎，"))
     await page.wait_for_selector(IDLE)
 
 
@@ -125,27 +138,47 @@ async def warm(page, base_url: str) -> None:
     await back_home(page)
 
 
-async def timed(coroutine) -> float:
+async def timed(coroutine) -> tuple[float, str | None]:
+    """Seconds until the step was done, and why it failed (None when it did not)."""
     start = time.perf_counter()
-    await coroutine
-    return time.perf_counter() - start
+    try:
+        await coroutine
+    except Exception as exc:  # noqa: BLE001  (a session that fails is counted, the others go on)
+        return time.perf_counter() - start, f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
+    return time.perf_counter() - start, None
 
 
 # --- the benchmark -----------------------------------------------------------------------------------
 
-def summary(label: str, seconds: list[float]) -> str:
+def summary(label: str, seconds: list[float], sessions: int) -> str:
+    if not seconds:
+        return f"{label:<28} none of {sessions} sessions got there"
     ordered = sorted(seconds)
     p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
     return (f"{label:<28} p50 {statistics.median(ordered):6.2f} s   p95 {p95:6.2f} s   max {ordered[-1]:6.2f} s"
-            f"   ({len(ordered)} sessions)")
+            f"   ({len(ordered)} of {sessions} sessions)")
+
+
+def server_errors(log_path: Path) -> dict[str, int]:
+    """The exceptions the portal logged (e.g. its connection pool running dry), by type and first words."""
+    found: dict[str, int] = {}
+    for line in log_path.read_text(errors="replace").splitlines():
+        if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Timeout)\b.*: ", line):
+            key = line[:100]
+            found[key] = found.get(key, 0) + 1
+    return found
 
 
 @dataclass
 class Outcome:
     """What one benchmark run saw: seconds per session for each moment, the server's memory and CPU."""
 
-    logins: list[float] = field(default_factory=list)
+    logins: list[float] = field(default_factory=list)  # of the sessions that made it
     opened: list[float] = field(default_factory=list)
+    sessions: int = 0
+    login_batch: int = 0  # 0: all at once
+    failures: list[str] = field(default_factory=list)  # "login: …" / "统计分析: …"
+    server_errors: dict[str, int] = field(default_factory=dict)  # exceptions in the portal's log
     rss_before: float = 0.0  # MB, every session connected, none signed in
     rss_after_logins: float = 0.0
     rss_after: float = 0.0
@@ -157,7 +190,7 @@ async def run(args, base_url: str, server: subprocess.Popen) -> Outcome:
     from playwright.async_api import async_playwright
 
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium"
-    outcome = Outcome()
+    outcome = Outcome(sessions=args.sessions, login_batch=args.login_batch)
     async with async_playwright() as p:
         browsers = [await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
                     for _ in range(args.browsers)]
@@ -178,32 +211,46 @@ async def run(args, base_url: str, server: subprocess.Popen) -> Outcome:
             await page.context.close()
         pages = await asyncio.gather(*(new_page(i) for i in range(args.sessions)))
         outcome.rss_before, cpu = rss_mb(server.pid), cpu_seconds(server.pid)
-        outcome.logins = await asyncio.gather(*(timed(log_in(page, args.account, synthetic.BENCH_PASSWORD))
-                                                for page in pages))
+        batch = args.login_batch or len(pages)  # all at once unless asked to sign in a few at a time
+        results = []
+        for i in range(0, len(pages), batch):
+            results += await asyncio.gather(*(timed(log_in(page, args.account, synthetic.BENCH_PASSWORD))
+                                              for page in pages[i:i + batch]))
         outcome.rss_after_logins, outcome.login_cpu = rss_mb(server.pid), cpu_seconds(server.pid) - cpu
+        outcome.logins = [seconds for seconds, error in results if error is None]
+        outcome.failures += [f"login: {error}" for _, error in results if error]
+        pages = [page for page, (_, error) in zip(pages, results, strict=True) if error is None]
         if args.warm_up:  # each browser context fetches the chart library once, a few at a time
             for i in range(0, len(pages), 5):
                 await asyncio.gather(*(warm(page, base_url) for page in pages[i:i + 5]))
         cpu = cpu_seconds(server.pid)
-        outcome.opened = await asyncio.gather(*(timed(open_dashboard(page, base_url, args.open)) for page in pages))
+        results = await asyncio.gather(*(timed(open_dashboard(page, base_url, args.open)) for page in pages))
         outcome.rss_after, outcome.dashboard_cpu = rss_mb(server.pid), cpu_seconds(server.pid) - cpu
+        outcome.opened = [seconds for seconds, error in results if error is None]
+        outcome.failures += [f"统计分析: {error}" for _, error in results if error]
         for browser in browsers:
             await browser.close()
     return outcome
 
 
 def report(outcome: Outcome, how: str) -> None:
-    n = len(outcome.opened)
+    n = outcome.sessions
     print(f"server RSS with {n} sessions connected, none signed in: {outcome.rss_before:.0f} MB")
-    print(summary("login → 首页, all at once", outcome.logins) + f"; server CPU {outcome.login_cpu / n:.2f} s "
+    print(summary("login → 首页, " + (f"{outcome.login_batch} at a time" if outcome.login_batch else "all at once"),
+                  outcome.logins, n) + f"; server CPU {outcome.login_cpu / n:.2f} s "
           "per session")
-    print(summary(f"统计分析 ({how}), all at once", outcome.opened) + f"; server CPU "
-          f"{outcome.dashboard_cpu / n:.2f} s per session")
+    print(summary(f"统计分析 ({how}), all at once", outcome.opened, len(outcome.logins)) + f"; server CPU "
+          f"{outcome.dashboard_cpu / max(1, len(outcome.logins)):.2f} s per session")
     within = sum(s <= TARGET_S for s in outcome.opened)
-    print(f"{within} of {n} sessions within {TARGET_S:g} s ({'meets' if within == n else 'misses'} issue 13's target)")
+    print(f"{within} of {n} sessions had 统计分析 within {TARGET_S:g} s "
+          f"({'meets' if within == n else 'misses'} issue 13's target)")
     print(f"server RSS: {outcome.rss_before:.0f} MB before the logins, {outcome.rss_after_logins:.0f} MB after them, "
           f"{outcome.rss_after:.0f} MB after the dashboards; {(outcome.rss_after - outcome.rss_before) / n:.1f} MB "
           "per session")
+    for failure in sorted(set(outcome.failures)):
+        print(f"failed: {outcome.failures.count(failure)} × {failure}")
+    for error, count in outcome.server_errors.items():
+        print(f"the portal logged {count} × {error}")
 
 
 def bench(args) -> Outcome:
@@ -215,10 +262,12 @@ def bench(args) -> Outcome:
           f"log {log_path}; {args.sessions} sessions as {args.account}", flush=True)
     server = start_portal(port, log_path)
     try:
-        return asyncio.run(run(args, f"http://127.0.0.1:{port}", server))
+        outcome = asyncio.run(run(args, f"http://127.0.0.1:{port}", server))
     finally:
         server.terminate()
         server.wait(timeout=30)
+    outcome.server_errors = server_errors(log_path)
+    return outcome
 
 
 def parser() -> argparse.ArgumentParser:
@@ -230,6 +279,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--account", default="130000", help="the account every session signs in with")
     parser.add_argument("--open", choices=("click", "url"), default="click",
                         help="click the menu link (a rerun, default) or load /dashboard (a new session)")
+    parser.add_argument("--login-batch", type=int, default=0,
+                        help="sign in this many sessions at a time (default: all at once)")
     parser.add_argument("--browsers", type=int, default=1, help="chromium processes to spread the sessions over")
     parser.add_argument("--timeout", type=float, default=300, help="seconds a session may wait for a page")
     parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",

@@ -9,13 +9,27 @@ import pytest
 from bench import concurrency_bench
 from tests.bench.conftest import SCALE
 
-pytestmark = pytest.mark.browser
 
-
+@pytest.mark.browser
 def test_two_sessions_sign_in_and_open_the_dashboard_at_once(province):
     args = concurrency_bench.parser().parse_args(["--sessions", "2", "--scale", str(SCALE), "--timeout", "120"])
     outcome = concurrency_bench.bench(args)
+    assert outcome.failures == [] and outcome.server_errors == {}
     assert len(outcome.logins) == len(outcome.opened) == 2
     assert all(seconds > 0 for seconds in outcome.logins + outcome.opened)
     assert outcome.rss_before > 0 and outcome.rss_after > 0
     assert outcome.dashboard_cpu > 0  # the server did the dashboards' work
+
+
+POOL = "sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached, connection timed out"
+
+
+def test_the_exceptions_in_the_portals_log_are_counted(tmp_path):
+    log = tmp_path / "portal.log"
+    log.write_text("  You can now view your Streamlit app in your browser.\n"
+                   "Traceback (most recent call last):\n"
+                   '  File "x.py", line 1, in <module>\n'
+                   f"{POOL}\n{POOL}\n"
+                   "ValueError: bad\n", encoding="utf-8")
+    found = concurrency_bench.server_errors(log)
+    assert found == {POOL: 2, "ValueError: bad": 1}
