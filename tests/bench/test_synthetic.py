@@ -1,0 +1,99 @@
+"""The benchmarks' synthetic province: it holds every state the pages show, consistently, its accounts sign in,
+it is built once per scale (and again when the builder changes), and the page benchmark opens every page it
+lists as each tier without an error or a way back."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bench import synthetic
+from bench.page_specs import TIERS
+from bench.pages_bench import measure_scale, select_specs
+from bench.probes import SqlCounter
+from core import attachments, auth, cases, stats
+from core.db import unit_of_work
+from core.models import Enterprise, User
+from core.notice_models import NoticeAssignment, NoticeLetter, NoticeStatus
+from core.project_models import AuditProject, Case, CaseStatus, CaseStep
+from core.workflow_models import Attachment, RosterAssignment, RosterEntry, RosterStatus
+from tests.bench.conftest import SCALE
+
+
+def test_the_province_holds_every_state_the_pages_show(province):
+    with unit_of_work() as s:
+        under_way = province["roster"]["t3"]["task_id"]
+        assert set(s.scalars(select(RosterAssignment.status).where(RosterAssignment.task_id == under_way))) == \
+            set(RosterStatus)
+        assert set(s.scalars(select(NoticeAssignment.status))) == set(NoticeStatus)
+        for managing, route in cases.ROUTES.items():  # a case at every step of both routes
+            steps = set(s.scalars(select(Case.step).where(Case.managing_tier == managing)))
+            assert set(route) == steps, (managing, set(route) ^ steps)
+        assert set(s.scalars(select(Case.status))) == set(CaseStatus)
+        excluded = s.scalars(select(RosterEntry).where(RosterEntry.included.is_(False))).all()
+        assert excluded and all(e.exclusion_reason for e in excluded)
+        assert s.scalar(select(func.count()).select_from(RosterEntry).where(RosterEntry.added_by_division.is_not(None)))
+
+
+def test_letters_projects_and_figures_agree(province):
+    with unit_of_work() as s:
+        letters = s.execute(select(NoticeLetter, Enterprise.division_code)
+                            .join(Enterprise, Enterprise.id == NoticeLetter.enterprise_id)).all()
+        assert all(letter.county_code == county for letter, county in letters)
+        accepted = {letter.id for letter, _ in letters if letter.accepted_at}
+        projects = list(s.scalars(select(AuditProject.letter_id)))
+        assert sorted(projects) == sorted(accepted)  # one project per accepted letter, none without
+        province_user = s.scalar(select(User).where(User.login == "130000"))
+        total = stats.total_of(stats.funnel(s, province_user, by="city"))
+        assert total["total"] == len(letters)
+        assert total["accepted"] == len(accepted)
+        assert 0 < total["acceptance_passed"] < total["evaluation_passed"] < total["evaluation_applied"]
+        stored = s.scalars(select(Attachment).limit(1)).one()
+        assert attachments.content(stored)[:4] in (b"%PDF", b"\x89PNG")  # the shared file, checked by its digest
+
+
+def test_every_tier_signs_in_with_the_bench_password(province):
+    with unit_of_work() as s:
+        for login in ("130000", "130600", "130681", province["enterprise_login"]):
+            result = auth.authenticate(s, login, synthetic.BENCH_PASSWORD)
+            assert result.ok, (login, result.message)
+            assert not s.scalar(select(User.must_change_password).where(User.login == login))
+
+
+def test_a_built_province_is_reused_and_rebuilt_when_the_builder_changes(province, monkeypatch):
+    again = synthetic.ensure(SCALE, quiet=True)
+    assert again["built_at"] == province["built_at"]
+    monkeypatch.setattr(synthetic, "BUILD_VERSION", synthetic.BUILD_VERSION + 1)
+    rebuilt = synthetic.ensure(SCALE, quiet=True)
+    assert rebuilt["version"] == synthetic.BUILD_VERSION
+    assert rebuilt["counts"] == province["counts"]  # the same seed, the same province
+
+
+def test_the_page_benchmark_opens_every_page_as_each_tier(province):
+    specs = select_specs(None)
+    with SqlCounter() as counter:
+        rows = measure_scale(SCALE, specs, list(TIERS), counter, runs=1)
+    assert len(rows) == sum(len(s.tiers) for s in specs)
+    failed = [(r.page, r.tier, r.error) for r in rows if r.error]
+    assert not failed
+    assert all(r.median_ms > 0 and r.queries >= 1 for r in rows)  # at least the session is looked up
+    dashboard = next(r for r in rows if r.page == "统计分析" and r.tier == "province")
+    assert dashboard.rows > 0 and dashboard.sql_ms > 0
+
+
+def test_a_page_that_fails_is_reported_and_the_run_goes_on(province, monkeypatch):
+    import bench.page_specs as page_specs
+
+    real = page_specs.targets
+    monkeypatch.setattr(page_specs, "targets", lambda meta: {**real(meta), "case_done": [999_999, CaseStep.DONE]})
+    monkeypatch.setattr(stats, "enterprise_rows", _broken)  # 统计分析 as a county lists its enterprises
+    specs = select_specs(["业务办理详情·申请信息", "统计分析", "企业名录"])
+    with SqlCounter() as counter:
+        rows = {r.page: r for r in measure_scale(SCALE, specs, ["county"], counter, runs=1)}
+    assert rows["业务办理详情·申请信息"].error == "ERROR not shown: 申请不存在"
+    assert rows["统计分析"].error == "ERROR ZeroDivisionError"
+    assert rows["统计分析"].median_ms is None
+    assert rows["企业名录"].error == "" and rows["企业名录"].median_ms > 0
+
+
+def _broken(*args, **kwargs):
+    return 1 / 0
