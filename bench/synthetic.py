@@ -174,6 +174,13 @@ def _build(url: str, scale: float) -> dict:
         synthetic_roster.build(world)
         synthetic_audits.build(world)
         world.load.flush()
+        world.close_chain()
+        # Core inserts bypass the session hooks that keep letter_progress current: fill it from the source.
+        from sqlalchemy.orm import Session
+
+        from core.progress import rebuild
+
+        rebuild(Session(bind=connection))
         if connection.dialect.name == "postgresql":
             _advance_sequences(connection)
     if url.startswith("sqlite"):

@@ -11,11 +11,13 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select, update
 
-from core.models import AuditLogEntry, Base
+from core import audit as audit_module
+from core.audit import HEAD_ID, row_hash
+from core.models import AuditChainHead, AuditLogEntry, Base
 from core.workflow_models import Attachment
 
 CHUNK = 20_000
@@ -79,7 +81,12 @@ class Loader:
         processors = [table.c[name].type.bind_processor(dialect) for name in order]
         columns = []
         for name, process in zip(order, processors, strict=True):
-            values = [row[name] for row in rows]
+            if name in keys:
+                values = [row[name] for row in rows]
+            else:  # a column the rows leave to its Python-side default (e.g. a version starting at 1)
+                default = table.c[name].default
+                value = default.arg(None) if default.is_callable else default.arg
+                values = [value] * len(rows)
             columns.append(list(map(process, values)) if process else values)
         self.connection.exec_driver_sql(compiled.string, list(zip(*columns)))
 
@@ -122,6 +129,7 @@ class World:
     unseen_steps: dict[tuple, list] = field(default_factory=dict)  # route -> steps no case is at yet
     files: dict[str, StoredSample] = field(default_factory=dict)  # "pdf" / "png"
     meta: dict = field(default_factory=dict)  # ids the page benchmark opens
+    chain: tuple[int, str] | None = None  # (id, hash) of the last audit-log row
 
     @property
     def today(self) -> date:
@@ -143,9 +151,28 @@ class World:
 
     def audit(self, action: str, object_type: str, object_id, at: datetime, actor: int | None,
               after: dict | None = None, before: dict | None = None, statement: str | None = None) -> None:
-        self.load.add(AuditLogEntry, at=at, actor_user_id=actor, actor_login=self.user_login.get(actor, "system"),
-                      action=action, object_type=object_type, object_id=None if object_id is None else str(object_id),
-                      before=before, after=after, statement=statement)
+        """One audit-log row, chained to the one before it as core.audit chains them (hash of the row's
+        content and the previous row's hash), so that the built log verifies."""
+        row = dict(id=self.load.new_id(AuditLogEntry), at=at, actor_user_id=actor,
+                   actor_login=self.user_login.get(actor, "system"), action=action, object_type=object_type,
+                   object_id=None if object_id is None else str(object_id), before=before, after=after,
+                   statement=statement)
+        if self.chain is None:
+            head = self.load.connection.execute(select(AuditChainHead.last_id, AuditChainHead.last_hash)
+                                                .where(AuditChainHead.id == HEAD_ID)).one()
+            self.chain = (head.last_id, head.last_hash)
+        row["prev_hash"] = self.chain[1]
+        hashed = dict(row, at=at if at.tzinfo else at.replace(tzinfo=timezone.utc),
+                      before=audit_module._as_stored(before), after=audit_module._as_stored(after))
+        row["row_hash"] = row_hash(hashed)
+        self.chain = (row["id"], row["row_hash"])
+        self.load.add(AuditLogEntry, **row)
+
+    def close_chain(self) -> None:
+        """Point the chain head at the last row written (after the final flush)."""
+        if self.chain is not None:
+            self.load.connection.execute(update(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
+                                         .values(last_id=self.chain[0], last_hash=self.chain[1]))
 
     def attach(self, owner_type: str, owner_id: int, purpose: str, name: str, by: int, at: datetime,
                kind: str = "pdf") -> int:

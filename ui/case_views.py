@@ -108,4 +108,4 @@ def history_view(case_id: int) -> None:
     with unit_of_work() as session:
         entries = cases.history(session, session.get(Case, case_id))
     st.dataframe(pd.DataFrame([{"时间": fmt_time(e.at), "办理人": e.who, "环节": e.step, "事项": e.what,
-                                "轮次": e.round or ""} for e in entries]), hide_index=True, width="stretch")
+                                "轮次": e.round} for e in entries]), hide_index=True, width="stretch")

@@ -33,7 +33,7 @@ PAGE_SIZE = 50
 
 def _rows(rows: list[EntryRow]) -> pd.DataFrame:
     return pd.DataFrame([{
-        "序号": r.list_number or "", "企业名称": r.name, "所属区县": r.county,
+        "序号": r.list_number, "企业名称": r.name, "所属区县": r.county,
         "行业": f"{r.industry_code} {r.industry}" if r.industry_code else "",
         "负责评估验收": r.managing_tier.label, "是否双超": YES_NO[r.double_exceed],
         "是否双有": YES_NO[r.double_toxic], "是否列入": YES_NO[r.included],
