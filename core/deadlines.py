@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from core import progress
@@ -64,15 +64,27 @@ def _due_query(actor: User, flt: StatsFilter, columns: list, within: int | None,
 def pending(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *, within: int | None = SOON_DAYS,
             on: date | None = None, limit: int | None = None) -> list[Due]:
     """Per enterprise (in the actor's jurisdiction, or the enterprise itself), its earliest milestone not
-    yet met, if it is overdue or due within `within` days (None: whatever its date); most urgent first,
-    at most `limit` of them."""
+    yet met, if it is overdue or due within `within` days (None: whatever its date); most urgent first
+    (then by county code and name), at most `limit` of them."""
     on = on or today()
     columns = [Enterprise.name.label("enterprise"), Division.short_name.label("county"),
                AuditNotice.name.label("campaign"), P.next_milestone, P.next_due]
-    stmt = _due_query(actor, flt, columns, within, on).order_by(P.next_due, Division.short_name, Enterprise.name,
-                                                                 P.letter_id)
+    stmt = _due_query(actor, flt, columns, within, on)
     if limit is not None:
+        # The limit-th row's (date, county) from letter_progress alone (its next_due index, no joins),
+        # so that only the rows up to it are joined to their names and sorted: a province's home page
+        # shows 20 of tens of thousands.
+        boundary_stmt, _ = letter_query(actor, flt, [P.next_due, P.county_code])
+        boundary_stmt = boundary_stmt.where(P.next_due.is_not(None))
+        if within is not None:
+            boundary_stmt = boundary_stmt.where(P.next_due <= on + timedelta(days=within))
+        boundary = session.execute(boundary_stmt.order_by(P.next_due, P.county_code)
+                                   .offset(limit - 1).limit(1)).first()
+        if boundary is not None:
+            stmt = stmt.where(or_(P.next_due < boundary.next_due,
+                                  and_(P.next_due == boundary.next_due, P.county_code <= boundary.county_code)))
         stmt = stmt.limit(limit)
+    stmt = stmt.order_by(P.next_due, P.county_code, Enterprise.name, P.letter_id)
     return [Due(r.enterprise, r.county, r.campaign, LABELS[r.next_milestone], r.next_due, (r.next_due - on).days)
             for r in session.execute(stmt)]
 

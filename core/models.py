@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -261,6 +262,8 @@ class AuditLogEntry(Base):
     """
 
     __tablename__ = "audit_log"
+    # A case's 办理记录 and an entry's 变更记录 read one object's rows out of millions.
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -65,6 +65,10 @@ class LetterProgress(Base):
     acceptance_passed: Mapped[bool] = mapped_column(Boolean, default=False)
     next_milestone: Mapped[str | None] = mapped_column(String(32))
     next_due: Mapped[date | None] = mapped_column(Date, index=True)
+    # The status of the project's latest evaluation case and of its latest acceptance case (None: none yet),
+    # for the work summary's results.
+    evaluation_status: Mapped[str | None] = mapped_column(String(16))
+    acceptance_status: Mapped[str | None] = mapped_column(String(16))
 
 
 def source_query(letter_ids: list[int] | None = None):
@@ -83,10 +87,17 @@ def source_query(letter_ids: list[int] | None = None):
              .group_by(Case.project_id))
     county_part = aliased(NoticeAssignment)
     one = literal(1)
+    latest_ids = select(func.max(Case.id)).group_by(Case.project_id, Case.kind)
     if letter_ids is not None:
         flags = flags.join(AuditProject, AuditProject.id == Case.project_id).where(
             AuditProject.letter_id.in_(letter_ids))
+        latest_ids = latest_ids.join(AuditProject, AuditProject.id == Case.project_id).where(
+            AuditProject.letter_id.in_(letter_ids))
     flags = flags.subquery("case_flags")
+    latest = (select(Case.project_id.label("project_id"),
+                     func.max(case((Case.kind == CaseKind.EVALUATION, Case.status))).label("evaluation_status"),
+                     func.max(case((Case.kind == CaseKind.ACCEPTANCE, Case.status))).label("acceptance_status"))
+              .where(Case.id.in_(latest_ids)).group_by(Case.project_id).subquery("latest_cases"))
     stmt = (select(NoticeLetter.id.label("letter_id"), NoticeLetter.notice_id, NoticeLetter.enterprise_id,
                    NoticeLetter.county_code, func.coalesce(Division.city_code, Division.code).label("city_code"),
                    Division.province_code,
@@ -95,6 +106,7 @@ def source_query(letter_ids: list[int] | None = None):
                    case((NoticeLetter.accepted_at.is_not(None), one), else_=0).label("accepted"),
                    case((AuditProject.startup_submitted_at.is_not(None), one), else_=0).label("startup"),
                    *(func.coalesce(flags.c[k], 0).label(k) for k in STAGE_KEYS[3:]),
+                   latest.c.evaluation_status, latest.c.acceptance_status,
                    *(getattr(AuditNotice, key).label(key) for key in MET_BY))
             .select_from(NoticeLetter)
             .join(Enterprise, Enterprise.id == NoticeLetter.enterprise_id)
@@ -103,7 +115,8 @@ def source_query(letter_ids: list[int] | None = None):
             .outerjoin(county_part, and_(county_part.notice_id == NoticeLetter.notice_id,
                                          county_part.division_code == NoticeLetter.county_code))
             .outerjoin(AuditProject, AuditProject.letter_id == NoticeLetter.id)
-            .outerjoin(flags, flags.c.project_id == AuditProject.id))
+            .outerjoin(flags, flags.c.project_id == AuditProject.id)
+            .outerjoin(latest, latest.c.project_id == AuditProject.id))
     if letter_ids is not None:
         stmt = stmt.where(NoticeLetter.id.in_(letter_ids))
     return stmt
@@ -114,6 +127,8 @@ def _row(source) -> dict:
     row = {key: values[key] for key in ("letter_id", "notice_id", "enterprise_id", "county_code", "city_code",
                                         "province_code", "industry_major")}
     row.update({key: bool(values[key]) for key in STAGE_KEYS})
+    for key in ("evaluation_status", "acceptance_status"):
+        row[key] = getattr(values[key], "value", values[key])
     row["next_milestone"] = row["next_due"] = None
     for milestone, stage in MET_BY.items():
         if not row[stage]:

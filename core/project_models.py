@@ -181,14 +181,16 @@ class Case(Base):
     __tablename__ = "cases"
     # One open case of each kind per project, even if two submissions race (issue 12).
     __table_args__ = (Index("uq_cases_open_kind", "project_id", "kind", unique=True,
-                            sqlite_where=OPEN_CASE, postgresql_where=OPEN_CASE),)
+                            sqlite_where=OPEN_CASE, postgresql_where=OPEN_CASE),
+                      # The department's to-dos: open cases at the steps a tier holds (core.cases._held_by).
+                      Index("ix_cases_holder", "managing_tier", "step", "status"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("audit_projects.id"), index=True)
     kind: Mapped[CaseKind] = mapped_column(portable_enum(CaseKind, "case_kind"))
     status: Mapped[CaseStatus] = mapped_column(portable_enum(CaseStatus, "case_status"), default=CaseStatus.SUBMITTED)
     application: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # 申请表
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # lists: newest first
     resubmitted_at: Mapped[datetime | None] = mapped_column()
     step: Mapped[CaseStep] = mapped_column(portable_enum(CaseStep, "case_step"), default=CaseStep.COUNTY_INTAKE,
                                            server_default=CaseStep.COUNTY_INTAKE.value)

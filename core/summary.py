@@ -10,7 +10,8 @@ Counting rules
   status is 已实施, `planned` (a property) the rest. The summary is written after acceptance, so the
   investment and every benefit (经济效益, 节水, COD, 氨氮, 其他污染物, 节能) add up **implemented options
   only**; a planned option's figures are an intention, not a result, and are left out.
-* Evaluation / acceptance: by enterprise, the status of its *latest* case of that kind (highest id):
+* Evaluation / acceptance: by enterprise, the status of its *latest* case of that kind (highest id, kept
+  in letter_progress by core.progress):
   a failed evaluation followed by a passed one counts once, as passed. 办理中 = submitted, in review
   or returned to the enterprise.
 
@@ -26,19 +27,17 @@ from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from core.jurisdiction import require_department
-from core.models import Division, Enterprise, User
-from core.notice_models import NoticeLetter
+from core.models import User
 from core.options import FIGURES
 from core.project_models import (
     AuditProject,
-    Case,
-    CaseKind,
     CaseStatus,
     CleanerOption,
     OptionKind,
     OptionStatus,
 )
-from core.stats import StatsFilter, group_names, scoped
+from core.progress import LetterProgress as P
+from core.stats import StatsFilter, group_names, letter_query
 
 WHAT = "工作总结"
 BY = ("city", "county", "industry")
@@ -94,28 +93,16 @@ def _zero(key: str = "all", name: str = "全部") -> SummaryRow:
 def _key(by: str | None):
     if by is not None and by not in BY:
         raise ValueError(f"by 应为 {BY} 之一或 None，而不是 {by!r}")
-    return {None: literal("all"), "city": func.coalesce(Division.city_code, Division.code), "county": Division.code,
-            "industry": func.coalesce(func.substr(Enterprise.industry_code, 1, 2), "")}[by]
+    return {None: literal("all"), "city": P.city_code, "county": P.county_code, "industry": P.industry_major}[by]
 
 
 def _letters(actor: User, flt: StatsFilter, by: str | None) -> Select:
-    """(key, project_id) of each letter in scope (core.stats.scoped), without letter_query's stage columns
-    (whose case aggregate the summary does not need)."""
-    stmt = (select(_key(by).label("key"), AuditProject.id.label("project_id"))
-            .select_from(NoticeLetter)
-            .join(Enterprise, Enterprise.id == NoticeLetter.enterprise_id)
-            .join(Division, Division.code == NoticeLetter.county_code)
-            .outerjoin(AuditProject, AuditProject.letter_id == NoticeLetter.id))
-    return scoped(stmt, actor, flt)
-
-
-def _latest_cases():
-    """Per project: the status of its latest (highest id) evaluation case and of its latest acceptance case."""
-    latest_ids = select(func.max(Case.id).label("id")).group_by(Case.project_id, Case.kind).subquery("latest_ids")
-    return (select(Case.project_id,
-                   func.max(_when(Case.kind == CaseKind.EVALUATION, Case.status)).label("evaluation"),
-                   func.max(_when(Case.kind == CaseKind.ACCEPTANCE, Case.status)).label("acceptance"))
-            .join(latest_ids, latest_ids.c.id == Case.id).group_by(Case.project_id).subquery("latest_cases"))
+    """(key, project_id, latest evaluation and acceptance status) of each letter in scope, read from
+    letter_progress (core.progress keeps each project's latest case statuses there)."""
+    stmt, _ = letter_query(actor, flt, [_key(by).label("key"), AuditProject.id.label("project_id"),
+                                        P.evaluation_status.label("evaluation"),
+                                        P.acceptance_status.label("acceptance")])
+    return stmt
 
 
 def _project_options():
@@ -152,15 +139,14 @@ def work_summary(session: Session, actor: User, flt: StatsFilter = StatsFilter()
     project's latest evaluation and acceptance case. Benefits and investment: implemented options only."""
     require_department(actor, WHAT)
     letters = _letters(actor, flt, by).subquery("letters")
-    options, latest = _project_options(), _latest_cases()
-    columns = {f"{kind}_{name}": func.coalesce(_count(latest.c[kind].in_(statuses)), 0)
+    options = _project_options()
+    columns = {f"{kind}_{name}": func.coalesce(_count(letters.c[kind].in_([s.value for s in statuses])), 0)
                for kind in ("evaluation", "acceptance") for name, statuses in STATUS_GROUPS}
     columns.update({k: func.coalesce(func.sum(options.c[k]), 0) for k in OPTION_COUNTS})
     columns.update({k: func.coalesce(func.sum(options.c[k]), 0.0) for k in FIGURES})
     stmt = (select(letters.c.key, func.count().label("enterprises"), *(c.label(k) for k, c in columns.items()))
             .select_from(letters)
             .outerjoin(options, options.c.project_id == letters.c.project_id)
-            .outerjoin(latest, latest.c.project_id == letters.c.project_id)
             .group_by(letters.c.key).order_by(letters.c.key))
     results = session.execute(stmt).all()
     names = group_names(session, by, [r.key for r in results])

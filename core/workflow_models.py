@@ -95,7 +95,9 @@ class RosterEntry(Base):
     """One enterprise on a roster task's list, with the verdict of the departments (是否列入)."""
 
     __tablename__ = "roster_entries"
-    __table_args__ = (UniqueConstraint("task_id", "enterprise_id"),)
+    __table_args__ = (UniqueConstraint("task_id", "enterprise_id"),
+                      # The list read a page at a time in its order (core.roster_reading).
+                      Index("ix_roster_entries_order", "task_id", "county_code", "list_number", "id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("roster_tasks.id"), index=True)

@@ -32,6 +32,8 @@ def upgrade() -> None:
     sa.Column('acceptance_passed', sa.Boolean(), nullable=False),
     sa.Column('next_milestone', sa.String(length=32), nullable=True),
     sa.Column('next_due', sa.Date(), nullable=True),
+    sa.Column('evaluation_status', sa.String(length=16), nullable=True),
+    sa.Column('acceptance_status', sa.String(length=16), nullable=True),
     sa.ForeignKeyConstraint(['letter_id'], ['notice_letters.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('letter_id')
     )

@@ -49,3 +49,15 @@ def test_the_milestones_of_a_campaign_with_how_many_met_them(uow):
             ("完成方案实施并提出验收申请", timedelta(days=50), 38, 0, 3),
             ("完成验收", timedelta(days=60), 48, 0, 3),
             ("书面工作总结", timedelta(days=70), 58, None, 3)]
+
+
+def test_a_limited_list_is_the_head_of_the_full_one(uow):
+    with uow() as s:
+        campaign(s)
+        city = user(s, CITY)
+        on = START + timedelta(days=12)
+        everything = deadlines.pending(s, city, within=None, on=on)
+        assert len(everything) == 3
+        for limit in (1, 2, 3, 5):
+            assert deadlines.pending(s, city, within=None, on=on, limit=limit) == everything[:limit]
+        assert deadlines.pending_count(s, city, within=None, on=on) == deadlines.DueCount(total=3, overdue=2)
