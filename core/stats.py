@@ -123,13 +123,22 @@ def group_names(session: Session, by: str | None, keys: list[str]) -> dict[str, 
     return dict(session.execute(select(Division.code, Division.short_name).where(Division.code.in_(keys))).all())
 
 
-def enterprise_rows(session: Session, actor: User, flt: StatsFilter = StatsFilter(), limit: int = 500) -> list[dict]:
-    """Drill-down to the enterprises: each with its campaign and the furthest stage it reached."""
+def enterprise_count(session: Session, actor: User, flt: StatsFilter = StatsFilter()) -> int:
+    """How many letters enterprise_rows would list (one per enterprise per campaign)."""
+    require_department(actor, "统计")
+    stmt, _ = letter_query(actor, flt, [P.letter_id])
+    return session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+def enterprise_rows(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *, offset: int = 0,
+                    limit: int | None = 500) -> list[dict]:
+    """Drill-down to the enterprises: each with its campaign and the furthest stage it reached (a page of
+    them: `offset`, `limit`; limit None for all, e.g. an export)."""
     require_department(actor, "统计")
     stmt, stages = letter_query(actor, flt, [Enterprise.name.label("enterprise"), Division.short_name.label("county"),
                                          AuditNotice.name.label("campaign"), AuditNotice.batch.label("batch")],
                                   with_notice=True)
-    stmt = stmt.order_by(Division.code, Enterprise.name).limit(limit)
+    stmt = stmt.order_by(Division.code, Enterprise.name, P.letter_id).offset(offset).limit(limit)
     rows = []
     for r in session.execute(stmt):
         reached = [label for key, label in STAGES if r._mapping[key]]

@@ -12,7 +12,9 @@ from core.notice_models import AuditNotice
 from core.stats import STAGES, StatsFilter
 from ui.session import current_user
 from ui.stats_filters import ANY, campaign_filter
-from ui.widgets import excel_bytes, page_header
+from ui.widgets import current_page, excel_bytes, export_buttons, page_header, pager
+
+DETAIL_PAGE_SIZE = 50
 
 user = current_user("pages/dashboard.py")
 page_header("统计分析", "本辖区企业清洁生产审核进度：按阶段、地区和行业统计，可逐级查看到企业。")
@@ -118,12 +120,18 @@ for tab, rows, label, key in ((tabs[0], by_area, area_label, "area"), (tabs[1], 
 if county_code or user.tier is Tier.COUNTY:
     st.subheader("企业明细")
     with unit_of_work() as session:
-        rows = stats.enterprise_rows(session, user, flt)
-    df = pd.DataFrame(rows)
-    st.dataframe(df, hide_index=True, width="stretch")
-    if not df.empty:
-        st.download_button("导出企业明细（Excel）", excel_bytes(df, "企业明细"), file_name="统计_企业明细.xlsx",
-                           key="dash_enterprises_xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        found = stats.enterprise_count(session, user, flt)
+        page = current_page(found, DETAIL_PAGE_SIZE, "dash_detail_page")
+        rows = stats.enterprise_rows(session, user, flt, offset=(page - 1) * DETAIL_PAGE_SIZE, limit=DETAIL_PAGE_SIZE)
+    st.caption(f"共 {found} 家企业（每个清审批次一行）")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    pager(found, DETAIL_PAGE_SIZE, "dash_detail_page")
+
+    def all_rows() -> list[dict]:
+        with unit_of_work() as s:
+            return stats.enterprise_rows(s, user, flt, limit=None)
+
+    if found:
+        export_buttons(all_rows, "统计_企业明细", "dash_enterprises")
 else:
     st.caption("选择区县后可查看到每家企业的进度。")

@@ -117,7 +117,7 @@ def test_every_export_of_the_screens_has_no_live_formula(world, downloads):
     prepared(open_page(PROVINCE, "pages/expert_pool.py"), "experts")
     at = open_page(PROVINCE, "pages/dashboard.py")
     at.selectbox(key="dash_city").set_value(at.selectbox(key="dash_city").options[1]).run()
-    at.selectbox(key="dash_county").set_value(at.selectbox(key="dash_county").options[1]).run()
+    every_prepared(at.selectbox(key="dash_county").set_value(at.selectbox(key="dash_county").options[1]).run())
     every_prepared(open_page(QINGYUAN, "pages/disclosure_tracking.py"))
 
     spreadsheets = {n: d for n, d in downloads.items() if n.endswith((".xlsx", ".csv"))}
