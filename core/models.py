@@ -164,6 +164,9 @@ class Industry(Base):
 
 class Enterprise(Base):
     __tablename__ = "enterprises"
+    # The directory, a page at a time in county and name order, and the 大类 present in a jurisdiction.
+    __table_args__ = (Index("ix_enterprises_division_name", "division_code", "name"),
+                      Index("ix_enterprises_division_industry", "division_code", "industry_code"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # 统一社会信用代码: optional because the province's lists do not carry it.

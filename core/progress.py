@@ -5,7 +5,8 @@ notice part, the project and every case, which at ten times a province meant joi
 hundreds of thousands of rows on every page. Here that answer is stored per letter (one letter = one
 enterprise in one campaign) and kept current in the same transaction as the change that moves it:
 a session hook notes which letters a flush touches (a notice part dispatched, a letter accepted, a
-startup submitted, a case opened or decided, an enterprise's industry corrected, a campaign's dates)
+startup submitted, a case opened or decided, an option of the ledger saved, an enterprise's industry
+corrected, a campaign's dates)
 and recomputes exactly those rows from the source right after that flush, in the same transaction. So a transition
 added later needs nothing of its own, and `verify()` can prove the table equals the source.
 Bulk loads that bypass the ORM (Core inserts) call `rebuild()` afterwards.
@@ -17,13 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import (Boolean, Date, ForeignKey, Integer, String, and_, case, delete, event, func, insert, literal,
-                        select)
+from sqlalchemy import (Boolean, Date, Float, ForeignKey, Integer, String, and_, case, delete, event, func, insert,
+                        literal, select)
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from core.models import Base, Division, Enterprise
 from core.notice_models import AuditNotice, NoticeAssignment, NoticeLetter, NoticeStatus
-from core.project_models import AuditProject, Case, CaseKind, CaseStatus
+from core.project_models import (AuditProject, Case, CaseKind, CaseStatus, CleanerOption, OptionKind,
+                                 OptionStatus)
 
 # The stages an enterprise passes, in order (seed 001 时间步骤).
 STAGES: tuple[tuple[str, str], ...] = (
@@ -40,6 +42,10 @@ STAGE_KEYS = tuple(key for key, _ in STAGES)
 MET_BY = {"letters_due": "notified", "register_due": "accepted", "plan_due": "evaluation_applied",
           "evaluation_due": "evaluation_passed", "acceptance_apply_due": "acceptance_applied",
           "acceptance_due": "acceptance_passed"}
+OPTION_COUNTS = ("low_cost", "high_cost", "implemented", "low_cost_implemented", "high_cost_implemented")
+# core.options.FIGURES' keys (a test keeps them in step; core.options cannot be imported from here).
+OPTION_FIGURES = ("investment", "economic_benefit", "water_saved", "cod_reduced", "ammonia_reduced", "other_reduced",
+                  "energy_saved")
 _CHUNK = 5000  # ids per statement, well inside SQLite's and PostgreSQL's parameter limits
 
 
@@ -69,6 +75,20 @@ class LetterProgress(Base):
     # for the work summary's results.
     evaluation_status: Mapped[str | None] = mapped_column(String(16))
     acceptance_status: Mapped[str | None] = mapped_column(String(16))
+    # The project's options ledger added up, for the work summary: counts by kind and status, and the
+    # implemented options' investment and benefits.
+    low_cost: Mapped[int] = mapped_column(Integer, default=0)
+    high_cost: Mapped[int] = mapped_column(Integer, default=0)
+    implemented: Mapped[int] = mapped_column(Integer, default=0)
+    low_cost_implemented: Mapped[int] = mapped_column(Integer, default=0)
+    high_cost_implemented: Mapped[int] = mapped_column(Integer, default=0)
+    investment: Mapped[float] = mapped_column(Float, default=0.0)
+    economic_benefit: Mapped[float] = mapped_column(Float, default=0.0)
+    water_saved: Mapped[float] = mapped_column(Float, default=0.0)
+    cod_reduced: Mapped[float] = mapped_column(Float, default=0.0)
+    ammonia_reduced: Mapped[float] = mapped_column(Float, default=0.0)
+    other_reduced: Mapped[float] = mapped_column(Float, default=0.0)
+    energy_saved: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 def source_query(letter_ids: list[int] | None = None):
@@ -93,6 +113,21 @@ def source_query(letter_ids: list[int] | None = None):
             AuditProject.letter_id.in_(letter_ids))
         latest_ids = latest_ids.join(AuditProject, AuditProject.id == Case.project_id).where(
             AuditProject.letter_id.in_(letter_ids))
+    done = CleanerOption.status == OptionStatus.IMPLEMENTED
+    low, high = CleanerOption.kind == OptionKind.LOW_COST, CleanerOption.kind == OptionKind.HIGH_COST
+
+    def tally(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    ledger = select(CleanerOption.project_id.label("project_id"), tally(low).label("low_cost"),
+                    tally(high).label("high_cost"), tally(done).label("implemented"),
+                    tally(and_(low, done)).label("low_cost_implemented"),
+                    tally(and_(high, done)).label("high_cost_implemented"),
+                    *(func.sum(case((done, getattr(CleanerOption, k)), else_=0.0)).label(k) for k in OPTION_FIGURES))
+    if letter_ids is not None:
+        ledger = ledger.join(AuditProject, AuditProject.id == CleanerOption.project_id).where(
+            AuditProject.letter_id.in_(letter_ids))
+    ledger = ledger.group_by(CleanerOption.project_id).subquery("ledger")
     flags = flags.subquery("case_flags")
     latest = (select(Case.project_id.label("project_id"),
                      func.max(case((Case.kind == CaseKind.EVALUATION, Case.status))).label("evaluation_status"),
@@ -107,6 +142,8 @@ def source_query(letter_ids: list[int] | None = None):
                    case((AuditProject.startup_submitted_at.is_not(None), one), else_=0).label("startup"),
                    *(func.coalesce(flags.c[k], 0).label(k) for k in STAGE_KEYS[3:]),
                    latest.c.evaluation_status, latest.c.acceptance_status,
+                   *(func.coalesce(ledger.c[k], 0).label(k) for k in OPTION_COUNTS),
+                   *(func.coalesce(ledger.c[k], 0.0).label(k) for k in OPTION_FIGURES),
                    *(getattr(AuditNotice, key).label(key) for key in MET_BY))
             .select_from(NoticeLetter)
             .join(Enterprise, Enterprise.id == NoticeLetter.enterprise_id)
@@ -116,7 +153,8 @@ def source_query(letter_ids: list[int] | None = None):
                                          county_part.division_code == NoticeLetter.county_code))
             .outerjoin(AuditProject, AuditProject.letter_id == NoticeLetter.id)
             .outerjoin(flags, flags.c.project_id == AuditProject.id)
-            .outerjoin(latest, latest.c.project_id == AuditProject.id))
+            .outerjoin(latest, latest.c.project_id == AuditProject.id)
+            .outerjoin(ledger, ledger.c.project_id == AuditProject.id))
     if letter_ids is not None:
         stmt = stmt.where(NoticeLetter.id.in_(letter_ids))
     return stmt
@@ -129,6 +167,8 @@ def _row(source) -> dict:
     row.update({key: bool(values[key]) for key in STAGE_KEYS})
     for key in ("evaluation_status", "acceptance_status"):
         row[key] = getattr(values[key], "value", values[key])
+    row.update({key: int(values[key] or 0) for key in OPTION_COUNTS})
+    row.update({key: float(values[key] or 0.0) for key in OPTION_FIGURES})
     row["next_milestone"] = row["next_due"] = None
     for milestone, stage in MET_BY.items():
         if not row[stage]:
@@ -206,7 +246,7 @@ def _note_changes(session: Session, flush_context, instances) -> None:  # noqa: 
             key, value = "letters", obj.id
         elif isinstance(obj, AuditProject):
             key, value = "projects", obj.id
-        elif isinstance(obj, Case):
+        elif isinstance(obj, Case | CleanerOption):
             key, value = "projects", obj.project_id
         elif isinstance(obj, NoticeAssignment):
             key, value = "parts", obj.id

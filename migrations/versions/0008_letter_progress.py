@@ -34,6 +34,18 @@ def upgrade() -> None:
     sa.Column('next_due', sa.Date(), nullable=True),
     sa.Column('evaluation_status', sa.String(length=16), nullable=True),
     sa.Column('acceptance_status', sa.String(length=16), nullable=True),
+    sa.Column('low_cost', sa.Integer(), nullable=False),
+    sa.Column('high_cost', sa.Integer(), nullable=False),
+    sa.Column('implemented', sa.Integer(), nullable=False),
+    sa.Column('low_cost_implemented', sa.Integer(), nullable=False),
+    sa.Column('high_cost_implemented', sa.Integer(), nullable=False),
+    sa.Column('investment', sa.Float(), nullable=False),
+    sa.Column('economic_benefit', sa.Float(), nullable=False),
+    sa.Column('water_saved', sa.Float(), nullable=False),
+    sa.Column('cod_reduced', sa.Float(), nullable=False),
+    sa.Column('ammonia_reduced', sa.Float(), nullable=False),
+    sa.Column('other_reduced', sa.Float(), nullable=False),
+    sa.Column('energy_saved', sa.Float(), nullable=False),
     sa.ForeignKeyConstraint(['letter_id'], ['notice_letters.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('letter_id')
     )

@@ -90,3 +90,25 @@ def test_verify_finds_a_tampered_or_missing_row_and_rebuild_repairs_it(uow):
         assert len(found) == 2 and found[one].stored is None
         assert progress.rebuild(s) == 3
         assert progress.verify(s) == []
+
+
+def test_the_ledger_figures_it_adds_up_are_the_options_figures():
+    from core.options import FIGURES
+
+    assert set(progress.OPTION_FIGURES) == set(FIGURES)
+
+
+def test_an_option_saved_or_deleted_updates_the_ledger_sums(uow):
+    from core import options
+    from tests.support.projects import an_option, started
+
+    with uow() as s:
+        project, enterprise = started(s)
+        option = an_option(s, enterprise, project.id, investment=12.5, water_saved=300)
+        an_option(s, enterprise, project.id, name="中水回用", investment=4, status=options.OptionStatus.PLANNED)
+        [row] = s.scalars(select(LetterProgress))
+        assert (row.low_cost, row.implemented, row.investment, row.water_saved) == (2, 1, 12.5, 300)
+        options.delete_option(s, enterprise, project.id, option.id)
+        [row] = s.scalars(select(LetterProgress).execution_options(populate_existing=True))
+        assert (row.low_cost, row.implemented, row.investment) == (1, 0, 0.0)
+        assert progress.verify(s) == []
