@@ -312,6 +312,11 @@ def test_expert_fields(db):
     row = ",".join(expert_import.EXAMPLE_ROW).replace("张伟", "张\x00伟")
     with unit_of_work() as s:
         checked = expert_import.import_preview(s, user(s, PROVINCE), "专家.csv", f"{header}\n{row}\n".encode())
+    # A NUL is refused for the whole file (core.table_reader: it is not a text file), other controls per cell.
+    assert not checked.ok and not checked.rows and "空字符" in checked.file_error
+    row = ",".join(expert_import.EXAMPLE_ROW).replace("张伟", "张\x01伟")
+    with unit_of_work() as s:
+        checked = expert_import.import_preview(s, user(s, PROVINCE), "专家.csv", f"{header}\n{row}\n".encode())
     assert not checked.ok and any("控制字符" in e for e in checked.rows[0].errors)
 
 
