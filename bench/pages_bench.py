@@ -15,6 +15,7 @@ A page that raises shows "ERROR <type>" and the run goes on.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import statistics
@@ -241,27 +242,46 @@ def measure_scale(scale: float, specs: list, tiers: list[str], counter: SqlCount
           f"{runs} reruns per page after the first render; bare Streamlit page {bare_page(runs):.0f} ms per rerun")
     print(HEADER, file=sys.stderr)
     rows = []
-    for tier in tiers:
-        browser = None
-        for spec in (s for s in specs if tier in s.tiers):
-            row = Row(spec.name, tier, scale)
-            try:
-                state = spec.state(found, tier)
-                browser = browser or Browser(login_of(meta, tier), timeout)
-            except (KeyError, TypeError) as exc:
-                row.error = f"ERROR no target ({exc})"
-            except Exception as exc:  # noqa: BLE001  (the first run failed: the next page tries again)
-                row.error = f"ERROR {type(exc).__name__} at sign-in"
-            else:
-                measure(spec, browser, state, runs, counter, row, verbose)
-                if row.error.startswith("ERROR") and not row.error.startswith("ERROR not shown"):
-                    browser = None  # a fresh session for the next page
-            if scale == 10 and row.median_ms is not None:
-                ten_x[(row.page, row.tier)] = row.median_ms
-            row.mark = mark(row, spec, ten_x, url)
-            print(row_text(row), file=sys.stderr, flush=True)
-            rows.append(row)
+    with _error_details():
+        for tier in tiers:
+            _measure_tier(tier, specs, meta, found, runs, counter, timeout, scale, ten_x, url, verbose, rows)
     return rows
+
+
+@contextlib.contextmanager
+def _error_details():
+    """The portal hides exception details from users (client.showErrorDetails = none); the benchmark
+    names the exception type of a failing page, so it shows them while it runs."""
+    from streamlit import config
+
+    before = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", "full")
+    try:
+        yield
+    finally:
+        config.set_option("client.showErrorDetails", before)
+
+
+def _measure_tier(tier, specs, meta, found, runs, counter, timeout, scale, ten_x, url, verbose, rows) -> None:
+    browser = None
+    for spec in (s for s in specs if tier in s.tiers):
+        row = Row(spec.name, tier, scale)
+        try:
+            state = spec.state(found, tier)
+            browser = browser or Browser(login_of(meta, tier), timeout)
+        except (KeyError, TypeError) as exc:
+            row.error = f"ERROR no target ({exc})"
+        except Exception as exc:  # noqa: BLE001  (the first run failed: the next page tries again)
+            row.error = f"ERROR {type(exc).__name__} at sign-in"
+        else:
+            measure(spec, browser, state, runs, counter, row, verbose)
+            if row.error.startswith("ERROR") and not row.error.startswith("ERROR not shown"):
+                browser = None  # a fresh session for the next page
+        if scale == 10 and row.median_ms is not None:
+            ten_x[(row.page, row.tier)] = row.median_ms
+        row.mark = mark(row, spec, ten_x, url)
+        print(row_text(row), file=sys.stderr, flush=True)
+        rows.append(row)
 
 
 def write_csv(path: Path, rows: list[Row]) -> None:

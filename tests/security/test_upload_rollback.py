@@ -93,7 +93,7 @@ def test_twenty_racing_uploads_of_the_same_file_keep_it_for_every_committed_row(
     def upload(index: int) -> None:
         try:
             start.wait()
-            with unit_of_work() as s:
+            with unit_of_work(write=True) as s:  # as every upload in the portal (widgets.act -> run_write)
                 row = attach(s, data, f"第{index}份.pdf")
                 if index % 2:
                     raise RuleViolation("回滚")
