@@ -148,7 +148,7 @@ def record_evaluation_stages(page, files: dict) -> None:
                 rest(page)
                 box.get_by_role("button", name="上传", exact=True).click()
                 rest(page)
-                item_box(page, item.label, 'input[type="file"]', "上传").get_by_text("已填").wait_for()
+                item_box(page, item.label, 'input[type="file"]', "上传").get_by_text("已填", exact=True).wait_for()
             else:
                 control = "textarea" if item.kind is ItemKind.TEXT else "input"
                 field = item_box(page, item.label, control, "保存").locator(control).first
@@ -157,7 +157,7 @@ def record_evaluation_stages(page, files: dict) -> None:
                 rest(page)
                 item_box(page, item.label, control, "保存").get_by_role("button", name="保存", exact=True).click()
                 rest(page)
-                item_box(page, item.label, control, "保存").get_by_text("已填").wait_for()
+                item_box(page, item.label, control, "保存").get_by_text("已填", exact=True).wait_for()
         rest(page)
         press(page, "标记本阶段完成")
         rest(page)
