@@ -20,8 +20,8 @@ from core.project_models import Case, CaseRemark, CaseStatus, CaseStep
 from core.review_models import CaseResult, Expert, PanelMember
 from core.stages import stages_of
 from core.startup_fields import today
-from tests.browser.conftest import ARTIFACTS, settle
-from tests.browser.test_enterprise_audit import date_in, go, item_box, rest
+from tests.browser.conftest import ARTIFACTS, check, painted, reran, settle
+from tests.browser.test_enterprise_audit import date_in, go, item_box, open_stage
 from tests.browser.test_roster_loop import expect, logout, press, upload
 from tests.support.projects import submitted_case
 from tests.support.review import pool
@@ -56,35 +56,15 @@ def at_step(page, label: str) -> None:
     see(steps.get_by_role("radio", name=re.compile(rf"^{label}"))).to_be_checked()
 
 
-def click_until(page, target, state, attempts: int = 3) -> None:
-    """Click `target` until `state` (a radio or checkbox) is checked.
-
-    A click made while an expander opens or the page redraws can land beside the option (seen: on
-    the radio group itself), and a user would simply click again; so do we.
-    """
-    for attempt in range(attempts):
-        settle(page)
-        target.click()
-        rest(page)
-        try:
-            see(state).to_be_checked(timeout=3_000)
-            return
-        except AssertionError:
-            if attempt == attempts - 1:
-                raise
-            print(f"a click did not take ({attempt + 1}); clicking again")
-
-
 def pick(page, group, option: str) -> None:
     """Choose `option` of the radio group `group` (a stRadio locator)."""
-    click_until(page, group.get_by_text(option, exact=True), group.get_by_role("radio", name=option, exact=True))
+    check(page, group.get_by_text(option, exact=True), group.get_by_role("radio", name=option, exact=True))
 
 
 def tick(page, label: str, scope=None) -> None:
     """Check the checkbox labelled `label` (exactly)."""
     scope = scope or page
-    click_until(page, scope.get_by_text(label, exact=True).first,
-                scope.get_by_role("checkbox", name=label, exact=True).first)
+    check(page, scope.get_by_text(label, exact=True).first, scope.get_by_role("checkbox", name=label, exact=True).first)
 
 
 def agree(page) -> None:
@@ -97,7 +77,7 @@ def expander(page, title: str):
         has=page.locator("summary").filter(has_text=title)).first
     if box.locator("details").get_attribute("open") is None:
         box.locator("summary").click()
-        rest(page)  # it opens with an animation: a click meanwhile can land beside its target
+        see(box.locator("details")).to_have_attribute("open", "")
     return box
 
 
@@ -110,9 +90,9 @@ def intake(page, failing: dict[str, str] | None = None) -> None:
         pick(page, box.locator('[data-testid="stRadio"]').filter(has_text="受理意见"), verdict)
         if stage.key in failing:
             field = box.get_by_label("意见说明（不通过时必填，写明具体问题）")
-            field.fill(failing[stage.key])
-            field.press("Tab")
-            rest(page)
+            with reran(page):
+                field.fill(failing[stage.key])
+                field.press("Tab")
     expect(page, f"已给出意见 {len(STAGES)}/{len(STAGES)} 个步骤")
     agree(page)
 
@@ -123,10 +103,10 @@ def shoot(page, name: str) -> None:
     height = page.evaluate("Math.max(...[...document.querySelectorAll('section, div')]"
                            ".map(e => e.scrollHeight))")
     page.set_viewport_size({"width": 1400, "height": min(max(900, height + 100), 12_000)})
-    page.wait_for_timeout(500)
+    painted(page)
     page.screenshot(path=str(ARTIFACTS / name))
     page.set_viewport_size({"width": 1400, "height": 900})
-    page.wait_for_timeout(200)
+    painted(page)
 
 
 def db_case(case_id: int) -> Case:
@@ -170,17 +150,15 @@ def test_a_city_managed_evaluation_is_returned_reworked_reviewed_and_passed(page
     see(page.get_by_role("button", name="重新提交")).to_be_disabled()
     shoot(page, "case_enterprise_returned.png")
     go(page, "工作过程填报")
-    page.locator('[data-testid="stRadio"]').get_by_text(re.compile(r"^3\. 审核$")).first.click()
-    rest(page)
-    page.get_by_role("heading", name="审核", exact=True).wait_for()
+    open_stage(page, "审核")
     expect(page, f"审核意见：{PROBLEM}")
     label = next(i.label for i in STAGES[2].items if i.key == "cause_analysis")
-    field = item_box(page, label, "textarea", "保存").locator("textarea").first
-    field.fill(REWORKED)
-    field.press("Tab")
-    rest(page)
-    item_box(page, label, "textarea", "保存").get_by_role("button", name="保存", exact=True).click()
-    rest(page)
+    field = item_box(page, label).locator("textarea").first
+    with reran(page):
+        field.fill(REWORKED)
+        field.press("Tab")
+    with reran(page):
+        item_box(page, label).get_by_role("button", name="保存", exact=True).click()
     expect(page, f"已保存{label}")
     press(page, "标记本阶段完成")
     expect(page, "“审核”已标记完成")
@@ -215,8 +193,7 @@ def test_a_city_managed_evaluation_is_returned_reworked_reviewed_and_passed(page
     at_step(page, "专家抽取")
     expect(page, "符合条件的专家 4 名")
     see(page.get_by_label("抽取人数")).to_have_value("3")
-    page.get_by_role("button", name="随机抽取").click()
-    settle(page)
+    press(page, "随机抽取")
     expect(page, "已随机抽取 3 名专家。")
     with unit_of_work() as s:
         panel = [s.get(Expert, m.expert_id).name
@@ -233,12 +210,11 @@ def test_a_city_managed_evaluation_is_returned_reworked_reviewed_and_passed(page
     at_step(page, "线上文审")
     for score, name in zip((88, 92, 85), panel, strict=True):
         box = expander(page, name)
-        box.get_by_label("评分（0–100）").fill(str(score))
-        box.get_by_label("评分（0–100）").press("Tab")
+        box.get_by_label("评分（0–100）").fill(str(score))  # a form: sent with 保存专家意见
         pick(page, box.locator('[data-testid="stRadio"]').filter(has_text="专家结论"), "同意通过")
         box.get_by_label("专家意见").fill(f"{name}：审核资料齐全，物料平衡和水平衡测试基本合理，同意通过评估。")
-        box.get_by_role("button", name="保存专家意见").click()
-        settle(page)
+        with reran(page):
+            box.get_by_role("button", name="保存专家意见").click()
         expect(page, f"已保存{name}的意见")
     shoot(page, "case_document_review.png")
     agree(page)

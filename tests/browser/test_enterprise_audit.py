@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from core.db import unit_of_work
@@ -14,19 +13,13 @@ from core.models import Enterprise
 from core.passwords import hash_password
 from core.project_models import Case, CaseKind
 from core.stages import ItemKind, stages_of
-from tests.browser.conftest import ARTIFACTS, settle
-from tests.browser.test_roster_loop import expect, press
+from tests.browser.conftest import ARTIFACTS, choose_radio, in_form, pick_option, reran, settle
+from tests.browser.test_roster_loop import expect, press, tick
 from tests.support.projects import accepted_project
 from tests.support.roster import pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Qiye#2026abc"
-
-
-def rest(page) -> None:
-    """Let the rerun an edit triggers begin, then wait for it to end (it starts a moment after the edit)."""
-    page.wait_for_timeout(300)
-    settle(page)
 
 
 def login(page, account: str) -> None:
@@ -38,49 +31,43 @@ def login(page, account: str) -> None:
 
 
 def go(page, link: str) -> None:
-    settle(page)
-    page.get_by_role("link", name=link).first.click()
-    settle(page)
+    with reran(page):
+        page.get_by_role("link", name=link).first.click()
 
 
 def type_in(page, label: str, value: str, nth: int = 0) -> None:
     """Type into the nth input labelled `label` and leave it, so that its value is sent."""
-    settle(page)
     box = page.get_by_label(label, exact=True).nth(nth)
-    box.fill(value)
-    box.press("Tab")
-    rest(page)
+    with reran(page, when=not in_form(box)):
+        box.fill(value)
+        box.press("Tab")
 
 
 def date_in(page, label: str, digits: str) -> None:
     """Streamlit's date field is a group of segments (year, month, day): type the digits in order."""
-    settle(page)
     group = page.get_by_label(label, exact=True).first
-    group.locator('[role="spinbutton"]').first.click()
-    page.keyboard.type(digits)
-    page.keyboard.press("Tab")
-    rest(page)
+    with reran(page, when=not in_form(group)):
+        group.locator('[role="spinbutton"]').first.click()
+        page.keyboard.type(digits)
+        page.keyboard.press("Tab")  # to the calendar button; the calendar has opened meanwhile
+        page.keyboard.press("Escape")  # closing it sends the date
 
 
 def choose(page, label: str, option: str, nth: int = 0) -> None:
-    settle(page)
     box = page.get_by_label(label, exact=True).nth(nth)
-    box.click()
-    page.get_by_role("option", name=option).first.click()
-    rest(page)
+    with reran(page, when=not in_form(box)):
+        pick_option(page, box, option)
 
 
 def step(page, label: str) -> None:
-    settle(page)
-    page.locator('[data-testid="stRadio"]').filter(has_text="办理步骤").get_by_text(label, exact=True).click()
-    settle(page)
+    choose_radio(page, page.locator('[data-testid="stRadio"]').filter(has_text="办理步骤"), label)
 
 
 def startup_wizard(page) -> None:
     go(page, "项目启动")
     type_in(page, "从业人数（人）*", "35")
     type_in(page, "年工作日（天）*", "300")
-    page.get_by_text("企业自行开展").first.click()
+    choose_radio(page, page, "企业自行开展")
     press(page, "下一步")
     expect(page, "“基本信息”已保存")
     type_in(page, "产品名称 *", "分割鸡肉")
@@ -105,70 +92,59 @@ def startup_wizard(page) -> None:
     date_in(page, "监测日期 *", "20261015")
     press(page, "下一步")
     expect(page, "“监测信息”已保存")
-    page.get_by_text("已通过环保工程验收").first.click()
-    settle(page)
+    choose_radio(page, page, "已通过环保工程验收")
     type_in(page, "验收文号 *", "保环验〔2016〕9号")
     date_in(page, "验收日期 *", "20160901")
     type_in(page, "验收部门 *", "保定市环境保护局")
     press(page, "下一步")
     expect(page, "“环保工程验收”已保存")
-    page.get_by_text("我同意上述内容").first.click()
-    settle(page)
+    tick(page, "我同意上述内容")
     press(page, "提交")
     expect(page, "项目启动信息已提交")
 
 
-def item_box(page, label: str, control: str, button: str):
-    """The innermost block holding an item's label, its `control` and its button: the item's box."""
-    return (page.locator('[data-testid="stVerticalBlock"]').filter(has_text=label).filter(has=page.locator(control))
-            .filter(has=page.get_by_role("button", name=button, exact=True)).last)
+def item_box(page, label: str):
+    """An item's bordered box: the innermost block holding the item's bold title, exactly `label`."""
+    title = page.locator("strong").get_by_text(label, exact=True)
+    blocks = page.locator('[data-testid="stVerticalBlock"]')
+    return blocks.filter(has=title).filter(has_not=blocks.filter(has=title))
+
+
+def open_stage(page, label: str) -> None:
+    radio = page.locator('[data-testid="stRadio"]').get_by_text(re.compile(rf"^\d\. {label}$")).first
+    choose_radio(page, page, radio.inner_text())
+    page.get_by_role("heading", name=label, exact=True).wait_for()
 
 
 def record_evaluation_stages(page, files: dict) -> None:
     go(page, "工作过程填报")
     for stage in stages_of("evaluation"):
-        settle(page)
-        page.locator('[data-testid="stRadio"]').get_by_text(re.compile(rf"^\d\. {stage.label}$")).first.click()
-        rest(page)
-        page.get_by_role("heading", name=stage.label, exact=True).wait_for()
+        open_stage(page, stage.label)
         for item in stage.items:
             if item.kind in (ItemKind.DOCUMENT, ItemKind.PHOTO):
-                box = item_box(page, item.label, 'input[type="file"]', "上传")
+                box = item_box(page, item.label)
                 path = files["pdf" if item.kind is ItemKind.DOCUMENT else "png"]
-                for attempt in range(3):  # a rerun redrawing the uploader meanwhile drops the file: pick again
-                    rest(page)
+                with reran(page):  # the uploader runs the script once it has the file
                     box.locator('input[type="file"]').set_input_files(str(path))
-                    try:
-                        box.get_by_text(path.name).first.wait_for(timeout=8_000)
-                        break
-                    except PlaywrightTimeout:
-                        if attempt == 2:
-                            raise
-                settle(page)
-                rest(page)
-                box.get_by_role("button", name="上传", exact=True).click()
-                rest(page)
-                item_box(page, item.label, 'input[type="file"]', "上传").get_by_text("已填", exact=True).wait_for()
+                box.get_by_text(path.name).first.wait_for()
+                with reran(page):
+                    box.get_by_role("button", name="上传", exact=True).click()
             else:
                 control = "textarea" if item.kind is ItemKind.TEXT else "input"
-                field = item_box(page, item.label, control, "保存").locator(control).first
-                field.fill("1200" if item.kind is ItemKind.FIGURE else f"{item.label}：按审核指南完成。")
-                field.press("Tab")
-                rest(page)
-                item_box(page, item.label, control, "保存").get_by_role("button", name="保存", exact=True).click()
-                rest(page)
-                item_box(page, item.label, control, "保存").get_by_text("已填", exact=True).wait_for()
-        rest(page)
+                box = item_box(page, item.label)
+                with reran(page):
+                    box.locator(control).first.fill("1200" if item.kind is ItemKind.FIGURE
+                                                    else f"{item.label}：按审核指南完成。")
+                    box.locator(control).first.press("Tab")
+                with reran(page):
+                    box.get_by_role("button", name="保存", exact=True).click()
+            box.get_by_text("已填", exact=True).wait_for()
         press(page, "标记本阶段完成")
-        rest(page)
         if stage.min_options:
             expect(page, "方案台账中至少")
             add_options(page)
             go(page, "工作过程填报")
-            page.locator('[data-testid="stRadio"]').get_by_text(re.compile(rf"^\d\. {stage.label}$")).first.click()
-            rest(page)
-            page.get_by_role("heading", name=stage.label, exact=True).wait_for()
-            rest(page)
+            open_stage(page, stage.label)
             press(page, "标记本阶段完成")
         expect(page, f"“{stage.label}”已标记完成")
 
@@ -177,10 +153,11 @@ def add_options(page) -> None:
     go(page, "方案台账")
     for name, kind, investment, water in (("冷却水循环利用", "无/低费方案", "3.5", "1200"),
                                           ("中水回用改造", "中/高费方案", "120", "30000")):
-        type_in(page, "方案名称 *", name)
-        choose(page, "类型 *", kind)
-        type_in(page, "投资（万元）", investment)
-        type_in(page, "节水（t/a）", water)
+        # a form: its fields run nothing until 保存方案
+        page.get_by_label("方案名称 *", exact=True).fill(name)
+        pick_option(page, page.get_by_label("类型 *", exact=True), kind)
+        page.get_by_label("投资（万元）", exact=True).fill(investment)
+        page.get_by_label("节水（t/a）", exact=True).fill(water)
         press(page, "保存方案")
         expect(page, f"已保存方案“{name}”")
 
@@ -200,8 +177,9 @@ def test_an_enterprise_starts_records_the_evaluation_stages_and_applies(page, tm
     startup_wizard(page)
     record_evaluation_stages(page, files)
     go(page, "评估验收申请")
-    type_in(page, "申请联系人 *", "张三")
-    type_in(page, "联系电话 *", "13812345678")
+    # a form: nothing runs until it is sent
+    page.get_by_label("申请联系人 *", exact=True).fill("张三")
+    page.get_by_label("联系电话 *", exact=True).fill("13812345678")
     page.get_by_label("审核工作概述 *").fill("本轮审核完成了审核准备至方案的确定六个阶段，登记无低费和中高费方案各一项。")
     page.get_by_text("我已阅读并同意").first.click()
     press(page, "提交评估申请")

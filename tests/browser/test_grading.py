@@ -6,7 +6,7 @@ intake. Screenshots: tests/browser/artifacts/grading_*.png."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect as see
 from sqlalchemy import select
 
 from core import applications
@@ -16,9 +16,9 @@ from core.indicator_models import GradingSheet, SheetPhase
 from core.passwords import hash_password
 from core.project_models import CaseKind
 from core.stages import stages_of
-from tests.browser.conftest import settle
+from tests.browser.conftest import check, pick_option, reran, settle
 from tests.browser.test_case_review import open_case, shoot
-from tests.browser.test_enterprise_audit import go, rest
+from tests.browser.test_enterprise_audit import go
 from tests.browser.test_roster_loop import expect, logout
 from tests.support.grading import GAOXIN, plating_project
 from tests.support.projects import FORM, an_option, complete_phase
@@ -38,8 +38,7 @@ def login(page, account: str) -> None:
 
 def yes(page, question: str) -> None:
     group = page.locator('[data-testid="stRadio"]').filter(has_text=question).first
-    group.get_by_text("是", exact=True).click()
-    rest(page)
+    check(page, group.get_by_text("是", exact=True), group.get_by_role("radio", name="是", exact=True))
 
 
 def number(scope, label: str, value: str) -> None:
@@ -49,9 +48,7 @@ def number(scope, label: str, value: str) -> None:
 
 
 def select_option(page, scope, label: str, option: str) -> None:
-    scope.get_by_label(label, exact=True).first.click()
-    page.get_by_role("option", name=option, exact=True).first.click()
-    page.wait_for_timeout(200)
+    pick_option(page, scope.get_by_label(label, exact=True).first, option)
 
 
 def shown(scope, text: str, exact: bool = False) -> None:
@@ -59,23 +56,8 @@ def shown(scope, text: str, exact: bool = False) -> None:
     scope.get_by_text(text, exact=exact).filter(visible=True).first.wait_for()
 
 
-def choose_level(page, row, level: str, attempts: int = 3) -> None:
-    """Open the row's level list and pick `level`; a list that closes again at once is opened again, as a
-    user would."""
-    for attempt in range(attempts):
-        row.get_by_role("combobox").click()
-        option = page.get_by_role("option", name=level, exact=True).first
-        try:
-            option.wait_for(timeout=3_000)
-        except PlaywrightTimeout:
-            if attempt == attempts - 1:
-                raise
-            print(f"the list of {level!r} did not open ({attempt + 1}); clicking again")
-            page.keyboard.press("Escape")
-            continue
-        option.click()
-        page.wait_for_timeout(200)
-        return
+def choose_level(page, row, level: str) -> None:
+    pick_option(page, row.get_by_role("combobox"), level)
 
 
 def sheet(page, pid: int, phase: str, levels: dict, values: dict, figures: dict, not_applicable: tuple) -> None:
@@ -94,8 +76,8 @@ def sheet(page, pid: int, phase: str, levels: dict, values: dict, figures: dict,
     for key in not_applicable:
         form.locator(f".st-key-gr_row_{pid}_{phase}_{key}").get_by_text("不适用", exact=True).click()
     label = "保存审核前（预审核）对标数据" if phase == "before" else "保存实施后（验收）对标数据"
-    form.get_by_role("button", name=label).click()
-    settle(page)
+    with reran(page):
+        form.get_by_role("button", name=label).click()
 
 
 FIGURES = {"统计年度 *": "2020", "主要产品年产量 *": "12000", "新鲜水用量（t/a） *": "3000", "综合能耗（tce/a）": "150"}
@@ -125,7 +107,8 @@ def test_an_electroplater_grades_itself_and_its_county_and_city_see_it_at_intake
     yes(page, "废水是否进入污水集中处理设施")
     pollutants = page.get_by_label("排污许可证载明的污染物（每行一项，如 化学需氧量、氨氮、总镍）")
     pollutants.fill("化学需氧量\n总锌\n总镍")
-    page.get_by_role("button", name="保存园区与排污许可信息").click()
+    with reran(page):
+        page.get_by_role("button", name="保存园区与排污许可信息").click()
     expect(page, "园区、废水去向与排污许可信息已保存")
     sheet(page, pid, "before", LEVELS, VALUES, FIGURES, NOT_APPLICABLE)
     expect(page, "审核前（预审核）对标数据已保存")
@@ -133,8 +116,9 @@ def test_an_electroplater_grades_itself_and_its_county_and_city_see_it_at_intake
     shoot(page, "grading_enterprise_before.png")
 
     # 2. After implementation: the 验收 sheet -> level II, the park's target met.
-    page.get_by_role("tab", name="实施后（验收）").click()
-    rest(page)
+    tab = page.get_by_role("tab", name="实施后（验收）")
+    tab.click()
+    see(tab).to_have_attribute("aria-selected", "true")
     after_levels = LEVELS | {"plating_lines": "达到Ⅱ级"}
     sheet(page, pid, "after", after_levels, VALUES | {"rinse_water": "7", "zinc": "83"}, AFTER_FIGURES, NOT_APPLICABLE)
     expect(page, "实施后（验收）对标数据已保存")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.app.conftest import activate
-from tests.browser.conftest import ARTIFACTS, settle
+from tests.browser.conftest import ARTIFACTS, choose_radio, reran, settle
 from tests.conftest import demo_password
 from tests.support.roster import CITY, HEADER, PROVINCE, ZHUOZHOU, pdf_bytes, png_bytes
 
@@ -35,9 +34,8 @@ def logout(page) -> None:
 
 
 def open_task(page, step: str | None = None) -> None:
-    settle(page)
-    page.get_by_role("link", name="名单核定任务").first.click()
-    settle(page)
+    with reran(page):
+        page.get_by_role("link", name="名单核定任务").first.click()
     page.get_by_role("button", name="详情").first.click()
     page.get_by_text("办理步骤").first.wait_for()
     if step:
@@ -45,53 +43,46 @@ def open_task(page, step: str | None = None) -> None:
 
 
 def choose_step(page, step: str) -> None:
-    settle(page)
-    page.locator('[data-testid="stRadio"]').filter(has_text="办理步骤").get_by_text(step, exact=True).click()
-    settle(page)
+    choose_radio(page, page.locator('[data-testid="stRadio"]').filter(has_text="办理步骤"), step)
 
 
 def choose_action(page, action: str) -> None:
-    settle(page)
-    page.locator('[data-testid="stRadio"]').filter(has_text="核定操作").get_by_text(action, exact=True).click()
-    settle(page)
+    choose_radio(page, page.locator('[data-testid="stRadio"]').filter(has_text="核定操作"), action)
 
 
 def press(page, name: str) -> None:
-    settle(page)
-    page.get_by_role("button", name=name, exact=True).first.click()
-    settle(page)
+    with reran(page):
+        page.get_by_role("button", name=name, exact=True).first.click()
+
+
+def tick(page, label: str) -> None:
+    with reran(page):
+        page.get_by_text(label, exact=True).click()
 
 
 def agree(page) -> None:
-    settle(page)
-    page.get_by_text("我同意上述内容").first.click()
-    settle(page)
+    tick(page, "我同意上述内容")
+
+
+def leave(page, label: str, text: str) -> None:
+    """Type `text` into the field labelled `label` and leave it, which sends it (one run)."""
+    with reran(page):
+        box = page.get_by_label(label, exact=True)
+        box.fill(text)
+        box.press("Tab")
 
 
 def upload(page, label: str, *paths) -> None:
     """Put files into the uploader whose label starts with `label`, as a user picking them would.
 
-    Choosing files takes the focus off a text field first (its edit is sent with that rerun);
-    then the upload is done when the uploader lists every file.
+    The upload is done when the uploader lists every file. (A text typed just before must have been
+    sent first, with `leave`: a run it starts meanwhile would redraw the uploader.)
     """
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.wait_for_timeout(300)  # the blur's rerun starts a moment later; let it begin, then end
-    settle(page)
     box = page.locator('[data-testid="stFileUploader"]').filter(has_text=label).first
-    for attempt in range(3):
-        # A rerun that redraws the uploader while the files are set leaves them on a detached
-        # input; a user would see nothing listed and pick them again, and so do we.
+    with reran(page):  # the uploader runs the script once it has the files
         box.locator('input[type="file"]').set_input_files([str(p) for p in paths])
-        try:
-            for path in paths:
-                box.get_by_text(path.stem[:6]).first.wait_for(timeout=8_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-            print(f"upload to {label!r} not listed; choosing the files again")
-            settle(page)
-    settle(page)
+    for path in paths:
+        box.get_by_text(path.stem[:6]).first.wait_for()
 
 
 def pick(page, label: str, option: str) -> None:
@@ -101,9 +92,9 @@ def pick(page, label: str, option: str) -> None:
     box.click()
     box.fill(option)
     page.get_by_role("option", name=option).first.wait_for()
-    box.press("Enter")
+    with reran(page):
+        box.press("Enter")
     box.press("Escape")
-    settle(page)
 
 
 def expect(page, text: str) -> None:
@@ -122,8 +113,8 @@ def test_the_roster_loop_with_exclusion_addition_and_rework(page, tmp_path):
 
     # Province: create the task, import its list, dispatch to the city.
     login(page, PROVINCE)
-    page.get_by_role("link", name="名单核定任务").first.click()
-    settle(page)
+    with reran(page):
+        page.get_by_role("link", name="名单核定任务").first.click()
     page.get_by_text("新建名单核定任务").first.click()
     page.get_by_label("任务名称 *").fill(TASK)
     page.get_by_label("批次 *").fill("第二批")
@@ -157,14 +148,14 @@ def test_the_roster_loop_with_exclusion_addition_and_rework(page, tmp_path):
     login(page, ZHUOZHOU)
     open_task(page, "企业清单")
     pick(page, "选择企业（可多选）", "涿州市飞耀金属制品有限公司 · 涿州市")
-    page.get_by_label("情况说明 *").fill("该企业已于2021年3月关停")
+    leave(page, "情况说明 *", "该企业已于2021年3月关停")
     upload(page, "佐证材料", files["proof"])
     press(page, "标注为“否”")
     expect(page, "已将 1 家企业标注为“否”")
     choose_action(page, "增补企业")
     page.get_by_label("企业名称（输入名称中的文字查找）").fill("清雅义齿")
-    page.keyboard.press("Enter")
-    settle(page)
+    with reran(page):
+        page.keyboard.press("Enter")
     press(page, "增补到名单")
     expect(page, "已增补“涿州市清雅义齿制作有限公司")
     choose_step(page, "提交任务")
@@ -180,7 +171,7 @@ def test_the_roster_loop_with_exclusion_addition_and_rework(page, tmp_path):
     open_task(page, "区县核定情况")
     expect(page, "标注否：涿州市飞耀金属制品有限公司")
     page.get_by_label("审核意见（退回时必填）").fill("请补充现场照片作为佐证")
-    page.get_by_text("我已审核该单位提交的名单和材料").click()
+    tick(page, "我已审核该单位提交的名单和材料")
     press(page, "退回整改")
     expect(page, "已将任务退回涿州市整改")
     logout(page)
@@ -196,7 +187,7 @@ def test_the_roster_loop_with_exclusion_addition_and_rework(page, tmp_path):
     expect(page, "已恢复 1 家企业")
     choose_action(page, "标注“否”")
     pick(page, "选择企业（可多选）", "涿州市飞耀金属制品有限公司 · 涿州市")
-    page.get_by_label("情况说明 *").fill("该企业已于2021年3月关停，附现场照片")
+    leave(page, "情况说明 *", "该企业已于2021年3月关停，附现场照片")
     upload(page, "佐证材料", files["proof"], files["photo"])
     press(page, "标注为“否”")
     expect(page, "已将 1 家企业标注为“否”")
@@ -210,7 +201,7 @@ def test_the_roster_loop_with_exclusion_addition_and_rework(page, tmp_path):
     # City: approve, then submit to the province with its stamped list.
     login(page, CITY)
     open_task(page, "区县核定情况")
-    page.get_by_text("我已审核该单位提交的名单和材料").click()
+    tick(page, "我已审核该单位提交的名单和材料")
     press(page, "审核通过")
     expect(page, "已审核通过涿州市的名单")
     choose_step(page, "提交任务")
@@ -223,7 +214,7 @@ def test_the_roster_loop_with_exclusion_addition_and_rework(page, tmp_path):
     # Province: approve the city and fix the final roster.
     login(page, PROVINCE)
     open_task(page, "地市核定情况")
-    page.get_by_text("我已审核该单位提交的名单和材料").click()
+    tick(page, "我已审核该单位提交的名单和材料")
     press(page, "审核通过")
     expect(page, "已审核通过保定市的名单")
     choose_step(page, "最终名单")
