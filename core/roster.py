@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from core import attachments, audit, files, jurisdiction
+from core import attachments, audit, dates, files, jurisdiction
 from core.db import flush_or_stale, lock
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import Division, Tier, User, utcnow
@@ -175,8 +175,7 @@ def create_task(session: Session, actor: User, *, name: str, batch: str, require
         raise PermissionDenied("只有省级生态环境部门可以创建名单核定任务")
     name, batch = _check_task_fields(name, batch, deadline)
     requirements = _requirements(requirements)
-    if deadline < (today or date.today()):
-        raise ValidationError("截止日期不能早于今天", field="deadline")
+    dates.not_past(deadline, "截止日期", "deadline", today=today)
     task = RosterTask(name=name, batch=batch, requirements=requirements,
                       deadline=deadline, province_code=actor.division_code, created_by_user_id=actor.id)
     session.add(task)
@@ -198,6 +197,7 @@ def update_task(session: Session, actor: User, assignment_id: int, expected_vers
     name, batch = _check_task_fields(name, batch, deadline)
     requirements = _requirements(requirements)
     task = assignment.task
+    dates.changed_not_past(deadline, task.deadline, "截止日期", "deadline")
     before = {"name": task.name, "batch": task.batch, "requirements": task.requirements,
               "deadline": task.deadline.isoformat()}
     task.name, task.batch, task.requirements, task.deadline = name, batch, requirements, deadline

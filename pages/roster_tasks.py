@@ -25,8 +25,8 @@ if user.tier is Tier.PROVINCE:
             name = st.text_input("任务名称 *", max_chars=Limit.NAME, placeholder="例如：2021年白洋淀流域第二批涉水企业清洁生产审核名单核定")
             left, right = st.columns(2)
             batch = left.text_input("批次 *", max_chars=Limit.SHORT, placeholder="例如：第二批")
-            deadline = right.date_input("截止日期 *", value=date.today() + timedelta(days=30),
-                                        min_value=date.today(), format="YYYY-MM-DD")
+            # no min_value: a bounded picker keeps its default when a past date is typed; core.dates says why
+            deadline = right.date_input("截止日期 *", value=date.today() + timedelta(days=30), format="YYYY-MM-DD")
             requirements = st.text_area("任务要求", height=120, max_chars=Limit.LONG,
                                         placeholder="对地市、区县核定工作的要求，下发后各级可见")
             created = st.form_submit_button("创建任务", type="primary")

@@ -10,6 +10,7 @@ import csv
 import os
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -24,8 +25,20 @@ os.environ.setdefault("QJSC_UPLOAD_DIR", str(_TMP / "uploads"))
 
 from sqlalchemy import text  # noqa: E402
 
+from core import dates  # noqa: E402
 from core.config import PROJECT_ROOT, database_url  # noqa: E402
 from core.db import dispose_engines, get_engine, unit_of_work  # noqa: E402
+
+# The tests' campaign is dated from this day (tests/unit/test_notice.START): its notices set deadlines
+# from it. core.dates judges dates set "now" against it, so that those fixtures stay valid on any later
+# day; tests of that rule date themselves from it too.
+CAMPAIGN_DAY = date(2026, 12, 1)
+
+
+@pytest.fixture(autouse=True)
+def _campaign_calendar(monkeypatch):
+    monkeypatch.setattr(dates, "beijing_today", lambda: CAMPAIGN_DAY)
+
 
 DEMO_ACCOUNTS = PROJECT_ROOT / "data" / "demo" / "accounts.csv"
 EMPTY_TEMPLATE = _TMP / "empty.db"

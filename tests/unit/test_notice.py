@@ -11,9 +11,10 @@ from core import auth, notice
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import AuditLogEntry, User
 from core.notice_models import MILESTONES, NoticeAssignment, NoticeLetter, NoticeStatus
+from tests.conftest import CAMPAIGN_DAY
 from tests.support.roster import CITY, LIANCHI, PROVINCE, QINGYUAN, ZHUOZHOU, approved_task, pdf_bytes, png_bytes, user
 
-START = date(2026, 12, 1)
+START = CAMPAIGN_DAY  # the day the tests take as today (tests/conftest.py)
 
 
 def form(**changes) -> notice.NoticeForm:
@@ -64,12 +65,22 @@ def test_a_notice_needs_an_approved_roster_and_numbers_each_letter(uow):
     ({"contact_phone": "打电话"}, "联系电话"),
     ({"milestones": {k: START for k, _ in MILESTONES} | {"plan_due": START - timedelta(days=1)}}, "不能早于"),
     ({"milestones": {k: START for k, _ in MILESTONES} | {"summary_due": None}}, "书面工作总结"),
+    # dates set now cannot have passed (core.dates): the publish date can, what is still to be done not
+    ({"publish_date": START - timedelta(days=40),
+      "milestones": {k: START - timedelta(days=30) for k, _ in MILESTONES}}, "早于今天（2026-12-01）"),
+    ({"publish_date": START - timedelta(days=40), "deadline": START - timedelta(days=1)}, "截止日期（2026-11-30）早于今天"),
 ])
 def test_bad_notice_fields_are_refused(uow, changes, message):
     with uow() as s:
         task_id = approved_task(s)
         with pytest.raises(ValidationError, match=message):
             notice.create_notice(s, user(s, PROVINCE), task_id, form(**changes))
+
+
+def test_a_notice_signed_before_it_is_entered_keeps_its_publish_date(uow):
+    with uow() as s:
+        part = notice.create_notice(s, user(s, PROVINCE), approved_task(s), form(publish_date=START - timedelta(days=20)))
+        assert part.notice.publish_date == START - timedelta(days=20)
 
 
 def test_the_county_dispatches_only_when_every_stamped_letter_is_uploaded(uow):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -9,6 +11,7 @@ from core import attachments, roster, roster_list
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import AuditLogEntry, Enterprise
 from core.workflow_models import RosterEntry, RosterStatus
+from tests.conftest import CAMPAIGN_DAY
 from tests.support.roster import (
     CITY,
     LIANCHI,
@@ -170,3 +173,18 @@ def test_a_correction_records_before_and_after(uow):
         assert logged.after == changed and logged.actor_login == PROVINCE
         with pytest.raises(ValidationError, match="校验码|统一社会信用代码"):
             roster_list.correct(s, province, entry.id, entry.version, {"credit_code": "91110108551385082R"})
+
+
+def test_a_deadline_that_has_passed_is_refused_naming_the_date(uow):
+    """core.dates: the date picker no longer bounds the date (it kept its default silently); core says why."""
+    with uow() as s:
+        province = user(s, PROVINCE)
+        with pytest.raises(ValidationError, match=r"截止日期（2026-11-30）早于今天（2026-12-01）"):
+            roster.create_task(s, province, name="过期任务", batch="第一批", requirements="",
+                               deadline=CAMPAIGN_DAY - timedelta(days=1))
+        part = new_task(s)
+        with pytest.raises(ValidationError, match="早于今天"):
+            roster.update_task(s, province, part.id, part.version, name="新名称", batch="第二批", requirements="",
+                               deadline=CAMPAIGN_DAY - timedelta(days=2))
+        roster.update_task(s, province, part.id, part.version, name="新名称", batch="第二批", requirements="",
+                           deadline=CAMPAIGN_DAY)  # today itself is allowed
