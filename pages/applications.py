@@ -61,7 +61,7 @@ for kind in CaseKind:
         if missing:
             st.info("还不能提交：\n" + "\n".join(f"- {m}" for m in missing), icon=":material/pending:")
             continue
-        with st.form(f"apply_{kind.value}"):
+        with st.form(f"apply_{kind.value}", enter_to_submit=False):
             left, right = st.columns(2)
             contact = left.text_input("申请联系人 *", max_chars=Limit.PERSON)
             phone = right.text_input("联系电话 *", max_chars=Limit.PHONE)

@@ -75,7 +75,7 @@ else:
                    icon=":material/report:")
     generation = st.session_state.get(f"permit_gen_{pid}", 0)
     classes = list(PERMIT_CLASS_LABELS)
-    with st.form(f"permit_form_{pid}_{generation}"):
+    with st.form(f"permit_form_{pid}_{generation}", enter_to_submit=False):
         st.markdown("**填报或修改排污许可证信息**")
         c1, c2 = st.columns(2)
         number = c1.text_input("排污许可证编号 *", value=record.permit_number if record else "",
@@ -130,7 +130,7 @@ for item in published:
 
 generation = st.session_state.get(f"disclosure_gen_{pid}", 0)
 channels = list(CHANNEL_LABELS)
-with st.form(f"disclosure_form_{pid}_{generation}"):
+with st.form(f"disclosure_form_{pid}_{generation}", enter_to_submit=False):
     st.markdown("**登记一次信息公开**")
     c1, c2 = st.columns([1, 2])
     channel = c1.selectbox("公开方式 *", channels, format_func=lambda c: c.label, index=None, placeholder="请选择",

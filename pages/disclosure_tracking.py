@@ -157,7 +157,7 @@ if may_record and permit.status != disclosure.CONFIRMED:
     with st.expander("代企业填报或修改排污许可证信息", expanded=record is None):
         generation = st.session_state.get(f"track_permit_gen_{pid}", 0)
         classes = list(PERMIT_CLASS_LABELS)
-        with st.form(f"track_permit_form_{pid}_{generation}"):
+        with st.form(f"track_permit_form_{pid}_{generation}", enter_to_submit=False):
             c1, c2 = st.columns(2)
             number = c1.text_input("排污许可证编号 *", value=record.permit_number if record else "", max_chars=NUMBER_HIGH)
             management = c2.selectbox("管理类别 *", classes, format_func=lambda c: c.label,

@@ -49,7 +49,7 @@ if letter.accepted_at:
     st.stop()
 
 st.markdown("#### 接受任务")
-with st.form(f"accept_{letter.id}"):
+with st.form(f"accept_{letter.id}", enter_to_submit=False):
     left, right = st.columns(2)
     leader = left.text_input("项目负责人 *", max_chars=Limit.PERSON)
     mobile = right.text_input("移动电话 *（可接收短信）", max_chars=13, placeholder="13812345678")

@@ -98,7 +98,7 @@ def bump(key: str) -> None:
 def new_expert_form() -> None:
     with st.expander("新增专家", icon=":material/person_add:"):
         generation = st.session_state.get("expert_new_generation", 0)
-        with st.form(f"expert_new_{generation}"):
+        with st.form(f"expert_new_{generation}", enter_to_submit=False):
             form = expert_fields(f"expert_new_{generation}")
             saved = st.form_submit_button("保存到专家库", type="primary")
         if saved:
@@ -125,7 +125,7 @@ def edit_expert_form(seen: SeenVersions) -> None:
         version = seen.see(("expert", current.id), current.version)
         generation = st.session_state.get("expert_edit_generation", 0)
         prefix = f"expert_edit_{current.id}_{generation}"
-        with st.form(prefix):
+        with st.form(prefix, enter_to_submit=False):
             form = expert_fields(prefix, current, region_of[current.id])
             saved = st.form_submit_button("保存修改", type="primary")
         if saved:

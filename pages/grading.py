@@ -72,7 +72,7 @@ def declaration_form() -> None:
     version = seen.see(("grading_profile", pid), declared.version or 0)
     with st.container(border=True):
         st.markdown("##### 园区、废水去向与排污许可")
-        with st.form(f"grading_declaration_{pid}"):
+        with st.form(f"grading_declaration_{pid}", enter_to_submit=False):
             left, right = st.columns(2)
             park = left.radio("是否位于工业园区（已编制规划环评并通过审查的工业园区）", list(YES_NO), horizontal=True,
                               index=choice_index(declared.in_park), key=f"gr_park_{pid}")
@@ -124,7 +124,7 @@ def sheet_form(phase: SheetPhase) -> None:
     if locked:
         st.info(state.locked, icon=":material/lock:")
     figures = dict(state.figures)
-    with st.container(key=f"gr_sheet_{pid}_{scope}"), st.form(f"grading_sheet_{pid}_{scope}"):
+    with st.container(key=f"gr_sheet_{pid}_{scope}"), st.form(f"grading_sheet_{pid}_{scope}", enter_to_submit=False):
         st.markdown("##### 生产与资源消耗数据")
         a, b, c = st.columns(3)
         year = a.number_input("统计年度 *", min_value=2000, max_value=today().year, step=1, value=figures.get("year"),

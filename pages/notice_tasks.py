@@ -30,7 +30,7 @@ if user.tier is Tier.PROVINCE:
         if not rosters:
             st.info("没有可用的最终名单：名单核定任务确定最终名单后，才能据此创建清审任务通知。")
         else:
-            with st.form("new_notice"):
+            with st.form("new_notice", enter_to_submit=False):
                 roster_id = st.selectbox("依据的最终名单 *", list(rosters), format_func=rosters.get)
                 c1, c2 = st.columns(2)
                 doc_number = c1.text_input("文号 *", max_chars=Limit.SHORT, placeholder="例如：冀环科〔2021〕12号")

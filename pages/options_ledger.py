@@ -54,7 +54,9 @@ choice = st.selectbox("方案", choices, format_func=lambda i: "新增方案" if
                       key="option_pick")
 current = existing.get(choice)
 generation = st.session_state.get("option_generation", 0)
-with st.form(f"option_form_{choice}_{generation}"):
+# Enter in a field does not send the form (here and in every form with more than a password): a user
+# pressing it after the name saved an option with the default type and no figures (issue 14).
+with st.form(f"option_form_{choice}_{generation}", enter_to_submit=False):
     name = st.text_input("方案名称 *", value=current.name if current else "", max_chars=Limit.NAME,
                          disabled=status_only)
     c1, c2, c3 = st.columns(3)

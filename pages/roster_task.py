@@ -121,7 +121,7 @@ def province_task_info() -> None:
     if part.status is not S.PENDING:
         task_summary(task, task_files, "task_files")
         return
-    with st.form(f"task_form_{part.id}"):
+    with st.form(f"task_form_{part.id}", enter_to_submit=False):
         name = st.text_input("任务名称 *", value=task.name, max_chars=Limit.NAME)
         left, right = st.columns(2)
         batch = left.text_input("批次 *", value=task.batch, max_chars=Limit.SHORT)

@@ -21,7 +21,7 @@ page_header("名单核定任务", "强制性清洁生产审核企业名单的筛
 
 if user.tier is Tier.PROVINCE:
     with st.expander("新建名单核定任务", icon=":material/add:"):
-        with st.form("new_roster_task"):
+        with st.form("new_roster_task", enter_to_submit=False):
             name = st.text_input("任务名称 *", max_chars=Limit.NAME, placeholder="例如：2021年白洋淀流域第二批涉水企业清洁生产审核名单核定")
             left, right = st.columns(2)
             batch = left.text_input("批次 *", max_chars=Limit.SHORT, placeholder="例如：第二批")

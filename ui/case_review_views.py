@@ -138,7 +138,7 @@ def document_review_section(user: User, case: Case, version: int) -> None:
             done = f"（已录入：{old.score:g} 分，{old.conclusion.label}）" if old else "（待录入）"
             with st.expander(f"{plain(member.expert.name)} · {plain(member.expert.organisation)} {done}",
                              expanded=old is None):
-                with st.form(f"opinion_{case.id}_{case.round}_{member.expert_id}"):
+                with st.form(f"opinion_{case.id}_{case.round}_{member.expert_id}", enter_to_submit=False):
                     score = st.number_input("评分（0–100）", min_value=None, max_value=None,
                                             value=old.score if old else None, step=1.0)
                     labels = {c.label: c for c in Conclusion}
@@ -171,7 +171,7 @@ def site_review_section(user: User, case: Case, version: int) -> None:
                     f"发现的问题及结论：{plain(review.findings)}")
         file_list(photos, f"site_photos_ro_{case.id}")
         return
-    with st.form(f"site_{case.id}_{case.round}"):
+    with st.form(f"site_{case.id}_{case.round}", enter_to_submit=False):
         visit = st.date_input("现场审核日期 *", value=review.visit_date if review else None, format="YYYY-MM-DD",
                               max_value=today())
         attendees = st.text_area("参加人员 *", value=review.attendees if review else "", height=70, max_chars=full_review.MAX_TEXT,
@@ -217,7 +217,7 @@ def result_section(user: User, case: Case, version: int) -> None:
     """审核结果: 通过 / 不通过 and the consolidated opinion; issuing it renders the PDF and closes the case."""
     if not _may(user, case, "issue_result"):
         return
-    with st.form(f"result_{case.id}"):
+    with st.form(f"result_{case.id}", enter_to_submit=False):
         verdict = st.radio("审核结论 *", ["通过", "不通过"], horizontal=True, index=None)
         opinion = st.text_area("综合审核意见 *", height=160, max_chars=full_review.MAX_TEXT,
                                placeholder="汇总专家组意见和现场审核情况，写明审核结论和后续要求（不少于 20 字）")

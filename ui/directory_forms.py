@@ -24,7 +24,7 @@ def new_enterprise_form(user: User) -> None:
             classes = industry_class_options(session)
         county_names, class_names = dict(counties), dict(classes)
         generation = st.session_state.get("new_ent_generation", 0)
-        with st.form(f"new_enterprise_{generation}"):
+        with st.form(f"new_enterprise_{generation}", enter_to_submit=False):
             name = st.text_input("企业名称 *", max_chars=Limit.NAME)
             code = st.text_input("统一社会信用代码", max_chars=Limit.CREDIT_CODE, help="18 位，选填；填写时校验校验码")
             left, right = st.columns(2)

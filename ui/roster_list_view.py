@@ -169,7 +169,7 @@ def _correct_form(user: User, part: RosterAssignment, mine: dict[int, EntryRow],
     with unit_of_work() as session:
         classes = industry_class_options(session)
     names = dict(classes)
-    with st.form(f"fix_form_{part.id}_{entry_id}"):
+    with st.form(f"fix_form_{part.id}_{entry_id}", enter_to_submit=False):
         name = st.text_input("企业名称", value=enterprise.name, max_chars=Limit.NAME)
         code = st.text_input("统一社会信用代码", value=enterprise.credit_code or "", max_chars=Limit.CREDIT_CODE)
         address = st.text_input("地址", value=enterprise.address or "", max_chars=Limit.ADDRESS)

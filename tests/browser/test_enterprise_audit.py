@@ -11,7 +11,7 @@ from sqlalchemy import select
 from core.db import unit_of_work
 from core.models import Enterprise
 from core.passwords import hash_password
-from core.project_models import Case, CaseKind
+from core.project_models import Case, CaseKind, CleanerOption
 from core.stages import ItemKind, stages_of
 from tests.browser.conftest import ARTIFACTS, choose_radio, in_form, pick_option, reran, settle
 from tests.browser.test_roster_loop import expect, press, tick
@@ -155,6 +155,7 @@ def add_options(page) -> None:
                                           ("中水回用改造", "中/高费方案", "120", "30000")):
         # a form: its fields run nothing until 保存方案
         page.get_by_label("方案名称 *", exact=True).fill(name)
+        page.get_by_label("方案名称 *", exact=True).press("Enter")  # a habit: it must not send the half-filled form
         pick_option(page, page.get_by_label("类型 *", exact=True), kind)
         page.get_by_label("投资（万元）", exact=True).fill(investment)
         page.get_by_label("节水（t/a）", exact=True).fill(water)
@@ -188,3 +189,6 @@ def test_an_enterprise_starts_records_the_evaluation_stages_and_applies(page, tm
     with unit_of_work() as s:
         [case] = s.scalars(select(Case).where(Case.project_id == project_id)).all()
         assert case.kind is CaseKind.EVALUATION and case.application["contact"] == "张三"
+        options = s.scalars(select(CleanerOption).where(CleanerOption.project_id == project_id)).all()
+        assert sorted((o.name, o.kind.label, o.investment) for o in options) == [
+            ("中水回用改造", "中/高费方案", 120.0), ("冷却水循环利用", "无/低费方案", 3.5)]
