@@ -115,7 +115,7 @@ for tab, rows, label, key in ((tabs[0], by_area, area_label, "area"), (tabs[1], 
         st.dataframe(df, hide_index=True, width="stretch")
         st.download_button(f"导出按{label}统计（Excel）", excel_bytes(df, f"按{label}统计"),
                            file_name=f"统计_按{label}.xlsx", key=f"dash_{key}_xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
 
 if county_code or user.tier is Tier.COUNTY:
     st.subheader("企业明细")

@@ -150,7 +150,7 @@ def import_panel() -> None:
                    "多个用顿号分隔；所在地区填区划代码或名称（如 清苑区、保定市）；状态填“在库”或“停用”。"
                    "上传后逐行检查，全部无误后才能导入。")
         st.download_button("下载导入模板", expert_import.template_xlsx(), file_name="专家导入模板.xlsx", mime=XLSX_MIME,
-                           key="expert_template")
+                           key="expert_template", on_click="ignore")
         generation = st.session_state.get("expert_import_generation", 0)  # a new key empties the uploader
         upload = st.file_uploader("选择专家名单文件", type=["xlsx", "csv"], key=f"expert_import_file_{generation}")
         if upload is None:

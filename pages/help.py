@@ -19,7 +19,8 @@ left, right = st.columns([3, 1], vertical_alignment="bottom")
 query = left.text_input("搜索帮助", key="help_search", placeholder="输入关键词，如：盖章、退回、专家、密码",
                         max_chars=Limit.SEARCH)
 right.download_button("下载用户手册", help_content.to_markdown(manual).encode("utf-8"), file_name=manual.file_name,
-                      mime="text/markdown", key="help_download", icon=":material/download:", width="stretch")
+                      mime="text/markdown", key="help_download", icon=":material/download:", width="stretch",
+                      on_click="ignore")
 
 shown = help_content.search(manual, query)
 if shown.is_empty:

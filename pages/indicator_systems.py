@@ -71,7 +71,8 @@ def import_panel() -> None:
                "一级指标及权重，二级指标的类型、单位、方向、权重、限定性和Ⅰ、Ⅱ、Ⅲ级基准值。原文查不到的数值不要录入，"
                "在 untranscribed 中说明。系统逐行检查，全部无误后才能导入；同一体系的修订请使用新的版本号。")
     st.download_button("下载示例文件（电镀 2015）", indicator_systems.example_file(), file_name="electroplating_2015.yaml",
-                       mime="application/x-yaml", key="indicator_example", icon=":material/download:")
+                       mime="application/x-yaml", key="indicator_example", icon=":material/download:",
+                       on_click="ignore")
     generation = st.session_state.get("indicator_import_generation", 0)
     upload = st.file_uploader("选择指标体系文件", type=["yaml", "yml"], key=f"indicator_file_{generation}")
     if upload is None:

@@ -84,10 +84,12 @@ def workbook() -> bytes:
 stamp = datetime.now().strftime("%Y%m%d")
 issued = today()
 left, right = st.columns(2)
-left.download_button("下载工作总结（Excel）", workbook(), file_name=f"工作总结_{scope}_{stamp}.xlsx", mime=XLSX_MIME,
-                     key="sum_xlsx", icon=":material/download:", width="stretch")
-# The PDF is drawn only when asked for (on the click, off the page's run).
+# Both files are made only when asked for (on the click, off the page's run), and a download does not
+# rerun the page (on_click="ignore"): a rerun dropped the other button's file, so the PDF clicked after
+# the Excel downloaded nothing (issue 14).
+left.download_button("下载工作总结（Excel）", workbook, file_name=f"工作总结_{scope}_{stamp}.xlsx", mime=XLSX_MIME,
+                     key="sum_xlsx", icon=":material/download:", width="stretch", on_click="ignore")
 right.download_button("下载工作总结（PDF）",
                       lambda: render_summary(scope, campaign_label, rows, total, user.display_name, issued, area_label),
                       file_name=f"工作总结_{scope}_{stamp}.pdf", mime="application/pdf", key="sum_pdf",
-                      icon=":material/picture_as_pdf:", width="stretch")
+                      icon=":material/picture_as_pdf:", width="stretch", on_click="ignore")

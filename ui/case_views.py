@@ -101,7 +101,7 @@ def result_view(session, user: User, case: Case) -> None:
         st.error("审核意见文件缺失或已被篡改，请联系管理员。")
         return
     st.download_button(f"下载{case.kind.label}意见（PDF）", pdf, file_name=name, mime="application/pdf",
-                       key=f"result_pdf_{case.id}", icon=":material/download:", type="primary")
+                       key=f"result_pdf_{case.id}", icon=":material/download:", type="primary", on_click="ignore")
 
 
 def history_view(case_id: int) -> None:

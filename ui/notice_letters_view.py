@@ -66,9 +66,9 @@ def _generate(user: User, part: NoticeAssignment, letters: list[NoticeLetter], v
         _, zipped, merged, count = bundle
         left, right, _ = st.columns([1, 1, 2])
         left.download_button(f"下载 ZIP（{count} 份）", zipped, file_name="企业告知书.zip", mime="application/zip",
-                             key=f"zip_{part.id}", width="stretch")
+                             key=f"zip_{part.id}", width="stretch", on_click="ignore")
         right.download_button("下载合并 PDF（打印用）", merged, file_name="企业告知书_合并打印.pdf",
-                              mime="application/pdf", key=f"merged_{part.id}", width="stretch")
+                              mime="application/pdf", key=f"merged_{part.id}", width="stretch", on_click="ignore")
 
 
 def _issue(user: User, part: NoticeAssignment, ids: list[int], seen: dict[int, int], bar) -> tuple[bytes, bytes, int]:

@@ -30,7 +30,7 @@ def import_panel(user, part: RosterAssignment, version: int) -> None:
         st.caption(f"支持 Excel（.xlsx）或 CSV 文件。必需列：{'、'.join(REQUIRED_COLUMNS)}；"
                    f"可选列：{'、'.join(OPTIONAL_COLUMNS)}。导入前先预览，逐行检查，确认无误后才会保存。")
         st.download_button("下载名单模板", template_bytes(), file_name="企业名单模板.xlsx",
-                           key=f"tpl_{part.id}")
+                           key=f"tpl_{part.id}", on_click="ignore")
         generation = st.session_state.get(f"import_generation_{part.id}", 0)  # a new key empties the uploader
         upload = st.file_uploader("选择名单文件", type=["xlsx", "csv"], key=f"import_file_{part.id}_{generation}")
         key = f"import_preview_{part.id}"

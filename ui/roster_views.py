@@ -97,7 +97,7 @@ def final_list_download(load_rows: Callable[[], list[dict]], file_stem: str, key
         st.session_state[f"{key}_bytes"] = excel_bytes(pd.DataFrame(load_rows()), sheet="最终名单")
     if data := st.session_state.get(f"{key}_bytes"):
         st.download_button("下载最终名单（Excel）", data, file_name=f"{file_stem}.xlsx", key=key,
-                           mime=files.MIME_TYPES["xlsx"], icon=":material/download:")
+                           mime=files.MIME_TYPES["xlsx"], icon=":material/download:", on_click="ignore")
 
 
 def submit_step(user: User, part: RosterAssignment, version: int, kept: int, load_rows: Callable[[], list[dict]],

@@ -79,7 +79,7 @@ def excel_download(df: pd.DataFrame, file_stem: str, key: str, label: str = "导
     """One button that downloads exactly the table on screen (its current filters) as .xlsx."""
     stamp = datetime.now().strftime("%Y%m%d")
     st.download_button(label, excel_bytes(df, file_stem), file_name=f"{file_stem}_{stamp}.xlsx", key=key,
-                       mime=XLSX_MIME, icon=":material/download:")
+                       mime=XLSX_MIME, icon=":material/download:", on_click="ignore")
 
 
 def export_buttons(rows_loader, file_stem: str, key: str) -> None:
@@ -93,10 +93,10 @@ def export_buttons(rows_loader, file_stem: str, key: str) -> None:
     st.caption(f"已准备 {len(df)} 条记录")
     left, right = st.columns(2)
     left.download_button("下载 Excel", excel_bytes(df), file_name=f"{file_stem}_{stamp}.xlsx", mime=XLSX_MIME,
-                         key=f"{key}_xlsx", width="stretch")
+                         key=f"{key}_xlsx", width="stretch", on_click="ignore")
     right.download_button("下载 CSV", csv_bytes(df),
                           file_name=f"{file_stem}_{stamp}.csv", mime="text/csv",
-                          key=f"{key}_csv", width="stretch")
+                          key=f"{key}_csv", width="stretch", on_click="ignore")
 
 
 def current_page(total: int, page_size: int, key: str) -> int:
