@@ -8,11 +8,13 @@ removed again (unless a committed row refers to the same content), whatever the 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy import event, exists, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from core import audit, files
+from core.errors import ValidationError
 from core.models import User
 from core.workflow_models import Attachment
 
@@ -29,7 +31,47 @@ PURPOSE_LABELS = {TASK_FILE: "任务附件", REQUIREMENTS_FILE: "本级任务文
 def attach(session: Session, actor: User, owner_type: str, owner_id: int, purpose: str, name: str,
            data: bytes, allowed: tuple[str, ...] = files.SCAN_KINDS) -> Attachment:
     """Check and store an upload and record it against its owner."""
-    upload = files.accept(name, data, allowed)
+    return _record(session, actor, owner_type, owner_id, purpose, files.accept(name, data, allowed))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What became of the files sent together: how many were attached, and why each other one was not."""
+
+    added: int
+    refused: tuple[str, ...] = ()
+
+    def refusal(self) -> str | None:
+        return f"未上传 {len(self.refused)} 个文件：" + "；".join(self.refused) if self.refused else None
+
+
+def attach_each(session: Session, actor: User, owner_type: str, owner_id: int, purpose: str,
+                uploads: list[tuple[str, bytes]], allowed: tuple[str, ...] = files.SCAN_KINDS) -> Batch:
+    """Attach every file of `uploads` that passes the checks, and name each one that does not with its
+    reason: one bad file among several no longer takes the good ones down with it (issue 14). When
+    none passes, the step is refused, naming each."""
+    added, refused = 0, []
+    for name, data in uploads:
+        try:
+            upload = files.accept(name, data, allowed)
+        except ValidationError as exc:  # refused before anything of it was written
+            refused.append(f"“{_shown(name)}”：{exc}")
+            continue
+        _record(session, actor, owner_type, owner_id, purpose, upload)
+        added += 1
+    if not added:
+        raise ValidationError("文件未上传：" + "；".join(refused), field="file")
+    return Batch(added, tuple(refused))
+
+
+def _shown(name: str, limit: int = 60) -> str:
+    """A refused file's name as a message may quote it: printable characters, not too long."""
+    name = "".join(c for c in str(name) if c.isprintable()).strip() or "（无名文件）"
+    return name if len(name) <= limit else name[:limit] + "…"
+
+
+def _record(session: Session, actor: User, owner_type: str, owner_id: int, purpose: str,
+            upload: files.Upload) -> Attachment:
     stored = files.keep(upload)
     _written_in(session)[stored.sha256] = (stored, upload.content)
     row = Attachment(owner_type=owner_type, owner_id=owner_id, purpose=purpose, sha256=stored.sha256,

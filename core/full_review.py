@@ -153,16 +153,15 @@ def save_site_review(session: Session, actor: User, case_id: int, form: SiteForm
     return row
 
 
-def add_site_photos(session: Session, actor: User, case_id: int, uploads: list[tuple[str, bytes]]) -> int:
+def add_site_photos(session: Session, actor: User, case_id: int,
+                    uploads: list[tuple[str, bytes]]) -> attachments.Batch:
     case = require_turn(session, actor, case_id, "record_site_review")
     row = site_review_of(session, case)
     if row is None:
         raise RuleViolation("请先保存现场审核记录，再上传现场照片")
     if not uploads:
         raise ValidationError("请选择要上传的现场照片", field="photos")
-    for name, data in uploads:
-        attachments.attach(session, actor, OWNER_SITE_REVIEW, row.id, PHOTO, name, data, PHOTO_KINDS)
-    return len(uploads)
+    return attachments.attach_each(session, actor, OWNER_SITE_REVIEW, row.id, PHOTO, uploads, PHOTO_KINDS)
 
 
 def remove_site_photo(session: Session, actor: User, case_id: int, attachment_id: int) -> None:

@@ -111,7 +111,7 @@ def save_value(session: Session, actor: User, project_id: int, stage_key: str, i
 
 
 def add_files(session: Session, actor: User, project_id: int, stage_key: str, item_key: str,
-              uploads: list[tuple[str, bytes]]) -> int:
+              uploads: list[tuple[str, bytes]]) -> attachments.Batch:
     project, target = _editable(session, actor, project_id, stage_key)
     item = target.item(item_key)
     if item.kind not in UPLOAD_KINDS:
@@ -119,12 +119,12 @@ def add_files(session: Session, actor: User, project_id: int, stage_key: str, it
     if not uploads:
         raise ValidationError(f"请选择要上传的{item.kind.label}", field=item_key)
     row = _record(session, project.id, stage_key, item_key)
-    for name, data in uploads:
-        attachments.attach(session, actor, OWNER_RECORD, row.id, item.kind.value, name, data, UPLOAD_KINDS[item.kind])
+    batch = attachments.attach_each(session, actor, OWNER_RECORD, row.id, item.kind.value, uploads,
+                                    UPLOAD_KINDS[item.kind])
     row.updated_by_user_id, row.updated_at = actor.id, utcnow()
     _reopen(session, project.id, stage_key)
     session.flush()
-    return len(uploads)
+    return batch
 
 
 def remove_file(session: Session, actor: User, project_id: int, attachment_id: int) -> None:

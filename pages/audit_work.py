@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core import stage_records
+from core.attachments import Batch
 from core.db import unit_of_work
 from core.stages import PHASES, STAGES, UPLOAD_KINDS, ItemKind
 from ui.project_views import choose_project, startup_gate
@@ -60,7 +61,7 @@ with right:
                 if st.button("上传", key=f"work_upload_btn_{key}"):
                     uploads = [(f.name, f.getvalue()) for f in chosen or []]
                     act(lambda s, u: stage_records.add_files(s, u, project.id, stage.key, item.key, uploads),
-                        f"已上传 {len(uploads)} 个文件", user,
+                        lambda batch: f"已上传 {batch.added} 个文件", user, warning=Batch.refusal,
                         then=lambda k=key, g=generation: st.session_state.__setitem__(f"work_gen_{k}", g + 1))
             elif item.kind is ItemKind.FIGURE:
                 value = st.number_input(f"{item.label}（{item.unit}）", value=current.values[item.key], min_value=None,

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core import cases, expert_draw, full_review
+from core.attachments import Batch
 from core.cases import StageVerdict
 from core.db import unit_of_work
 from core.errors import RuleViolation
@@ -190,7 +191,8 @@ def site_review_section(user: User, case: Case, version: int) -> None:
         chosen = upload_box("上传现场照片", f"site_upload_{case.id}_{generation}", "photo", multiple=True)
         if st.button("上传照片", key=f"site_upload_btn_{case.id}"):
             uploads = [(f.name, f.getvalue()) for f in chosen or []]
-            act(lambda s, u: full_review.add_site_photos(s, u, case.id, uploads), f"已上传 {len(uploads)} 张照片", user,
+            act(lambda s, u: full_review.add_site_photos(s, u, case.id, uploads),
+                lambda batch: f"已上传 {batch.added} 张照片", user, warning=Batch.refusal,
                 then=lambda: st.session_state.__setitem__(f"site_gen_{case.id}", generation + 1))
     agreed = statement_checkbox(f"site_agree_{case.id}_{case.round}")
     if st.button("完成现场审核，进入审核结果", type="primary", key=f"site_done_{case.id}"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -135,7 +136,8 @@ def fmt_time(value: datetime | None) -> str:
     return value.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def act(action: Callable, success: str, user: User, then: Callable[[], None] | None = None) -> None:
+def act(action: Callable, success: str | Callable[[Any], str], user: User, then: Callable[[], None] | None = None,
+        warning: Callable[[Any], str | None] | None = None) -> None:
     """Run a core step in one writing unit of work; on success flash and rerun, on refusal say why here.
 
     A conflict with another user's request at the same moment is retried once (core.db.run_write):
@@ -143,11 +145,13 @@ def act(action: Callable, success: str, user: User, then: Callable[[], None] | N
     only what is still valid. The caller's inputs stay on the page when a step is refused.
     """
     try:
-        run_write(lambda session: action(session, session.get(User, user.id)))
+        result = run_write(lambda session: action(session, session.get(User, user.id)))
     except RuleViolation as exc:
         show_violation(exc)
         return
-    st.session_state["flash"] = success
+    st.session_state["flash"] = success(result) if callable(success) else success
+    if warning is not None and (text := warning(result)):
+        st.session_state["flash_warning"] = text  # e.g. the files of a batch that were not taken
     if then is not None:
         then()  # may replace the flash with what the step reported
     st.rerun()
@@ -183,6 +187,8 @@ def show_flash() -> None:
     """The confirmation a step left for the page it reran into (it may name what the user typed)."""
     if message := st.session_state.pop("flash", None):
         st.success(plain(message), icon=":material/check_circle:")
+    if message := st.session_state.pop("flash_warning", None):
+        st.warning(plain(message), icon=":material/warning:")
 
 
 # --- wizards, versions and files, shared by the workflow screens ---------------------------------

@@ -10,7 +10,7 @@ from core.models import utcnow
 from core.project_models import Case, CaseKind, CaseRemark, CaseStatus, OptionKind, OptionStatus
 from core.stages import STAGES
 from tests.support.projects import FORM, accepted_project, an_option, complete_phase, fill, started
-from tests.support.roster import pdf_bytes, user
+from tests.support.roster import pdf_bytes, png_bytes, user
 
 REQUIRED = [(s.key, i.key) for s in STAGES for i in s.items if i.required]
 
@@ -124,3 +124,19 @@ def test_the_evaluation_application_then_a_return_then_acceptance(uow):
         complete_phase(s, enterprise, project.id, "acceptance")
         acceptance = applications.submit(s, enterprise, project.id, CaseKind.ACCEPTANCE, FORM, agreed=True)
         assert acceptance.kind is CaseKind.ACCEPTANCE and acceptance.status is CaseStatus.SUBMITTED
+
+
+def test_a_refused_file_among_several_is_named_and_the_good_ones_are_kept(uow):
+    """Issue 14: one bad file in the multi-file uploader used to take every good file down with it."""
+    with uow() as s:
+        project, enterprise = started(s)
+        batch = stage_records.add_files(s, enterprise, project.id, "preparation", "training_photos",
+                                        [("培训1.png", png_bytes()), ("病毒.png", b"MZ\x90\x00" * 50),
+                                         ("培训2.png", png_bytes())])
+        assert batch.added == 2 and len(batch.refused) == 1
+        assert batch.refusal().startswith("未上传 1 个文件：“病毒.png”：")
+        state = stage_records.state(s, project.id, "preparation")
+        assert sorted(f.original_name for f in state.files["training_photos"]) == ["培训1.png", "培训2.png"]
+        with pytest.raises(ValidationError, match="文件未上传：“病毒.png”：.*；“空.png”：文件是空的"):
+            stage_records.add_files(s, enterprise, project.id, "preparation", "training_photos",
+                                    [("病毒.png", b"MZ\x90\x00" * 50), ("空.png", b"")])
