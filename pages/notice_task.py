@@ -13,6 +13,7 @@ from ui.notice_letters_view import letters_step
 from ui.session import current_user
 from ui.widgets import (
     SeenVersions,
+    StepUpload,
     act,
     chosen_id,
     current_page,
@@ -116,13 +117,18 @@ def own_requirements() -> None:
     file_list(own_files, f"notice_own_{part.id}")
     if not pending:
         return
-    upload = upload_box("上传本级通知文件", f"notice_own_upload_{part.id}", "document")
-    if upload is not None and st.button("上传该文件", key=f"notice_own_upload_btn_{part.id}"):
-        act(lambda s, a: notice.attach_file(s, a, part.id, upload.name, upload.getvalue()),
-            f"已上传“{upload.name}”", user)
+    upload = StepUpload("上传本级通知文件", f"notice_own_upload_{part.id}")
+
+    def save(s, a) -> None:
+        notice.save_requirements(s, a, part.id, version, text)
+        upload.send(lambda name, data: notice.attach_file(s, a, part.id, name, data))
+
+    if upload.file is not None and st.button("上传该文件", key=f"notice_own_upload_btn_{part.id}"):
+        act(lambda s, a: upload.send(lambda name, data: notice.attach_file(s, a, part.id, name, data)),
+            f"已上传“{upload.file.name}”", user, then=upload.clear)
     if st.button("保存并下一步", type="primary", key=f"notice_req_next_{part.id}"):
-        act(lambda s, a: notice.save_requirements(s, a, part.id, version, text), "本级任务要求已保存", user,
-            then=lambda: go_to_step(step_key, "企业名单"))
+        act(save, "本级任务要求已保存" + upload.note(), user,
+            then=lambda: (upload.clear(), go_to_step(step_key, "企业名单")))
 
 
 LIST_PAGE_SIZE = 50

@@ -25,6 +25,7 @@ from ui.roster_views import (
 from ui.session import current_user
 from ui.widgets import (
     SeenVersions,
+    StepUpload,
     act,
     chosen_id,
     current_page,
@@ -37,7 +38,6 @@ from ui.widgets import (
     show_violation,
     statement_checkbox,
     step_selector,
-    upload_box,
 )
 
 S = RosterStatus
@@ -128,18 +128,23 @@ def province_task_info() -> None:
         deadline = right.date_input("截止日期 *", value=task.deadline, format="YYYY-MM-DD")
         requirements = st.text_area("任务要求", value=task.requirements, height=140, max_chars=Limit.LONG)
         saved = st.form_submit_button("保存并下一步", type="primary")
-    if saved:
-        act(lambda s, a: roster.update_task(s, a, part.id, version, name=name, batch=batch,
-                                            requirements=requirements, deadline=deadline),
-            "任务信息已保存", user, then=lambda: go_to_step(step_key, "企业名单"))
     st.markdown("**任务附件**")
     file_list(task_files, "task_files",
               lambda item: act(lambda s, a: roster.remove_file(s, a, part.id, item.id),
                                f"已删除“{item.original_name}”", user))
-    upload = upload_box("上传任务附件", f"task_upload_{part.id}", "document")
-    if upload is not None and st.button("上传该文件", key=f"task_upload_btn_{part.id}"):
-        act(lambda s, a: roster.attach_file(s, a, part.id, upload.name, upload.getvalue()),
-            f"已上传“{upload.name}”", user)
+    upload = StepUpload("上传任务附件", f"task_upload_{part.id}")
+    if upload.file is not None and st.button("上传该文件", key=f"task_upload_btn_{part.id}"):
+        act(lambda s, a: upload.send(lambda name, data: roster.attach_file(s, a, part.id, name, data)),
+            f"已上传“{upload.file.name}”", user, then=upload.clear)
+    if saved:  # the form's button also sends a file chosen beside it
+
+        def save(s, a) -> None:
+            roster.update_task(s, a, part.id, version, name=name, batch=batch, requirements=requirements,
+                               deadline=deadline)
+            upload.send(lambda file_name, data: roster.attach_file(s, a, part.id, file_name, data))
+
+        act(save, "任务信息已保存" + upload.note(), user,
+            then=lambda: (upload.clear(), go_to_step(step_key, "企业名单")))
 
 
 def enterprise_list() -> None:

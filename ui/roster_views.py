@@ -12,6 +12,7 @@ from core.models import User
 from core.text import Limit
 from core.workflow_models import Attachment, RosterAssignment, RosterStatus
 from ui.widgets import (
+    StepUpload,
     act,
     excel_bytes,
     file_list,
@@ -79,16 +80,21 @@ def requirements_step(user: User, part: RosterAssignment, own_files: list[Attach
     file_list(own_files, f"req_{part.id}", delete if editable else None)
     if not editable:
         return
-    upload = upload_box("上传任务文件", f"req_upload_{part.id}", "document")
-    if upload is not None and st.button("上传该文件", key=f"req_upload_btn_{part.id}"):
-        act(lambda s, a: roster.attach_file(s, a, part.id, upload.name, upload.getvalue()),
-            f"已上传“{upload.name}”", user)
+    upload = StepUpload("上传任务文件", f"req_upload_{part.id}")
+
+    def save(s, a) -> None:
+        roster.save_requirements(s, a, part.id, version, text)
+        upload.send(lambda name, data: roster.attach_file(s, a, part.id, name, data))
+
+    if upload.file is not None and st.button("上传该文件", key=f"req_upload_btn_{part.id}"):
+        act(lambda s, a: upload.send(lambda name, data: roster.attach_file(s, a, part.id, name, data)),
+            f"已上传“{upload.file.name}”", user, then=upload.clear)
     left, right, _ = st.columns([1, 1, 4])
     if left.button("保存", key=f"req_save_{part.id}", width="stretch"):
-        act(lambda s, a: roster.save_requirements(s, a, part.id, version, text), "本级任务要求已保存", user)
+        act(save, "本级任务要求已保存" + upload.note(), user, then=upload.clear)
     if right.button("下一步", type="primary", key=f"req_next_{part.id}", width="stretch"):
-        act(lambda s, a: roster.save_requirements(s, a, part.id, version, text), "本级任务要求已保存", user,
-            then=lambda: go_to_step(f"roster_step_{part.id}", next_step))
+        act(save, "本级任务要求已保存" + upload.note(), user,
+            then=lambda: (upload.clear(), go_to_step(f"roster_step_{part.id}", next_step)))
 
 
 def final_list_download(load_rows: Callable[[], list[dict]], file_stem: str, key: str) -> None:

@@ -270,6 +270,28 @@ def _size(size: int) -> str:
     return f"{size / 1024:.0f} KB" if size < 1048576 else f"{size / 1048576:.1f} MB"
 
 
+class StepUpload:
+    """An uploader beside a step's text: its file goes with the step's own 上传该文件 button and also
+    with the step's save and 下一步 buttons (a file chosen but not sent was silently lost on 下一步,
+    issue 14). Once sent, the uploader is emptied, so that nothing is sent twice."""
+
+    def __init__(self, label: str, key: str, kinds: str = "document"):
+        self._key = f"{key}_generation"
+        self._generation = st.session_state.get(self._key, 0)
+        self.file = upload_box(label, f"{key}_{self._generation}", kinds)
+
+    def send(self, attach: Callable[[str, bytes], Any]) -> None:
+        """Attach the chosen file, if any, with `attach(name, data)` (a core call in the step's unit of work)."""
+        if self.file is not None:
+            attach(self.file.name, self.file.getvalue())
+
+    def note(self) -> str:
+        return f"，并已上传“{self.file.name}”" if self.file is not None else ""
+
+    def clear(self) -> None:
+        st.session_state[self._key] = self._generation + 1
+
+
 def upload_box(label: str, key: str, kinds: str = "scan", multiple: bool = False):
     allowed = "、".join(t.upper() for t in UPLOAD_TYPES[kinds] if t != "jpeg")
     return st.file_uploader(f"{label}（{allowed}，单个文件不超过 {files.MAX_BYTES // 1048576} MB）",

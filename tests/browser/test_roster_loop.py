@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from core import attachments
+from core.db import unit_of_work
+from core.workflow_models import RosterAssignment
 from tests.app.conftest import activate
 from tests.browser.conftest import ARTIFACTS, choose_radio, reran, settle
 from tests.conftest import demo_password
@@ -105,11 +109,13 @@ def test_the_roster_loop_with_exclusion_addition_and_rework(page, tmp_path):
     for account in (PROVINCE, CITY, ZHUOZHOU):
         activate(account)
     files = {"list": tmp_path / "省级名单.csv", "proof": tmp_path / "关停证明.pdf",
-             "photo": tmp_path / "现场照片.png", "final": tmp_path / "涿州最终名单.pdf"}
+             "photo": tmp_path / "现场照片.png", "final": tmp_path / "涿州最终名单.pdf",
+             "city": tmp_path / "保定市核定要求.pdf"}
     files["list"].write_text(LIST, encoding="utf-8")
     files["proof"].write_bytes(pdf_bytes())
     files["photo"].write_bytes(png_bytes())
     files["final"].write_bytes(pdf_bytes(2))
+    files["city"].write_bytes(pdf_bytes(3))
 
     # Province: create the task, import its list, dispatch to the city.
     login(page, PROVINCE)
@@ -134,9 +140,13 @@ def test_the_roster_loop_with_exclusion_addition_and_rework(page, tmp_path):
     # City: its own requirements, then dispatch to 涿州市 (the county concerned).
     login(page, CITY)
     open_task(page, "市级任务")
-    page.get_by_label("本级任务要求").fill("请于10日内完成核实")
+    leave(page, "本级任务要求", "请于10日内完成核实")
+    upload(page, "上传任务文件", files["city"])  # chosen, but not sent with 上传该文件
     press(page, "下一步")
-    expect(page, "本级任务要求已保存")
+    expect(page, "本级任务要求已保存，并已上传“保定市核定要求.pdf”")
+    with unit_of_work() as s:  # the file went with the step, not lost
+        city_part = s.scalar(select(RosterAssignment).where(RosterAssignment.division_code == CITY))
+        assert [a.original_name for a in attachments.of(s, "roster_assignment", city_part.id)] == ["保定市核定要求.pdf"]
     choose_step(page, "下发任务")
     expect(page, "将下发至以下 1 个区县")
     agree(page)
