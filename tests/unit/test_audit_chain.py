@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from core import attachments, audit, audit_verify, auth
 from core.audit_verify import verify_chain
 from core.db import dispose_engines, get_engine
+from core.errors import Conflict
 from core.models import AuditChainHead, AuditLogEntry, User
 from core.setup import alembic_config
 from tests.conftest import demo_password
@@ -89,11 +91,13 @@ def test_replacing_an_entry_is_refused(uow):
     with pytest.raises(DBAPIError, match="append-only"):
         with uow() as s:
             s.execute(text(statement))
-    # Nor can a row claim an existing predecessor (SQLite: the trigger; PostgreSQL: the unique constraint).
-    with pytest.raises(DBAPIError, match="append-only|uq_audit_log_prev_hash"):
+    # Nor can a row claim an existing predecessor (SQLite: the trigger; PostgreSQL: the unique constraint,
+    # which the unit of work reports as a Conflict caused by it).
+    with pytest.raises((DBAPIError, Conflict)) as refused:
         with uow() as s:
             s.execute(text("INSERT INTO audit_log (id, at, action, object_type, prev_hash, row_hash) "
                            "SELECT 100000, at, 'forged', 'x', prev_hash, row_hash FROM audit_log WHERE id = 1"))
+    assert re.search("append-only|uq_audit_log_prev_hash", f"{refused.value} {refused.value.__cause__}")
     with uow() as s:
         first = s.get(AuditLogEntry, 1)
         assert (first.action, first.row_hash) == original
