@@ -80,9 +80,8 @@ else:
         st.page_link("pages/cases.py", label="去业务办理", icon=":material/gavel:")
     st.subheader("管辖范围")
     st.markdown(f"**{path}**")
-    cols = st.columns(3)
-    if user.tier is Tier.PROVINCE:
-        cols[0].metric("下辖地市", summary["cities"])
-    cols[1 if user.tier is Tier.PROVINCE else 0].metric("区县（含功能区）", summary["counties"])
-    cols[2].metric("辖区企业", summary["enterprises"])
+    figures = ([("下辖地市", summary["cities"])] if user.tier is Tier.PROVINCE else []) + [
+        ("区县（含功能区）", summary["counties"]), ("辖区企业", summary["enterprises"])]
+    for column, (label, value) in zip(st.columns(3), figures, strict=False):  # side by side, from the left
+        column.metric(label, value)
     st.page_link("pages/enterprise_directory.py", label="查看辖区企业名录", icon=":material/factory:")

@@ -39,6 +39,8 @@ def test_county_logs_in_changes_password_and_sees_its_enterprises(page):
     page.get_by_role("button", name="确认修改").click()
     page.get_by_text("欢迎，保定市生态环境局涿州市分局").first.wait_for()
     page.get_by_text("河北省 / 保定市 / 涿州市").first.wait_for()
+    page.get_by_test_id("stMetric").filter(has_text="辖区企业").wait_for()  # drawn after the scope line
+    settle(page)
     page.screenshot(path=str(ARTIFACTS / "county_home.png"), full_page=True)
 
     page.get_by_role("link", name="企业名录").first.click()
