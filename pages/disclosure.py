@@ -120,7 +120,9 @@ for item in published:
     d = item.record
     with st.container(border=True):
         info, action = st.columns([6, 1], vertical_alignment="center")
-        info.markdown(f"**{d.channel.label}** · 公开日期 {d.published_on.isoformat()}  \n{plain(d.location)}")
+        info.markdown(f"**{d.channel.label}** · 公开日期 {d.published_on.isoformat()}")
+        # as text, not Markdown: copied, a URL must not carry the word joiners plain() puts into links
+        info.text(d.location)
         if d.channel.needs_url:
             info.link_button("打开网址", d.location)
         sure = action.checkbox("确认删除", key=f"disclosure_rm_ok_{d.id}")

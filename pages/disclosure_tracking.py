@@ -183,9 +183,8 @@ if not published:
 for item in published:
     d = item.record
     with st.container(border=True):
-        st.markdown(f"**{d.channel.label}** · 公开日期 {d.published_on.isoformat()} · "
-                    f"登记 {fmt_time(d.recorded_at)}  \n"
-                    f"{plain(d.location)}")
+        st.markdown(f"**{d.channel.label}** · 公开日期 {d.published_on.isoformat()} · 登记 {fmt_time(d.recorded_at)}")
+        st.text(d.location)  # as text: a copied URL must not carry the word joiners plain() puts into links
         if d.channel.needs_url:
             st.link_button("打开网址", d.location)
         file_list(item.files, f"track_disclosure_files_{d.id}")
