@@ -183,11 +183,12 @@ def run_write(action: Callable[[Session], T], engine: Engine | None = None, *, l
     the user saw are among its arguments, so after someone else's change its own checks refuse it.
     `lock_first=False` for an action that does slow work before it writes (bcrypt in a login or a
     password reset): it must not hold SQLite's write lock meanwhile, and a write that finds its
-    snapshot outdated is retried instead.
+    snapshot outdated is retried instead, then taking the lock first: a second deferred try could meet
+    the next writer again (two sign-ins at once failed both tries), a locking one waits its turn.
     """
     for attempt in range(1, attempts + 1):
         try:
-            with unit_of_work(engine, write=lock_first) as session:
+            with unit_of_work(engine, write=lock_first or attempt > 1) as session:
                 return action(session)
         except Conflict:
             if attempt == attempts:

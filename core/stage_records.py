@@ -91,11 +91,21 @@ def check_value(item: Item, value) -> str | float | None:
     raise ValidationError(f"{item.label}需要上传文件", field=item.key)
 
 
-def save_value(session: Session, actor: User, project_id: int, stage_key: str, item_key: str, value) -> None:
+STALE_ITEM = "“{label}”已在其他页面或由他人修改，本次保存未生效"
+
+
+def save_value(session: Session, actor: User, project_id: int, stage_key: str, item_key: str, value, *,
+               seen: int) -> None:
+    """Save a text or figure item. `seen` is the item's version as the user saw it (StageState.versions;
+    0 before anything was saved): a save made on an older view is refused, not applied over the newer."""
     project, target = _editable(session, actor, project_id, stage_key)
     item = target.item(item_key)
     clean = check_value(item, value)
-    row = _record(session, project.id, stage_key, item_key)
+    existing = session.scalar(select(StageRecord).where(StageRecord.project_id == project.id,
+                                                        StageRecord.stage == stage_key, StageRecord.item_key == item_key))
+    if (existing.version if existing is not None else 0) != seen:
+        raise RuleViolation(STALE_ITEM.format(label=item.label))  # not a Conflict: trying again cannot help
+    row = existing or _record(session, project.id, stage_key, item_key)
     before = row.text_value if item.kind is ItemKind.TEXT else row.number_value
     if clean == before:
         return
@@ -145,6 +155,7 @@ class StageState:
     values: dict[str, object]
     files: dict[str, list]
     completed_at: datetime | None
+    versions: dict[str, int]  # item key -> its record's version, 0 while nothing is saved (save_value's `seen`)
 
     @property
     def missing(self) -> list[Item]:
@@ -165,7 +176,8 @@ def state(session: Session, project_id: int, stage_key: str) -> StageState:
         filled[item.key] = bool(files_by_item.get(item.key)) if item.kind in UPLOAD_KINDS else value is not None
     mark = session.scalar(select(StageCompletion).where(StageCompletion.project_id == project_id,
                                                         StageCompletion.stage == stage_key))
-    return StageState(target, filled, values, files_by_item, mark.completed_at if mark else None)
+    versions = {item.key: rows[item.key].version if item.key in rows else 0 for item in target.items}
+    return StageState(target, filled, values, files_by_item, mark.completed_at if mark else None, versions)
 
 
 def complete_stage(session: Session, actor: User, project_id: int, stage_key: str) -> None:

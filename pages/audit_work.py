@@ -39,6 +39,31 @@ stage = next(s for s in STAGES if s.key == stage_key)
 with unit_of_work() as session:
     current = stage_records.state(session, project.id, stage.key)
 
+
+def seen_version(field_key: str, item_key: str) -> int:
+    """The item's version when its field was filled from the database: what the user is editing. A save
+    carries it, so that another tab's save in between is refused with a message, not overwritten. (The
+    version of the last run would not do: a field keeps the user's text, not what the rerun read.)"""
+    seen_key = f"{field_key}_seen"
+    if field_key not in st.session_state or seen_key not in st.session_state:
+        st.session_state[seen_key] = current.versions[item_key]
+    return st.session_state[seen_key]
+
+
+def saved(field_key: str) -> None:
+    st.session_state.pop(f"{field_key}_seen", None)  # the field now shows what was saved: see it afresh
+
+
+def after_refusal(field_key: str, item_key: str, seen: int) -> None:
+    """Still on the page after 保存: the save was refused. When another save came in between, show what is
+    saved now (the field keeps the user's text); having seen it, a second click saves over it."""
+    if seen != current.versions[item_key]:
+        shown = current.values[item_key]
+        st.info(f"现已保存的内容：{plain('（空）' if shown is None else shown)}  \n"
+                "如确认以本页填写的内容为准，请再次点击【保存】。", icon=":material/history:")
+        st.session_state[f"{field_key}_seen"] = current.versions[item_key]
+
+
 with right:
     st.subheader(stage.label)
     for remark in remarks[stage.phase].get(stage.key, []):
@@ -64,17 +89,23 @@ with right:
                         lambda batch: f"已上传 {batch.added} 个文件", user, warning=Batch.refusal,
                         then=lambda k=key, g=generation: st.session_state.__setitem__(f"work_gen_{k}", g + 1))
             elif item.kind is ItemKind.FIGURE:
+                seen = seen_version(f"work_value_{key}", item.key)
                 value = st.number_input(f"{item.label}（{item.unit}）", value=current.values[item.key], min_value=None,
                                         step=1.0, key=f"work_value_{key}", label_visibility="collapsed")
                 if st.button("保存", key=f"work_save_{key}"):
-                    act(lambda s, u, v=value, i=item: stage_records.save_value(s, u, project.id, stage.key, i.key, v),
-                        f"已保存{item.label}", user)
+                    act(lambda s, u, v=value, i=item, n=seen: stage_records.save_value(
+                        s, u, project.id, stage.key, i.key, v, seen=n), f"已保存{item.label}", user,
+                        then=lambda k=f"work_value_{key}": saved(k))
+                    after_refusal(f"work_value_{key}", item.key, seen)
             else:
+                seen = seen_version(f"work_text_{key}", item.key)
                 text = st.text_area(item.label, value=current.values[item.key] or "", key=f"work_text_{key}",
                                     label_visibility="collapsed", height=100, max_chars=stage_records.MAX_TEXT)
                 if st.button("保存", key=f"work_save_{key}"):
-                    act(lambda s, u, v=text, i=item: stage_records.save_value(s, u, project.id, stage.key, i.key, v),
-                        f"已保存{item.label}", user)
+                    act(lambda s, u, v=text, i=item, n=seen: stage_records.save_value(
+                        s, u, project.id, stage.key, i.key, v, seen=n), f"已保存{item.label}", user,
+                        then=lambda k=f"work_text_{key}": saved(k))
+                    after_refusal(f"work_text_{key}", item.key, seen)
     if stage.min_options:
         st.info(f"本阶段还需在“方案台账”中登记至少 {stage.min_options} 项清洁生产方案。", icon=":material/list_alt:")
     if st.button("标记本阶段完成", type="primary", key=f"work_complete_{project.id}_{stage.key}"):

@@ -47,6 +47,36 @@ def test_recording_a_stage_with_bad_and_good_input(db):
     assert "“审核”还缺少：输入输出物流实测数据表、废弃物产生原因分析" in texts(at)
 
 
+def test_two_tabs_saving_one_item_the_later_is_told_and_changes_nothing(db):
+    """Issue 14: the help promised a stale-write message; the later save used to win silently."""
+    project_id, login = _setup()
+    key = f"{project_id}_assessment_cause_analysis"
+    tabs = []
+    for _ in range(2):  # both open the stage before either saves
+        tab = open_as(login, "pages/audit_work.py")
+        tab.radio(key=f"work_stage_{project_id}").set_value("assessment").run()
+        tabs.append(tab)
+    first, second = tabs
+    first.text_area(key=f"work_text_{key}").input("第一个页签：冷却水损耗为主").run()
+    first.button(key=f"work_save_{key}").click().run()
+    assert "已保存废弃物产生原因分析" in texts(first)
+    second.text_area(key=f"work_text_{key}").input("第二个页签：清洗水损耗为主").run()
+    second.button(key=f"work_save_{key}").click().run()
+    assert "“废弃物产生原因分析”已在其他页面或由他人修改，本次保存未生效" in texts(second)
+    assert "现已保存的内容：第一个页签：冷却水损耗为主" in texts(second)
+    with unit_of_work() as s:
+        assert stage_state(s, project_id).values["cause_analysis"] == "第一个页签：冷却水损耗为主"
+    second.button(key=f"work_save_{key}").click().run()  # told and shown, the user saves over it knowingly
+    with unit_of_work() as s:
+        assert stage_state(s, project_id).values["cause_analysis"] == "第二个页签：清洗水损耗为主"
+
+
+def stage_state(s, project_id: int):
+    from core import stage_records
+
+    return stage_records.state(s, project_id, "assessment")
+
+
 def test_the_options_ledger_refuses_a_negative_investment_and_keeps_the_name(db):
     _, login = _setup()
     at = open_as(login, "pages/options_ledger.py")

@@ -50,6 +50,7 @@ from tests.support.projects import (
     accepted_project,
     an_option,
     complete_phase,
+    save_item,
     started,
     submitted_case,
 )
@@ -245,8 +246,7 @@ def test_stage_texts_options_and_applications(db):
         return lambda s, v: applications.submit(s, me(s), pid, CaseKind.EVALUATION, FORM | {field: v}, agreed=True)
 
     check_fields({
-        "阶段文字": (stage_records.MAX_TEXT, lambda s, v: stage_records.save_value(
-            s, me(s), pid, text_item[0].key, text_item[1].key, v)),
+        "阶段文字": (stage_records.MAX_TEXT, lambda s, v: save_item(s, me(s), pid, text_item[0].key, text_item[1].key, v)),
         "方案名称": (Limit.NAME, option),
         "申请联系人": (Limit.PERSON, apply("contact")), "联系电话": (None, apply("phone")),
         "审核工作概述": (Limit.LONG, apply("summary")),

@@ -148,3 +148,27 @@ def test_a_stale_option_keeps_its_own_message(uow):
         options.save_option(s, s.get(User, account_id), project_id, form, option_id, version)
     with uow() as s, pytest.raises(RuleViolation, match="该方案已被本企业其他用户修改"):
         options.save_option(s, s.get(User, account_id), project_id, form, option_id, version)
+
+
+def test_a_deferred_write_that_met_another_retries_taking_the_lock_first(db, monkeypatch):
+    """Two sign-ins at once both failed when each of run_write's tries was deferred: the second one
+    met the next writer again. Its retry now waits for SQLite's write lock (BEGIN IMMEDIATE)."""
+    import core.db as core_db
+
+    taken = []
+    real = core_db.unit_of_work
+
+    def spy(engine=None, *, write=False):
+        taken.append(write)
+        return real(engine, write=write)
+
+    monkeypatch.setattr(core_db, "unit_of_work", spy)
+    outcomes = iter([Conflict("系统正忙"), None])
+
+    def action(session):
+        if (problem := next(outcomes)) is not None:
+            raise problem
+        return session.scalar(select(User.login).order_by(User.id).limit(1))
+
+    assert run_write(action, lock_first=False)
+    assert taken == [False, True]

@@ -43,6 +43,12 @@ def started(s):
     return project, enterprise
 
 
+def save_item(s, account, project_id, stage_key: str, item_key: str, value) -> None:
+    """Save a stage item as a user who has just looked at it (with the version on the screen)."""
+    seen = stage_records.state(s, project_id, stage_key).versions[item_key]
+    stage_records.save_value(s, account, project_id, stage_key, item_key, value, seen=seen)
+
+
 def fill(s, enterprise, project_id, stage, skip: str | None = None) -> None:
     for item in stage.items:
         if item.key == skip:
@@ -52,9 +58,9 @@ def fill(s, enterprise, project_id, stage, skip: str | None = None) -> None:
         elif item.kind is ItemKind.PHOTO:
             stage_records.add_files(s, enterprise, project_id, stage.key, item.key, [(f"{item.key}.png", png_bytes())])
         elif item.kind is ItemKind.FIGURE:
-            stage_records.save_value(s, enterprise, project_id, stage.key, item.key, 120.5)
+            save_item(s, enterprise, project_id, stage.key, item.key, 120.5)
         else:
-            stage_records.save_value(s, enterprise, project_id, stage.key, item.key, f"{item.label}的说明")
+            save_item(s, enterprise, project_id, stage.key, item.key, f"{item.label}的说明")
 
 
 def an_option(s, enterprise, project_id, **changes):

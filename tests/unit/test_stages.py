@@ -9,7 +9,7 @@ from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import utcnow
 from core.project_models import Case, CaseKind, CaseRemark, CaseStatus, OptionKind, OptionStatus
 from core.stages import STAGES
-from tests.support.projects import FORM, accepted_project, an_option, complete_phase, fill, started
+from tests.support.projects import FORM, accepted_project, an_option, complete_phase, fill, save_item, started
 from tests.support.roster import pdf_bytes, png_bytes, user
 
 REQUIRED = [(s.key, i.key) for s in STAGES for i in s.items if i.required]
@@ -34,10 +34,10 @@ def test_stage_records_wait_for_the_startup_and_belong_to_the_enterprise(uow):
     with uow() as s:
         project, enterprise = accepted_project(s)
         with pytest.raises(RuleViolation, match="项目启动"):
-            stage_records.save_value(s, enterprise, project.id, "pre_audit", "audit_focus", "废水")
+            save_item(s, enterprise, project.id, "pre_audit", "audit_focus", "废水")
         project.startup_submitted_at = utcnow()
         with pytest.raises(PermissionDenied):
-            stage_records.save_value(s, user(s, "130608"), project.id, "pre_audit", "audit_focus", "废水")
+            save_item(s, user(s, "130608"), project.id, "pre_audit", "audit_focus", "废水")
 
 
 @pytest.mark.parametrize(("value", "message"), [(-1, "负数"), (1e12, "数值过大"), ("很多", "数字"),
@@ -45,9 +45,9 @@ def test_stage_records_wait_for_the_startup_and_belong_to_the_enterprise(uow):
 def test_bad_figures_are_refused_and_the_earlier_value_kept(uow, value, message):
     with uow() as s:
         project, enterprise = started(s)
-        stage_records.save_value(s, enterprise, project.id, "assessment", "fresh_water", 3000)
+        save_item(s, enterprise, project.id, "assessment", "fresh_water", 3000)
         with pytest.raises(ValidationError, match=message):
-            stage_records.save_value(s, enterprise, project.id, "assessment", "fresh_water", value)
+            save_item(s, enterprise, project.id, "assessment", "fresh_water", value)
         assert stage_records.state(s, project.id, "assessment").values["fresh_water"] == 3000
 
 
@@ -65,7 +65,7 @@ def test_editing_a_completed_stage_takes_its_mark_away(uow):
         stage = STAGES[1]
         fill(s, enterprise, project.id, stage)
         stage_records.complete_stage(s, enterprise, project.id, stage.key)
-        stage_records.save_value(s, enterprise, project.id, stage.key, "targets", "近期：节水 10%")
+        save_item(s, enterprise, project.id, stage.key, "targets", "近期：节水 10%")
         assert stage.key not in stage_records.completed(s, project.id)
 
 
@@ -101,7 +101,7 @@ def test_the_evaluation_application_then_a_return_then_acceptance(uow):
             applications.submit(s, enterprise, project.id, CaseKind.EVALUATION, FORM | {"summary": "短"}, agreed=True)
         case = applications.submit(s, enterprise, project.id, CaseKind.EVALUATION, FORM, agreed=True)
         with pytest.raises(RuleViolation, match="不能再修改"):
-            stage_records.save_value(s, enterprise, project.id, "pre_audit", "targets", "改一下")
+            save_item(s, enterprise, project.id, "pre_audit", "targets", "改一下")
         with pytest.raises(RuleViolation, match="评估尚未通过"):
             applications.submit(s, enterprise, project.id, CaseKind.ACCEPTANCE, FORM, agreed=True)
 
@@ -110,7 +110,7 @@ def test_the_evaluation_application_then_a_return_then_acceptance(uow):
         s.add(CaseRemark(case_id=case.id, stage="assessment", remark="水平衡测试报告缺少车间数据"))
         s.flush()
         with pytest.raises(RuleViolation, match="无需修改"):
-            stage_records.save_value(s, enterprise, project.id, "pre_audit", "targets", "改一下")
+            save_item(s, enterprise, project.id, "pre_audit", "targets", "改一下")
         stage_records.add_files(s, enterprise, project.id, "assessment", "balance_report",
                                 [("水平衡测试报告（补充）.pdf", pdf_bytes(2))])
         with pytest.raises(RuleViolation, match="审核意见未整改：审核"):
@@ -140,3 +140,19 @@ def test_a_refused_file_among_several_is_named_and_the_good_ones_are_kept(uow):
         with pytest.raises(ValidationError, match="文件未上传：“病毒.png”：.*；“空.png”：文件是空的"):
             stage_records.add_files(s, enterprise, project.id, "preparation", "training_photos",
                                     [("病毒.png", b"MZ\x90\x00" * 50), ("空.png", b"")])
+
+
+def test_a_save_made_on_an_older_view_of_the_item_is_refused(uow):
+    """Issue 14: two tabs of one enterprise saving the same item; the later, made on what it saw before the
+    other's save, used to win silently."""
+    with uow() as s:
+        project, enterprise = started(s)
+        seen = stage_records.state(s, project.id, "pre_audit").versions["targets"]
+        assert seen == 0  # nothing saved yet
+        stage_records.save_value(s, enterprise, project.id, "pre_audit", "targets", "第一页签", seen=seen)
+        with pytest.raises(RuleViolation, match="已在其他页面或由他人修改"):
+            stage_records.save_value(s, enterprise, project.id, "pre_audit", "targets", "第二页签", seen=seen)
+        now = stage_records.state(s, project.id, "pre_audit")
+        assert now.values["targets"] == "第一页签" and now.versions["targets"] > seen
+        stage_records.save_value(s, enterprise, project.id, "pre_audit", "targets", "看过后再改", seen=now.versions["targets"])
+        assert stage_records.state(s, project.id, "pre_audit").values["targets"] == "看过后再改"
