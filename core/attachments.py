@@ -30,8 +30,16 @@ PURPOSE_LABELS = {TASK_FILE: "任务附件", REQUIREMENTS_FILE: "本级任务文
 
 def attach(session: Session, actor: User, owner_type: str, owner_id: int, purpose: str, name: str,
            data: bytes, allowed: tuple[str, ...] = files.SCAN_KINDS) -> Attachment:
-    """Check and store an upload and record it against its owner."""
-    return _record(session, actor, owner_type, owner_id, purpose, files.accept(name, data, allowed))
+    """Check and store an upload and record it against its owner; a refusal names the file."""
+    return _record(session, actor, owner_type, owner_id, purpose, _accepted(name, data, allowed))
+
+
+def _accepted(name: str, data: bytes, allowed: tuple[str, ...]) -> files.Upload:
+    """files.accept, whose refusal names the file (several are sent together on many screens)."""
+    try:
+        return files.accept(name, data, allowed)
+    except ValidationError as exc:
+        raise ValidationError(f"“{_shown(name)}”：{exc.message}", field=exc.field) from exc
 
 
 @dataclass(frozen=True)
@@ -53,9 +61,9 @@ def attach_each(session: Session, actor: User, owner_type: str, owner_id: int, p
     added, refused = 0, []
     for name, data in uploads:
         try:
-            upload = files.accept(name, data, allowed)
+            upload = _accepted(name, data, allowed)
         except ValidationError as exc:  # refused before anything of it was written
-            refused.append(f"“{_shown(name)}”：{exc}")
+            refused.append(exc.message)
             continue
         _record(session, actor, owner_type, owner_id, purpose, upload)
         added += 1
