@@ -60,6 +60,8 @@ def downloads(monkeypatch) -> dict[str, bytes]:
     def capture(self, label, data, file_name=None, *args, **kwargs):
         if isinstance(data, bytes) and file_name:
             offered[file_name] = data
+        elif callable(data) and file_name and file_name.endswith((".xlsx", ".csv")):
+            offered[file_name] = data()  # made on the click in the portal (deferred): as a click would
         return original(self, label, data, file_name, *args, **kwargs)
 
     monkeypatch.setattr(DeltaGenerator, "download_button", capture)
