@@ -9,6 +9,7 @@ import io
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect as see
 from pypdf import PdfReader
 from sqlalchemy import select, update
@@ -42,10 +43,23 @@ def login(page, account: str) -> None:
     page.get_by_text("欢迎，").first.wait_for()
 
 
-def open_case(page, case_id: int) -> None:
+def open_case(page, case_id: int, attempts: int = 3) -> None:
+    """业务办理, then the case's 详情; a click that did not open it (seen once on a busy machine, the list
+    still shown) is made again, as a user would."""
     go(page, "业务办理")
-    page.locator(f".st-key-case_open_{case_id}").get_by_role("button", name="详情").click()
-    page.get_by_text("办理步骤").first.wait_for()
+    details = page.locator(f".st-key-case_open_{case_id}").get_by_role("button", name="详情")
+    for attempt in range(attempts):
+        settle(page)
+        details.click()
+        try:
+            page.get_by_text("办理步骤").first.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if details.is_visible() and attempt < attempts - 1:
+                print(f"详情 did not open the case ({attempt + 1}); clicking again")
+                continue
+            page.get_by_text("办理步骤").first.wait_for()  # on its way: the full wait
+            break
     settle(page)
 
 
