@@ -76,10 +76,10 @@ def eligibility(session: Session, case: Case, department_code: str, *, avoid_sam
     excluded: list[tuple[Expert, str]] = []
     for expert in pool:
         organisation = _norm(expert.organisation)
+        # the avoidance rules before the specialty: an expert of the enterprise's own company is named
+        # as 回避 even when his specialty does not match either
         if expert.id in on_panel:
             reason = ON_PANEL
-        elif industry not in (expert.specialties or []):
-            reason = MISMATCH
         elif organisation and organisation == enterprise_org:
             reason = SAME_ORGANISATION
         elif organisation and organisation == consultancy_org:
@@ -88,6 +88,8 @@ def eligibility(session: Session, case: Case, department_code: str, *, avoid_sam
             reason = DECLARED
         elif avoid_same_county and expert.region_code == enterprise.division_code:
             reason = SAME_COUNTY
+        elif industry not in (expert.specialties or []):
+            reason = MISMATCH
         else:
             candidates.append(expert)
             continue

@@ -104,10 +104,17 @@ def _draw_form(user: User, case: Case, version: int) -> None:
         show_violation(exc)
         return
     st.markdown(f"符合条件的专家 **{len(pool.candidates)}** 名（按企业行业匹配专业，并执行回避规则）")
-    if pool.excluded:
-        with st.expander(f"回避或不匹配的专家 {len(pool.excluded)} 名"):
-            st.dataframe(pd.DataFrame([{"姓名": e.name, "工作单位": e.organisation, "原因": reason}
-                                       for e, reason in pool.excluded]), hide_index=True, width="stretch")
+    # The avoidances (回避) are what a reviewer checks; dozens of 专业不匹配 rows used to bury them.
+    avoided = [(e, reason) for e, reason in pool.excluded if reason != expert_draw.MISMATCH]
+    mismatched = [e for e, reason in pool.excluded if reason == expert_draw.MISMATCH]
+    if avoided:
+        with st.expander(f"回避的专家 {len(avoided)} 名", expanded=True):
+            st.dataframe(pd.DataFrame([{"姓名": e.name, "工作单位": e.organisation, "回避原因": reason}
+                                       for e, reason in avoided]), hide_index=True, width="stretch")
+    if mismatched:
+        with st.expander(f"专业与企业行业不匹配的专家 {len(mismatched)} 名"):
+            st.dataframe(pd.DataFrame([{"姓名": e.name, "工作单位": e.organisation} for e in mismatched]),
+                         hide_index=True, width="stretch")
     if st.button("随机抽取", type="primary", key=f"draw_go_{case.id}", icon=":material/casino:"):
         act(lambda s, u: expert_draw.draw(s, u, case.id, version, count=int(count), avoid_same_county=avoid),
             f"已随机抽取 {int(count)} 名专家。", user)

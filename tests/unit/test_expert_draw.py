@@ -110,6 +110,19 @@ def test_each_avoidance_rule_excludes_exactly_that_expert(uow, fields, avoid, re
         assert target.id not in record.selected_ids and record.avoid_same_county is avoid
 
 
+def test_an_avoidance_is_named_before_a_specialty_mismatch(uow):
+    """Issue 14: a reviewer checks the 回避; an expert of the consultancy in another trade was listed
+    only as 专业不匹配, among dozens."""
+    with uow() as s:
+        case = at_draw(s)
+        with_consultancy(s, case)
+        pool(s, 3)
+        both = expert(s, "咨询机构的化工专家", organisation=CONSULTANCY, specialties=("26",))
+        other = expert(s, "化工专家", specialties=("26",))
+        found = ed.eligibility(s, case, CITY, avoid_same_county=False)
+        assert found.excluded == [(both, ed.CONSULTANCY_ORGANISATION), (other, ed.MISMATCH)]
+
+
 def test_organisation_compared_without_bracket_variants(uow):
     with uow() as s:
         case = at_draw(s)
