@@ -86,6 +86,17 @@ def resume_session(session: Session, secret: str | None, now: datetime | None = 
     return user
 
 
+def signed_in_user(session: Session, secret: str | None, now: datetime | None = None) -> User | None:
+    """Who a live token names, as resume_session decides it, but writing nothing: for a request the
+    database was too busy to note (many sign-ins at one moment); the next request notes the activity."""
+    now = now or utcnow()
+    row = _row(session, secret)
+    if row is None or not _alive(row, now):
+        return None
+    user = session.get(User, row.user_id)
+    return user if user and user.is_active else None
+
+
 def revoke_sessions(session: Session, user_id: int, keep_token: str | None = None,
                     now: datetime | None = None) -> int:
     """End every live session of a user except the one `keep_token` names; returns how many ended."""

@@ -16,8 +16,8 @@ import secrets
 import streamlit as st
 
 from core import auth, sessions
-from core.db import run_write
-from core.errors import RuleViolation
+from core.db import run_write, unit_of_work
+from core.errors import Conflict, RuleViolation
 from core.models import User
 
 TOKEN_KEY = "session_token"
@@ -59,8 +59,14 @@ def resolve_user() -> User | None:
             return found, sessions.issue_ticket(session, token) if wanted else None
 
         # Mostly a read; it writes the session's last activity (once a minute) or a ticket, so a
-        # write that meets another one is tried again rather than shown (core.db.run_write).
-        user, ticket = run_write(resume, lock_first=False)
+        # write that meets another one is tried again rather than shown (core.db.run_write). When the
+        # database stays busy (dozens of sign-ins at one moment), who this is needs no write: the
+        # activity and the cookie's ticket are noted on a later run.
+        try:
+            user, ticket = run_write(resume, lock_first=False)
+        except Conflict:
+            with unit_of_work() as session:
+                user, ticket = sessions.signed_in_user(session, token), None
     if user is None:
         st.session_state.pop(TOKEN_KEY, None)
         if token:  # expired, idle or revoked: drop the cookie from the browser

@@ -110,6 +110,20 @@ def test_last_seen_is_written_at_most_once_a_minute(uow):
         assert s.scalar(select(UserSession.last_seen_at)) == start + timedelta(seconds=61)
 
 
+def test_a_busy_database_still_tells_who_is_signed_in_without_writing(uow):
+    """ui.session falls back to signed_in_user when the database stays busy (30 sign-ins at once)."""
+    start = utcnow()
+    token = _login(uow, now=start)
+    with uow() as s:
+        user = sessions.signed_in_user(s, token, now=start + timedelta(minutes=5))
+        assert user is not None and user.login == COUNTY
+        assert not s.dirty and not s.new  # nothing to write
+        assert s.scalar(select(UserSession.last_seen_at)) == start
+        assert sessions.signed_in_user(s, token, now=start + timedelta(minutes=31)) is None  # idle
+        assert sessions.signed_in_user(s, "not-a-token", now=start) is None
+        assert s.scalar(select(UserSession.revoked_at)) is None  # judged, not ended: resume_session ends it
+
+
 def test_the_cookie_value_is_signed_and_carries_only_the_cookie_token(uow):  # noqa: ARG001
     expires_at = utcnow() + timedelta(hours=1)
     value = sessions.cookie_value("abc", expires_at)
