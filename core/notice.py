@@ -102,7 +102,7 @@ class NoticeForm:
     milestones: dict[str, date | None]
 
 
-def _checked(form: NoticeForm, today: date | None = None) -> dict:
+def _checked(form: NoticeForm) -> dict:
     values = {}
     for key, label, limit in (("doc_number", "文号", Limit.SHORT), ("batch", "批次", Limit.SHORT),
                               ("name", "任务名称", Limit.NAME), ("contact_person", "联系人", Limit.PERSON)):
@@ -130,8 +130,8 @@ def _checked(form: NoticeForm, today: date | None = None) -> dict:
     # the publish date may lie before today (a notice entered after it was signed); what is still to be
     # done may not
     for key, label in MILESTONES:
-        dates.not_past(values[key], f"时间节点“{label}”", key, today=today)
-    dates.not_past(form.deadline, "截止日期", "deadline", today=today)
+        dates.not_past(values[key], f"时间节点“{label}”", key)
+    dates.not_past(form.deadline, "截止日期", "deadline")
     values.update(basis=clean(form.basis, "工作依据", Limit.BASIS, field="basis"),
                   requirements=clean(form.requirements, "通知要求", Limit.LONG, field="requirements", multiline=True),
                   publish_date=form.publish_date, deadline=form.deadline)

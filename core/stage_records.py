@@ -54,9 +54,13 @@ def _editable(session: Session, actor: User, project_id: int, stage_key: str) ->
     return project, target
 
 
+def _find(session: Session, project_id: int, stage_key: str, item_key: str) -> StageRecord | None:
+    return session.scalar(select(StageRecord).where(StageRecord.project_id == project_id,
+                                                    StageRecord.stage == stage_key, StageRecord.item_key == item_key))
+
+
 def _record(session: Session, project_id: int, stage_key: str, item_key: str) -> StageRecord:
-    row = session.scalar(select(StageRecord).where(StageRecord.project_id == project_id,
-                                                   StageRecord.stage == stage_key, StageRecord.item_key == item_key))
+    row = _find(session, project_id, stage_key, item_key)
     if row is None:
         row = StageRecord(project_id=project_id, stage=stage_key, item_key=item_key)
         session.add(row)
@@ -101,8 +105,7 @@ def save_value(session: Session, actor: User, project_id: int, stage_key: str, i
     project, target = _editable(session, actor, project_id, stage_key)
     item = target.item(item_key)
     clean = check_value(item, value)
-    existing = session.scalar(select(StageRecord).where(StageRecord.project_id == project.id,
-                                                        StageRecord.stage == stage_key, StageRecord.item_key == item_key))
+    existing = _find(session, project.id, stage_key, item_key)
     if (existing.version if existing is not None else 0) != seen:
         raise RuleViolation(STALE_ITEM.format(label=item.label))  # not a Conflict: trying again cannot help
     row = existing or _record(session, project.id, stage_key, item_key)

@@ -117,15 +117,14 @@ def own_requirements() -> None:
     file_list(own_files, f"notice_own_{part.id}")
     if not pending:
         return
-    upload = StepUpload("上传本级通知文件", f"notice_own_upload_{part.id}")
+    upload = StepUpload("上传本级通知文件", f"notice_own_upload_{part.id}",
+                        lambda s, a, name, data: notice.attach_file(s, a, part.id, name, data))
 
     def save(s, a) -> None:
         notice.save_requirements(s, a, part.id, version, text)
-        upload.send(lambda name, data: notice.attach_file(s, a, part.id, name, data))
+        upload.send(s, a)
 
-    if upload.file is not None and st.button("上传该文件", key=f"notice_own_upload_btn_{part.id}"):
-        act(lambda s, a: upload.send(lambda name, data: notice.attach_file(s, a, part.id, name, data)),
-            f"已上传“{upload.file.name}”", user, then=upload.clear)
+    upload.own_button(f"notice_own_upload_btn_{part.id}", user)
     if st.button("保存并下一步", type="primary", key=f"notice_req_next_{part.id}"):
         act(save, "本级任务要求已保存" + upload.note(), user,
             then=lambda: (upload.clear(), go_to_step(step_key, "企业名单")))

@@ -132,16 +132,15 @@ def province_task_info() -> None:
     file_list(task_files, "task_files",
               lambda item: act(lambda s, a: roster.remove_file(s, a, part.id, item.id),
                                f"已删除“{item.original_name}”", user))
-    upload = StepUpload("上传任务附件", f"task_upload_{part.id}")
-    if upload.file is not None and st.button("上传该文件", key=f"task_upload_btn_{part.id}"):
-        act(lambda s, a: upload.send(lambda name, data: roster.attach_file(s, a, part.id, name, data)),
-            f"已上传“{upload.file.name}”", user, then=upload.clear)
+    upload = StepUpload("上传任务附件", f"task_upload_{part.id}",
+                        lambda s, a, file_name, data: roster.attach_file(s, a, part.id, file_name, data))
+    upload.own_button(f"task_upload_btn_{part.id}", user)
     if saved:  # the form's button also sends a file chosen beside it
 
         def save(s, a) -> None:
             roster.update_task(s, a, part.id, version, name=name, batch=batch, requirements=requirements,
                                deadline=deadline)
-            upload.send(lambda file_name, data: roster.attach_file(s, a, part.id, file_name, data))
+            upload.send(s, a)
 
         act(save, "任务信息已保存" + upload.note(), user,
             then=lambda: (upload.clear(), go_to_step(step_key, "企业名单")))

@@ -80,15 +80,14 @@ def requirements_step(user: User, part: RosterAssignment, own_files: list[Attach
     file_list(own_files, f"req_{part.id}", delete if editable else None)
     if not editable:
         return
-    upload = StepUpload("上传任务文件", f"req_upload_{part.id}")
+    upload = StepUpload("上传任务文件", f"req_upload_{part.id}",
+                        lambda s, a, name, data: roster.attach_file(s, a, part.id, name, data))
 
     def save(s, a) -> None:
         roster.save_requirements(s, a, part.id, version, text)
-        upload.send(lambda name, data: roster.attach_file(s, a, part.id, name, data))
+        upload.send(s, a)
 
-    if upload.file is not None and st.button("上传该文件", key=f"req_upload_btn_{part.id}"):
-        act(lambda s, a: upload.send(lambda name, data: roster.attach_file(s, a, part.id, name, data)),
-            f"已上传“{upload.file.name}”", user, then=upload.clear)
+    upload.own_button(f"req_upload_btn_{part.id}", user)
     left, right, _ = st.columns([1, 1, 4])
     if left.button("保存", key=f"req_save_{part.id}", width="stretch"):
         act(save, "本级任务要求已保存" + upload.note(), user, then=upload.clear)

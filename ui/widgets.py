@@ -273,17 +273,24 @@ def _size(size: int) -> str:
 class StepUpload:
     """An uploader beside a step's text: its file goes with the step's own 上传该文件 button and also
     with the step's save and 下一步 buttons (a file chosen but not sent was silently lost on 下一步,
-    issue 14). Once sent, the uploader is emptied, so that nothing is sent twice."""
+    issue 14). Once sent, the uploader is emptied, so that nothing is sent twice. `attach(session, actor,
+    name, data)` is the core call that stores the file."""
 
-    def __init__(self, label: str, key: str, kinds: str = "document"):
+    def __init__(self, label: str, key: str, attach: Callable[[Any, User, str, bytes], Any], kinds: str = "document"):
         self._key = f"{key}_generation"
         self._generation = st.session_state.get(self._key, 0)
+        self._attach = attach
         self.file = upload_box(label, f"{key}_{self._generation}", kinds)
 
-    def send(self, attach: Callable[[str, bytes], Any]) -> None:
-        """Attach the chosen file, if any, with `attach(name, data)` (a core call in the step's unit of work)."""
+    def send(self, session, actor: User) -> None:
+        """Attach the chosen file, if any, in the step's unit of work."""
         if self.file is not None:
-            attach(self.file.name, self.file.getvalue())
+            self._attach(session, actor, self.file.name, self.file.getvalue())
+
+    def own_button(self, key: str, user: User) -> None:
+        """上传该文件: the file alone, before the step is saved."""
+        if self.file is not None and st.button("上传该文件", key=key):
+            act(self.send, f"已上传“{self.file.name}”", user, then=self.clear)
 
     def note(self) -> str:
         return f"，并已上传“{self.file.name}”" if self.file is not None else ""
