@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Integer, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from core import progress
@@ -112,7 +112,8 @@ class MilestoneState:
 def milestones(session: Session, actor: User, notice: AuditNotice, *, on: date | None = None) -> list[MilestoneState]:
     """Every milestone of one campaign with how many of the jurisdiction's enterprises have met it."""
     on = on or today()
-    stmt, stages = letter_query(actor, StatsFilter(notice_id=notice.id), [])
+    stmt, stages = letter_query(actor, StatsFilter(notice_id=notice.id), [cast(P.disclosed, Integer).label("disclosed")])
+    stages = [*stages, "disclosed"]
     inner = stmt.subquery()
     totals = session.execute(select(func.count(), *(func.coalesce(func.sum(inner.c[k]), 0) for k in stages))).one()
     met_by_stage = dict(zip(stages, totals[1:]))

@@ -5,7 +5,7 @@ notice part, the project and every case, which at ten times a province meant joi
 hundreds of thousands of rows on every page. Here that answer is stored per letter (one letter = one
 enterprise in one campaign) and kept current in the same transaction as the change that moves it:
 a session hook notes which letters a flush touches (a notice part dispatched, a letter accepted, a
-startup submitted, a case opened or decided, an option of the ledger saved, an enterprise's industry
+startup submitted, a case opened or decided, an option of the ledger saved, a publication recorded or removed, an enterprise's industry
 corrected, a campaign's dates)
 and recomputes exactly those rows from the source right after that flush, in the same transaction. So a transition
 added later needs nothing of its own, and `verify()` can prove the table equals the source.
@@ -18,10 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import (Boolean, Date, Float, ForeignKey, Integer, String, and_, case, delete, event, func, insert,
-                        literal, select)
+from sqlalchemy import (Boolean, Date, Float, ForeignKey, Integer, String, and_, case, delete, event, false, func,
+                        insert, literal, select)
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
+from core.disclosure_models import DisclosureRecord
 from core.models import Base, Division, Enterprise
 from core.notice_models import AuditNotice, NoticeAssignment, NoticeLetter, NoticeStatus
 from core.project_models import (AuditProject, Case, CaseKind, CaseStatus, CleanerOption, OptionKind,
@@ -39,7 +40,9 @@ STAGES: tuple[tuple[str, str], ...] = (
 )
 STAGE_KEYS = tuple(key for key, _ in STAGES)
 # The stage that meets each milestone; the last milestone (the written summary) is the departments' own.
-MET_BY = {"letters_due": "notified", "register_due": "accepted", "plan_due": "evaluation_applied",
+# 登录系统填报并公布审核信息 is met by a recorded publication (信息公开), not by accepting the task: an
+# enterprise can accept and never publish (issue 14).
+MET_BY = {"letters_due": "notified", "register_due": "disclosed", "plan_due": "evaluation_applied",
           "evaluation_due": "evaluation_passed", "acceptance_apply_due": "acceptance_applied",
           "acceptance_due": "acceptance_passed"}
 OPTION_COUNTS = ("low_cost", "high_cost", "implemented", "low_cost_implemented", "high_cost_implemented")
@@ -65,6 +68,9 @@ class LetterProgress(Base):
     notified: Mapped[bool] = mapped_column(Boolean, default=False)
     accepted: Mapped[bool] = mapped_column(Boolean, default=False)
     startup: Mapped[bool] = mapped_column(Boolean, default=False)
+    # At least one publication of its audit information recorded (not a stage of the funnel: it runs
+    # beside the others, from acceptance on).
+    disclosed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     evaluation_applied: Mapped[bool] = mapped_column(Boolean, default=False)
     evaluation_passed: Mapped[bool] = mapped_column(Boolean, default=False)
     acceptance_applied: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -128,6 +134,11 @@ def source_query(letter_ids: list[int] | None = None):
         ledger = ledger.join(AuditProject, AuditProject.id == CleanerOption.project_id).where(
             AuditProject.letter_id.in_(letter_ids))
     ledger = ledger.group_by(CleanerOption.project_id).subquery("ledger")
+    published = select(DisclosureRecord.project_id).distinct()
+    if letter_ids is not None:
+        published = published.join(AuditProject, AuditProject.id == DisclosureRecord.project_id).where(
+            AuditProject.letter_id.in_(letter_ids))
+    published = published.subquery("published")
     flags = flags.subquery("case_flags")
     latest = (select(Case.project_id.label("project_id"),
                      func.max(case((Case.kind == CaseKind.EVALUATION, Case.status))).label("evaluation_status"),
@@ -140,6 +151,7 @@ def source_query(letter_ids: list[int] | None = None):
                    case((county_part.status == NoticeStatus.DISPATCHED, one), else_=0).label("notified"),
                    case((NoticeLetter.accepted_at.is_not(None), one), else_=0).label("accepted"),
                    case((AuditProject.startup_submitted_at.is_not(None), one), else_=0).label("startup"),
+                   case((published.c.project_id.is_not(None), one), else_=0).label("disclosed"),
                    *(func.coalesce(flags.c[k], 0).label(k) for k in STAGE_KEYS[3:]),
                    latest.c.evaluation_status, latest.c.acceptance_status,
                    *(func.coalesce(ledger.c[k], 0).label(k) for k in OPTION_COUNTS),
@@ -154,7 +166,8 @@ def source_query(letter_ids: list[int] | None = None):
             .outerjoin(AuditProject, AuditProject.letter_id == NoticeLetter.id)
             .outerjoin(flags, flags.c.project_id == AuditProject.id)
             .outerjoin(latest, latest.c.project_id == AuditProject.id)
-            .outerjoin(ledger, ledger.c.project_id == AuditProject.id))
+            .outerjoin(ledger, ledger.c.project_id == AuditProject.id)
+            .outerjoin(published, published.c.project_id == AuditProject.id))
     if letter_ids is not None:
         stmt = stmt.where(NoticeLetter.id.in_(letter_ids))
     return stmt
@@ -164,7 +177,7 @@ def _row(source) -> dict:
     values = source._mapping
     row = {key: values[key] for key in ("letter_id", "notice_id", "enterprise_id", "county_code", "city_code",
                                         "province_code", "industry_major")}
-    row.update({key: bool(values[key]) for key in STAGE_KEYS})
+    row.update({key: bool(values[key]) for key in (*STAGE_KEYS, "disclosed")})
     for key in ("evaluation_status", "acceptance_status"):
         row[key] = getattr(values[key], "value", values[key])
     row.update({key: int(values[key] or 0) for key in OPTION_COUNTS})
@@ -246,7 +259,7 @@ def _note_changes(session: Session, flush_context, instances) -> None:  # noqa: 
             key, value = "letters", obj.id
         elif isinstance(obj, AuditProject):
             key, value = "projects", obj.id
-        elif isinstance(obj, Case | CleanerOption):
+        elif isinstance(obj, Case | CleanerOption | DisclosureRecord):
             key, value = "projects", obj.project_id
         elif isinstance(obj, NoticeAssignment):
             key, value = "parts", obj.id

@@ -6,10 +6,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core import deadlines
+from core import deadlines, disclosure, progress
+from core.disclosure import DisclosureForm
+from core.disclosure_models import DisclosureRecord
 from core.models import User
 from core.notice_models import AuditNotice
-from tests.support.roster import CITY, LIANCHI, QINGYUAN, ZHUOZHOU, user
+from core.project_models import AuditProject
+from tests.support.roster import CITY, LIANCHI, QINGYUAN, ZHUOZHOU, pdf_bytes, user
 from tests.support.stats import campaign
 from tests.unit.test_notice import START
 
@@ -35,6 +38,30 @@ def test_each_enterprise_shows_its_earliest_unmet_milestone_when_overdue_or_due_
         enterprise = s.scalar(select(User).where(User.enterprise_id.is_not(None), User.must_change_password.is_(False)))
         assert [d.enterprise for d in deadlines.pending(s, enterprise, on=START + timedelta(days=45))] == [
             "保定玖福食品有限公司"]
+
+
+def test_publishing_the_audit_information_not_accepting_the_task_meets_its_milestone(uow):
+    with uow() as s:
+        notice_id = campaign(s)
+        county = user(s, QINGYUAN)
+        on = START + timedelta(days=12)
+        project = s.scalar(select(AuditProject).where(AuditProject.notice_id == notice_id,
+                                                      AuditProject.startup_submitted_at.is_not(None)))
+        [published] = s.scalars(select(DisclosureRecord).where(DisclosureRecord.project_id == project.id))
+        s.delete(published)
+        s.flush()
+        # Accepted, evaluated, yet nothing published: the register milestone (day 20) is still owed.
+        [due] = deadlines.pending(s, county, within=None, on=on)
+        assert (due.enterprise, due.milestone, due.days_left) == ("保定玖福食品有限公司", "企业登录系统填报并公布审核信息", 8)
+        states = {m.key: m.met for m in deadlines.milestones(s, county, s.get(AuditNotice, notice_id), on=on)}
+        assert (states["register_due"], states["plan_due"]) == (0, 1)
+        enterprise = s.scalar(select(User).where(User.enterprise_id == project.enterprise_id))
+        disclosure.add_disclosure(s, enterprise, project.id, DisclosureForm(
+            channel="报纸", location="《保定日报》2026年12月12日第3版", published_on=on), [("版面.pdf", pdf_bytes())],
+            on=on)
+        [due] = deadlines.pending(s, county, within=None, on=on)
+        assert (due.milestone, due.days_left) == ("完成方案实施并提出验收申请", 38)
+        assert progress.verify(s) == []
 
 
 def test_the_milestones_of_a_campaign_with_how_many_met_them(uow):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select, update
 
 from core import progress
 from core.cases import StageVerdict, intake
+from core.disclosure_models import DisclosureChannel, DisclosureRecord
 from core.errors import RuleViolation
 from core.progress import LetterProgress
 from core.project_models import AuditProject, CaseStatus
@@ -46,7 +49,8 @@ def test_changes_in_later_transactions_and_refusals_leave_it_equal_to_the_source
     with uow() as s:
         assert progress.verify(s) == []
         [row] = s.scalars(select(LetterProgress))
-        assert flags(row)[:4] == (1, 1, 1, 1) and row.next_milestone == "evaluation_due"
+        # Applied for evaluation without publishing its audit information: that milestone is still owed.
+        assert flags(row)[:4] == (1, 1, 1, 1) and row.next_milestone == "register_due" and not row.disclosed
     verdicts = {stage.key: StageVerdict(True) for stage in stages_of("evaluation")}
     try:  # a stale version is refused: nothing may change, the table included
         with uow() as s:
@@ -60,11 +64,22 @@ def test_changes_in_later_transactions_and_refusals_leave_it_equal_to_the_source
 
 def test_a_passed_evaluation_moves_the_next_milestone(uow):
     with uow() as s:
-        case, _ = submitted_case(s)
+        case, enterprise = submitted_case(s)
         case.status = CaseStatus.PASSED
         s.flush()
         [row] = s.scalars(select(LetterProgress))
-        assert row.evaluation_passed and row.next_milestone == "acceptance_apply_due"
+        assert row.evaluation_passed and row.next_milestone == "register_due"
+        published = DisclosureRecord(project_id=case.project_id, channel=DisclosureChannel.OTHER, location="公示栏",
+                                     published_on=date(2026, 12, 1), recorded_by_user_id=enterprise.id)
+        s.add(published)
+        s.flush()
+        s.refresh(row)
+        assert row.disclosed and row.next_milestone == "acceptance_apply_due"
+        assert progress.verify(s) == []
+        s.delete(published)
+        s.flush()
+        s.refresh(row)
+        assert not row.disclosed and row.next_milestone == "register_due"
         assert progress.verify(s) == []
 
 
