@@ -3,11 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from core import cases, deadlines, roster
+from core import cases, deadlines, enterprise_overview, roster
 from core.db import unit_of_work
 from core.enterprises import division_path, jurisdiction_summary
 from core.models import Enterprise, Tier
 from core.workflow_models import RosterStatus
+from ui.enterprise_home import audit_card
 from ui.session import current_user
 from ui.widgets import export_buttons, plain
 
@@ -42,6 +43,7 @@ with unit_of_work() as session:
     due_count = deadlines.pending_count(session, user)
     case_todo = cases.case_list(session, user, mine_only=True, limit=3) if user.tier.is_department else []
     case_todo_count = cases.case_count(session, user, mine_only=True).total if case_todo else 0
+    audits = enterprise_overview.overview(session, user) if user.tier is Tier.ENTERPRISE else []
     industry = f"{enterprise.industry_code} {enterprise.industry.name}" if enterprise and enterprise.industry else "—"
 
 st.caption(f"{user.tier.label}用户 · 账号 {plain(user.login)}")
@@ -58,6 +60,11 @@ if due:
     export_buttons(lambda: [reminder_row(d) for d in _all_reminders()], "时间节点提醒", "home_due")
 
 if user.tier is Tier.ENTERPRISE:
+    st.subheader("审核进展")
+    if not audits:
+        st.info("暂无下发给本企业的清洁生产审核任务。所在区县生态环境部门下发告知书后，任务将在此显示。")
+    for audit in audits:
+        audit_card(audit)
     st.subheader("本企业信息")
     left, right = st.columns(2)
     left.markdown(f"**企业名称**：{plain(enterprise.name)}")
@@ -67,7 +74,6 @@ if user.tier is Tier.ENTERPRISE:
     right.markdown(f"**负责评估验收部门**：{enterprise.managing_tier.label}")
     right.markdown(f"**是否双超 / 双有**：{'是' if enterprise.double_exceed else '否'} / "
                    f"{'是' if enterprise.double_toxic else '否'}")
-    st.info("您的清洁生产审核任务将在此显示。接受任务后，请按系统指引完成项目启动和各阶段工作过程填报。")
 else:
     if todo:
         names = "、".join(f"“{plain(p.task.name)}”（{p.status.label}）" for p in todo[:3]) + ("等" if len(todo) > 3 else "")

@@ -135,3 +135,28 @@ def test_the_evaluation_application_and_its_rework(db):
     assert "评估申请已重新提交" in texts(at)
     with unit_of_work() as s:
         assert s.scalar(select(Case).where(Case.project_id == project_id)).status is CaseStatus.SUBMITTED
+
+
+def test_the_home_page_says_where_the_audit_stands_and_what_was_returned(db):
+    with unit_of_work() as s:
+        from core.cases import StageVerdict, intake
+        from core.stages import stages_of
+        from tests.support.projects import submitted_case
+        from tests.support.roster import QINGYUAN, user
+
+        case, enterprise = submitted_case(s)
+        verdicts = {st.key: StageVerdict(True) for st in stages_of("evaluation")}
+        verdicts["preparation"] = StageVerdict(False, "缺少审核小组成立文件 **加粗** [链接](http://x.cn)")
+        intake(s, user(s, QINGYUAN), case.id, case.version, verdicts, agreed=True)
+        login = enterprise.login
+    at = open_as(login, "pages/home.py")
+    shown_text = texts(at)
+    assert "审核进展" in shown_text and "评估申请在“区县受理审核”环节被退回" in shown_text
+    assert "缺少审核小组成立文件" in shown_text
+    [bar] = at.get("progress")
+    assert bar.proto.text == "工作过程填报：已完成 6 / 9 个阶段" and bar.proto.value == 66
+    # The to-dos point at the screens where the enterprise acts, the rework first.
+    links = [(link.label, link.proto.page) for link in at.get("page_link")]
+    assert links[0] == ("1. 按审核意见修改后重新提交评估申请", "applications")
+    assert ("2. 公布本企业的审核信息，并在系统中登记公开方式和证明材料", "disclosure") in links
+    assert "企业登录系统填报并公布审核信息" in shown_text  # the next milestone: nothing published yet
