@@ -32,7 +32,7 @@ from core.startup_fields import VALIDATORS
 
 # A complete 项目启动 as an enterprise types it (checked by core.startup_fields once, then adapted per project).
 STARTUP = {
-    "basic": {"name": "合成企业有限公司", "legal_representative": "张建国", "city_code": "130600", "county_code": "130681",
+    "basic": {"name": "合成企业有限公司", "credit_code": "91130681MA0CY0000A", "legal_representative": "张建国", "city_code": "130600", "county_code": "130681",
               "address": "工业园区 8 号", "industry_division": "17", "industry_group": "171", "industry_code": "1713",
               "ownership_type": "私营有限责任公司", "employees": 120, "working_days": 300, "audit_mode": "self"},
     "products": {"products": [{"name": "主要产品", "output": 12000.5, "unit": "吨"},

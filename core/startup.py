@@ -17,7 +17,7 @@ from core import audit, projects
 from core.db import flush_or_stale, lock
 from core.divisions import PROVINCE_CODE
 from core.errors import RuleViolation, ValidationError
-from core.models import OWNERSHIP_TYPES, Division, Industry, Tier, User, utcnow
+from core.models import OWNERSHIP_TYPES, Division, Enterprise, Industry, Tier, User, utcnow
 from core.project_models import AuditMode, AuditProject
 from core.startup_fields import VALIDATORS, StepErrors
 
@@ -35,7 +35,7 @@ STEPS: tuple[tuple[str, str], ...] = (
 LABELS = dict(STEPS)
 DATA_STEPS = tuple(key for key, _ in STEPS if key != "submit")
 # The enterprise's own facts that 基本信息 restates; written to the enterprise on submission.
-ENTERPRISE_FACTS = ("name", "legal_representative", "address", "industry_code", "ownership_type")
+ENTERPRISE_FACTS = ("name", "credit_code", "legal_representative", "address", "industry_code", "ownership_type")
 LOCKED_MESSAGE = "项目启动信息已提交，不能再修改"
 STALE_MESSAGE = "项目启动信息已在其他页面或由其他用户修改，请刷新页面后重试（您填写的内容仍保留在页面上）"
 
@@ -93,6 +93,12 @@ def submit(session: Session, actor: User, project_id: int, expected_version: int
         raise ValidationError("请先阅读并勾选“我同意上述内容”", field="statement")
     basic = saved["basic"]
     enterprise = project.enterprise
+    holder = session.scalar(select(Enterprise).where(Enterprise.credit_code == basic["credit_code"],
+                                                     Enterprise.id != enterprise.id))
+    if holder is not None:
+        # Another enterprise's name is not this enterprise's business: say only that the code is taken.
+        raise RuleViolation(f"统一社会信用代码 {basic['credit_code']} 已被其他企业登记，请核对“基本信息”中的代码；"
+                            "确属本企业的，请联系所在区县生态环境部门更正")
     before = {key: getattr(enterprise, key) for key in ENTERPRISE_FACTS}
     after = {key: basic[key] for key in ENTERPRISE_FACTS}
     for key, value in after.items():
@@ -120,7 +126,8 @@ def initial_basic(project: AuditProject) -> dict[str, Any]:
     division = enterprise.division
     in_province = division.level is Tier.COUNTY and division.province_code == PROVINCE_CODE
     return {
-        "name": enterprise.name, "legal_representative": enterprise.legal_representative or "",
+        "name": enterprise.name, "credit_code": enterprise.credit_code or "",
+        "legal_representative": enterprise.legal_representative or "",
         "city_code": division.city_code if in_province else None,
         "county_code": division.code if in_province else None, "address": enterprise.address or "",
         "industry_division": code[:2] or None, "industry_group": code[:3] if len(code) >= 3 else None,

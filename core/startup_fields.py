@@ -197,11 +197,21 @@ def _division(session: Session, data: dict, errors: Errors) -> dict:
     return {"city_code": city, "county_code": county}
 
 
+def _credit_code(data: dict, key: str, label: str, errors: Errors) -> str:
+    code = codes.normalize(str(data.get(key) or ""))
+    if not code:
+        errors[key] = f"请填写{label}"
+    elif problem := codes.problem(code):
+        errors[key] = problem
+    return code
+
+
 def basic(session: Session, data: dict) -> dict:
     errors: Errors = {}
     out: dict[str, Any] = {
         "name": text(data, "name", "企业名称", errors, low=2, high=128),
         "legal_representative": text(data, "legal_representative", "法定代表人", errors, low=2, high=32),
+        "credit_code": _credit_code(data, "credit_code", "企业的统一社会信用代码", errors),
     }
     out.update(_division(session, data, errors))
     out["address"] = text(data, "address", "地址", errors, low=4, high=256)
@@ -214,12 +224,8 @@ def basic(session: Session, data: dict) -> dict:
                    "consultancy_phone": ""}
     if out["audit_mode"] == AuditMode.CONSULTANCY.value:
         consultancy["consultancy_name"] = text(data, "consultancy_name", "咨询服务机构名称", errors, low=4, high=128)
-        code = codes.normalize(str(data.get("consultancy_credit_code") or ""))
-        if not code:
-            errors["consultancy_credit_code"] = "请填写咨询服务机构的统一社会信用代码"
-        elif problem := codes.problem(code):
-            errors["consultancy_credit_code"] = problem
-        consultancy["consultancy_credit_code"] = code
+        consultancy["consultancy_credit_code"] = _credit_code(data, "consultancy_credit_code", "咨询服务机构的统一社会信用代码",
+                                                              errors)
         consultancy["consultancy_contact"] = text(data, "consultancy_contact", "咨询服务机构联系人", errors,
                                                   low=2, high=32)
         consultancy["consultancy_phone"] = phone(data, "consultancy_phone", "咨询服务机构联系电话", errors)

@@ -178,9 +178,10 @@ def basic_step(d: dict) -> None:
     ref = reference()
     places, industries = ref["places"], ref["industries"]
     st.markdown("##### 企业信息")
-    a, b = st.columns(2)
+    a, b, c = st.columns([2, 1, 1])
     bind(a, "text_input", "basic", "name", "企业名称 *", d, max_chars=128)
-    bind(b, "text_input", "basic", "legal_representative", "法定代表人 *", d, max_chars=32)
+    bind(b, "text_input", "basic", "credit_code", "统一社会信用代码 *", d, max_chars=18, placeholder="18 位，见营业执照")
+    bind(c, "text_input", "basic", "legal_representative", "法定代表人 *", d, max_chars=32)
     a, b, c = st.columns(3)
     a.selectbox("行政区划（省）", ["河北省"], disabled=True, key=f"{PREFIX}_basic_province")
     city = bind(b, "selectbox", "basic", "city_code", "地市 *", d, placeholder="请选择地市", **coded(places[""]))

@@ -14,6 +14,7 @@ from core.startup_fields import today
 from tests.app.conftest import activate, click, new_app, sign_in_as, texts
 from tests.conftest import demo_password
 from tests.support.projects import accepted_project
+from tests.unit.test_startup import OWN_CREDIT
 
 PAGE = "pages/project_startup.py"
 CREDIT = "91130600MA0CB1234" + check_character("91130600MA0CB1234")
@@ -116,8 +117,14 @@ def test_the_startup_wizard_keeps_input_restores_it_and_locks_on_submit(db):
         assert "basic" not in s.get(AuditProject, pid).startup
 
     _fill(at, k("employees"), 35)
+    _fill(at, k("credit_code"), "91130608MA07X1234")  # 17 characters
+    at = click(at, "下一步")
+    assert "统一社会信用代码应为 18 位，当前为 17 位" in texts(at)
+    _fill(at, k("credit_code"), OWN_CREDIT.lower())  # as typed: case does not matter
     at = click(at, "下一步")
     assert "“基本信息”已保存" in texts(at) and not at.error
+    with unit_of_work() as s:
+        assert s.get(AuditProject, pid).startup["basic"]["credit_code"] == OWN_CREDIT
     assert at.radio(key=f"startup_step_{pid}").value == "产品信息"
 
     # 产品信息: a second row, both filled, saved.

@@ -17,6 +17,7 @@ from tests.browser.conftest import ARTIFACTS, choose_radio, in_form, pick_option
 from tests.browser.test_roster_loop import expect, press, tick
 from tests.support.projects import accepted_project
 from tests.support.roster import pdf_bytes, png_bytes
+from tests.unit.test_startup import OWN_CREDIT
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Qiye#2026abc"
@@ -65,9 +66,13 @@ def step(page, label: str) -> None:
 
 def startup_wizard(page) -> None:
     go(page, "项目启动")
+    type_in(page, "统一社会信用代码 *", "91130608MA07X1234X")  # the check character is wrong
     type_in(page, "从业人数（人）*", "35")
     type_in(page, "年工作日（天）*", "300")
     choose_radio(page, page, "企业自行开展")
+    press(page, "下一步")
+    expect(page, "统一社会信用代码校验位不正确")
+    type_in(page, "统一社会信用代码 *", OWN_CREDIT)
     press(page, "下一步")
     expect(page, "“基本信息”已保存")
     type_in(page, "产品名称 *", "分割鸡肉")

@@ -19,7 +19,8 @@ from tests.support.roster import QINGYUAN, user
 
 CREDIT = "91130600MA0CB1234" + check_character("91130600MA0CB1234")
 YESTERDAY = today() - timedelta(days=1)
-BASIC = {"name": "保定玖福食品股份有限公司", "legal_representative": "庄福才", "city_code": "130600",
+OWN_CREDIT = "91130608MA07X1234" + check_character("91130608MA07X1234")
+BASIC = {"name": "保定玖福食品股份有限公司", "credit_code": OWN_CREDIT, "legal_representative": "庄福才", "city_code": "130600",
          "county_code": QINGYUAN, "address": "保定市清苑区东闾乡工业园 8 号", "industry_division": "17",
          "industry_group": "171", "industry_code": "1713", "ownership_type": "私营有限责任公司", "employees": 35,
          "working_days": 300, "audit_mode": "self"}
@@ -204,11 +205,20 @@ def test_submit_needs_every_step_and_the_statement_then_locks(uow):
         assert project.startup_submitted_at is None
         company = s.get(Enterprise, project.enterprise_id)
         old_name, old_industry = company.name, company.industry_code
+        # A code another enterprise holds is refused without naming that enterprise; nothing is submitted.
+        other = s.scalar(select(Enterprise).where(Enterprise.id != company.id))
+        other.credit_code = OWN_CREDIT
+        s.flush()
+        with pytest.raises(RuleViolation, match=f"统一社会信用代码 {OWN_CREDIT} 已被其他企业登记") as refused:
+            startup.submit(s, enterprise, project.id, project.version, agreed=True)
+        assert other.name not in str(refused.value) and project.startup_submitted_at is None
+        other.credit_code = None
+        s.flush()
         startup.submit(s, enterprise, project.id, project.version, agreed=True)
         assert project.startup_submitted_at is not None and project.audit_mode is AuditMode.CONSULTANCY
         assert startup.progress(project)["submit"]
-        assert (company.name, company.industry_code, company.legal_representative, company.ownership_type) == \
-            ("保定玖福食品股份有限公司", "1713", "庄福才", "私营有限责任公司")
+        assert (company.name, company.industry_code, company.legal_representative, company.ownership_type,
+                company.credit_code) == ("保定玖福食品股份有限公司", "1713", "庄福才", "私营有限责任公司", OWN_CREDIT)
         change = s.scalar(select(AuditLogEntry).where(AuditLogEntry.action == "enterprise.update_from_startup"))
         assert change.before["name"] == old_name and change.after["name"] == company.name
         assert change.before["industry_code"] == old_industry and change.after["industry_code"] == "1713"
