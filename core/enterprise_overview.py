@@ -12,11 +12,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import attachments, contracts
 from core.jurisdiction import require_enterprise
 from core.models import User
 from core.notice_models import MILESTONES, AuditNotice, NoticeLetter
 from core.progress import LetterProgress
-from core.project_models import AuditProject, Case, CaseKind, CaseRemark, CaseStatus
+from core.project_models import AuditMode, AuditProject, Case, CaseKind, CaseRemark, CaseStatus
+from core.projects import OWNER_PROJECT
 from core.stage_records import completed
 from core.stages import BY_KEY, stages_of
 from core.startup_fields import today
@@ -97,6 +99,8 @@ def _todo(o: dict, cases: dict[CaseKind, CaseState]) -> list[ToDo]:
             todo.append(ToDo(f"{kind.label}未通过：按专家意见整改后重新提交{kind.label}申请", APPLY, urgent=True))
     if not o["startup_submitted"]:
         todo.append(ToDo("完成并提交项目启动信息（基本信息、产品、环评、监测、环保验收）", STARTUP))
+    if o["contract_missing"]:
+        todo.append(ToDo("上传与咨询服务机构签订的清洁生产审核合同扫描件", STARTUP))
     if not o["disclosed"]:
         todo.append(ToDo("公布本企业的审核信息，并在系统中登记公开方式和证明材料", DISCLOSE))
     evaluation, acceptance = cases.get(CaseKind.EVALUATION), cases.get(CaseKind.ACCEPTANCE)
@@ -114,6 +118,7 @@ def overview(session: Session, actor: User, *, on: date | None = None) -> list[A
     rows = session.execute(
         select(NoticeLetter.id, NoticeLetter.letter_number, NoticeLetter.accepted_at, AuditNotice.name,
                AuditProject.id.label("project_id"), AuditProject.project_number, AuditProject.startup_submitted_at,
+               AuditProject.audit_mode,
                LetterProgress.disclosed, LetterProgress.next_milestone, LetterProgress.next_due)
         .join(AuditNotice, AuditNotice.id == NoticeLetter.notice_id)
         .join(LetterProgress, LetterProgress.letter_id == NoticeLetter.id)
@@ -128,8 +133,10 @@ def overview(session: Session, actor: User, *, on: date | None = None) -> list[A
             for case in session.scalars(select(Case).where(Case.project_id == r.project_id).order_by(Case.id)):
                 cases[case.kind] = _case_state(session, case)  # the latest of each kind wins
             done = len(completed(session, r.project_id))
+        contract_missing = r.audit_mode is AuditMode.CONSULTANCY and not attachments.of(
+            session, OWNER_PROJECT, r.project_id, contracts.CONTRACT)
         facts = {"accepted": r.accepted_at is not None, "startup_submitted": r.startup_submitted_at is not None,
-                 "disclosed": bool(r.disclosed)}
+                 "disclosed": bool(r.disclosed), "contract_missing": contract_missing}
         result.append(AuditOverview(
             letter_id=r.id, campaign=r.name, letter_number=r.letter_number, accepted=facts["accepted"],
             project_number=r.project_number, startup_submitted=facts["startup_submitted"],

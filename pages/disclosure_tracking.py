@@ -12,6 +12,7 @@ from core.disclosure import NUMBER_HIGH, PERMIT_STATUS_LABELS, REASON_HIGH
 from core.disclosure_models import PERMIT_CLASS_LABELS
 from core.errors import RuleViolation
 from core.stats import StatsFilter
+from ui.contract_view import department_contract
 from ui.permit_views import permit_facts, permit_status
 from ui.session import current_user
 from ui.widgets import (
@@ -188,3 +189,7 @@ for item in published:
         if d.channel.needs_url:
             st.link_button("打开网址", d.location)
         file_list(item.files, f"track_disclosure_files_{d.id}")
+
+st.subheader("清洁生产审核合同")
+with unit_of_work() as session:
+    department_contract(session, user, pid, f"track_contract_{pid}")

@@ -23,6 +23,7 @@ from core.startup_fields import (
     RESULT_UNITS,
     today,
 )
+from ui.contract_view import enterprise_contract
 from ui.project_views import choose_project
 from ui.session import current_user
 from ui.widgets import (
@@ -276,6 +277,7 @@ def submit_step() -> None:
 if locked:
     st.success(f"项目启动信息已于 {fmt_time(project.startup_submitted_at)} 提交（审核方式："
                f"{project.audit_mode.label}），以下内容只读，不能再修改。", icon=":material/lock:")
+    enterprise_contract(user, pid)
 step_label = step_selector(STEP_KEY, [label for _, label in STEPS])
 step = next(key for key, label in STEPS if label == step_label)
 st.divider()

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core import attachments, files
+from core import attachments, files, previews
 from core.audit import STATEMENT
 from core.db import run_write
 from core.errors import RuleViolation
@@ -236,19 +236,42 @@ def file_list(items: list[Attachment], key: str, on_delete: Callable[[Attachment
         st.caption("（无）")
         return
     for item in items:
-        left, mid, right = st.columns([6, 2, 1], vertical_alignment="center")
+        left, mid, view, right = st.columns([6, 2, 2, 1], vertical_alignment="center")
         left.markdown(f":material/attach_file: {plain(item.original_name)}  \n"
                       f":small[{_size(item.size)} · {fmt_time(item.uploaded_at)} · sha256 {item.sha256[:12]}…]")
         try:
             data = attachments.content(item)
         except (RuleViolation, OSError):
             mid.error("文件缺失或已被篡改")
+            data = None
         else:
             mid.download_button("下载", data, file_name=item.original_name, mime=files.MIME_TYPES[item.kind],
                                 key=f"{key}_dl_{item.id}", width="stretch",
                                 on_click=record_download, args=(item.id,))
+        shown = data is not None and previews.can_preview(item) and view.toggle("预览", key=f"{key}_view_{item.id}")
         if on_delete is not None and right.button("删除", key=f"{key}_rm_{item.id}", width="stretch"):
             on_delete(item)
+        if shown:
+            _preview(item, data)
+
+
+@st.cache_data(max_entries=32, show_spinner="正在生成预览…")
+def _rendered(sha256: str, kind: str, _data: bytes) -> list[bytes]:  # noqa: ARG001 - sha256 is the cache key
+    return previews.render(kind, _data)
+
+
+def _preview(item: Attachment, data: bytes) -> None:
+    try:
+        images = _rendered(item.sha256, item.kind, data)
+    except Exception:  # noqa: BLE001 - a file PDFium cannot draw is still downloadable
+        st.warning("该文件无法预览，请下载后查看。")
+        return
+    if item.kind == "pdf":
+        pages = previews.page_count(data)
+        st.caption(f"共 {pages} 页" + (f"，预览前 {len(images)} 页，完整内容请下载" if pages > len(images) else ""))
+    with st.container(border=True):
+        for image in images:
+            st.image(image, width="stretch")
 
 
 def record_download(attachment_id: int) -> None:

@@ -87,3 +87,31 @@ def test_the_enterprise_records_a_disclosure_that_the_city_sees(db):
     city.selectbox(key="track_pick").set_value(pid).run()
     assert "网页截图.png" in texts(city) and "企业尚未填报排污许可证信息" in texts(city)
     assert not [b for b in city.button if b.label in ("确认", "保存排污许可证信息")]  # the city only looks
+
+
+def test_the_audit_contract_uploaded_after_the_startup_is_previewed_by_the_county(db):
+    from core.models import utcnow
+    from core.project_models import AuditMode
+
+    with unit_of_work() as s:
+        project, enterprise = accepted_project(s)
+        project.startup_submitted_at, project.audit_mode = utcnow(), AuditMode.CONSULTANCY
+        pid, login = project.id, enterprise.login
+
+    at = open_as(login, "pages/project_startup.py")
+    assert "尚未上传审核合同" in texts(at)
+    at.file_uploader(key=f"contract_upload_{pid}_0").set_value([
+        ("审核合同.pdf", pdf_bytes(4), "application/pdf"), ("说明.pdf", b"hello", "application/pdf")]).run()
+    at = click(at, "上传合同")
+    shown = texts(at)
+    assert "已上传 1 个合同文件" in shown and "未上传 1 个文件" in shown and "说明.pdf" in shown
+    assert "审核合同.pdf" in shown and "尚未上传审核合同" not in shown
+
+    county = open_as(QINGYUAN, "pages/disclosure_tracking.py")
+    county.selectbox(key="track_pick").set_value(pid).run()
+    assert "清洁生产审核合同" in texts(county) and "审核合同.pdf" in texts(county)
+    assert not county.get("image")
+    [toggle] = [t for t in county.toggle if t.label == "预览"]
+    toggle.set_value(True).run()
+    assert "共 4 页，预览前 3 页，完整内容请下载" in texts(county)
+    assert len(county.get("image")) == 3  # the first three pages, drawn

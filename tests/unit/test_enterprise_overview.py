@@ -54,3 +54,19 @@ def test_a_returned_application_comes_first_with_its_reasons(uow):
         assert o.todo[0].urgent and o.todo[0].page == enterprise_overview.APPLY
         assert pages(o) == [enterprise_overview.APPLY]  # startup submitted, published, evaluation applied
         assert o.stages_done == 6
+
+
+def test_an_audit_by_a_consultancy_is_asked_for_its_contract_until_uploaded(uow):
+    from core import contracts
+    from core.models import utcnow
+    from core.project_models import AuditMode
+
+    with uow() as s:
+        project, enterprise = accepted_project(s)
+        project.startup_submitted_at, project.audit_mode = utcnow(), AuditMode.CONSULTANCY
+        s.flush()
+        [o] = enterprise_overview.overview(s, enterprise)
+        assert [t.text for t in o.todo][0] == "上传与咨询服务机构签订的清洁生产审核合同扫描件"
+        contracts.upload_contract(s, enterprise, project.id, [("合同.pdf", pdf_bytes())])
+        [o] = enterprise_overview.overview(s, enterprise)
+        assert "上传与咨询服务机构签订的清洁生产审核合同扫描件" not in [t.text for t in o.todo]
