@@ -30,6 +30,7 @@ from core.models import AuditLogEntry, Division, Enterprise, Tier, User
 from core.notification_models import Channel, Message, MessageKind, OutboxItem
 from core.notice_models import AuditNotice, NoticeAssignment, NoticeLetter
 from core.project_models import AuditProject, Case, CaseKind, CaseRemark, CaseStep
+from core.stages import BY_KEY
 from core.workflow_models import RosterAssignment, RosterTask
 
 ROSTER_PAGE = "pages/roster_task.py"
@@ -142,8 +143,8 @@ def _roster(connection: Connection, entry: AuditLogEntry, out: Outgoing) -> None
 
 def _notice(connection: Connection, entry: AuditLogEntry, out: Outgoing) -> None:
     if entry.action == "notice.dispatch":
-        part = connection.execute(select(NoticeAssignment.id, NoticeAssignment.notice_id, NoticeAssignment.division_code,
-                                         AuditNotice.name, AuditNotice.doc_number)
+        part = connection.execute(select(NoticeAssignment.id, NoticeAssignment.notice_id,
+                                         NoticeAssignment.division_code, AuditNotice.name, AuditNotice.doc_number)
                                   .join(AuditNotice, AuditNotice.id == NoticeAssignment.notice_id)
                                   .where(NoticeAssignment.id == int(entry.object_id))).one_or_none()
         if part is None:
@@ -227,8 +228,6 @@ def _case(connection: Connection, entry: AuditLogEntry, out: Outgoing) -> None:
     if action == "return":
         remarks = connection.execute(select(CaseRemark.stage, CaseRemark.remark).where(
             CaseRemark.case_id == found.id, CaseRemark.round == after.get("round")).order_by(CaseRemark.id)).all()
-        from core.stages import BY_KEY
-
         reasons = "\n".join(f"{BY_KEY[s].label if s in BY_KEY else s}：{r}" for s, r in remarks)
         title = f"{kind}申请已退回整改（项目编号 {found.project_number}）"
         out.message(recipients, MessageKind.CASE_RETURN, title,
