@@ -49,6 +49,7 @@ class Outgoing:
 
     messages: list[dict] = field(default_factory=list)
     sms: list[dict] = field(default_factory=list)
+    names: dict[int, str] = field(default_factory=dict)  # actors' names: a batch of letters has one issuer
 
     def message(self, user_ids, kind: MessageKind, title: str, body: str, page: str | None = None,
                 link_id: int | None = None, dedupe_key: str | None = None) -> None:
@@ -91,10 +92,13 @@ def _name(connection: Connection, code: str | None) -> str:
     return connection.scalar(select(Division.short_name).where(Division.code == code)) or code
 
 
-def _actor(connection: Connection, entry: AuditLogEntry) -> str:
+def _actor(connection: Connection, entry: AuditLogEntry, out: Outgoing) -> str:
     if entry.actor_user_id is None:
         return entry.actor_login or ""
-    return connection.scalar(select(User.display_name).where(User.id == entry.actor_user_id)) or ""
+    if entry.actor_user_id not in out.names:
+        out.names[entry.actor_user_id] = connection.scalar(
+            select(User.display_name).where(User.id == entry.actor_user_id)) or ""
+    return out.names[entry.actor_user_id]
 
 
 # --- roster tasks --------------------------------------------------------------------------------
@@ -109,7 +113,7 @@ def _roster(connection: Connection, entry: AuditLogEntry, out: Outgoing) -> None
                               .where(RosterAssignment.id == int(entry.object_id))).one_or_none()
     if part is None:
         return
-    actor = _actor(connection, entry)
+    actor = _actor(connection, entry, out)
     after = entry.after or {}
     if action == "dispatch":
         children = connection.execute(select(RosterAssignment.id, RosterAssignment.division_code)
@@ -149,7 +153,7 @@ def _notice(connection: Connection, entry: AuditLogEntry, out: Outgoing) -> None
                                   .where(NoticeAssignment.id == int(entry.object_id))).one_or_none()
         if part is None:
             return
-        actor = _actor(connection, entry)
+        actor = _actor(connection, entry, out)
         if (entry.after or {}).get("to") == "enterprises":
             letters = connection.execute(select(NoticeLetter.enterprise_id, NoticeLetter.letter_number).where(
                 NoticeLetter.notice_id == part.notice_id, NoticeLetter.county_code == part.division_code)).all()
@@ -177,7 +181,7 @@ def _notice(connection: Connection, entry: AuditLogEntry, out: Outgoing) -> None
         if entry.action == "notice.letter_issue":
             out.message(enterprise_users(connection, letter.enterprise_id), MessageKind.NOTICE,
                         f"告知书已签发：{letter.name}",
-                        f"{_actor(connection, entry)}已签发清洁生产审核告知书（编号 {letter.letter_number}），"
+                        f"{_actor(connection, entry, out)}已签发清洁生产审核告知书（编号 {letter.letter_number}），"
                         "任务下发后请在“接受清审任务”中接受。", ENTERPRISE_TASKS_PAGE)
         else:  # an SMS to the number just given: the project leader learns at once that it receives them
             out.text((entry.after or {}).get("mobile") or letter.leader_mobile,
@@ -216,7 +220,7 @@ def _case(connection: Connection, entry: AuditLogEntry, out: Outgoing) -> None:
             previous = holder_code(holder_tier(found.managing_tier, CaseStep(before["step"])), division)
             if previous == code:  # the same department goes on to its own next step
                 return
-            title, body = f"待办理：{what}", f"{_actor(connection, entry)}已受理通过{what}，请办理“{step.label}”。"
+            title, body = f"待办理：{what}", f"{_actor(connection, entry, out)}已受理通过{what}，请办理“{step.label}”。"
         elif action == "resubmit":
             title, body = f"整改后重新提交：{what}", f"企业已按审核意见整改并重新提交{what}，请办理“{step.label}”。"
         else:
@@ -231,7 +235,7 @@ def _case(connection: Connection, entry: AuditLogEntry, out: Outgoing) -> None:
         reasons = "\n".join(f"{BY_KEY[s].label if s in BY_KEY else s}：{r}" for s, r in remarks)
         title = f"{kind}申请已退回整改（项目编号 {found.project_number}）"
         out.message(recipients, MessageKind.CASE_RETURN, title,
-                    f"{_actor(connection, entry)}在“{CaseStep(after['step']).label}”环节退回了本企业的{kind}申请。"
+                    f"{_actor(connection, entry, out)}在“{CaseStep(after['step']).label}”环节退回了本企业的{kind}申请。"
                     f"退回原因：\n{reasons}\n请按意见整改后重新提交。", APPLICATIONS_PAGE, found.id)
         out.text(found.leader_mobile, title)
     else:
@@ -239,7 +243,7 @@ def _case(connection: Connection, entry: AuditLogEntry, out: Outgoing) -> None:
         verdict = "通过" if passed else "不通过"
         number = after.get("document_number") or ""
         title = f"{kind}审核结果：{verdict}（项目编号 {found.project_number}）"
-        body = f"{_actor(connection, entry)}出具了本企业{kind}申请的审核结果：{verdict}（文号 {number}）。"
+        body = f"{_actor(connection, entry, out)}出具了本企业{kind}申请的审核结果：{verdict}（文号 {number}）。"
         body += "请在“评估验收申请”中下载审核意见。" if passed else "请按审核意见整改后重新申请。"
         out.message(recipients, MessageKind.CASE_RESULT, title, body, APPLICATIONS_PAGE, found.id)
         out.text(found.leader_mobile, title)

@@ -151,7 +151,27 @@ def test_a_return_tells_the_enterprise_why_by_inbox_and_sms(uow):
         assert "物料平衡" not in sms(s)[-1].body  # the SMS says what happened; the reasons are in the portal
 
 
-def test_results_passed_and_failed_reach_the_enterprise(uow):
+def test_a_resubmission_goes_back_to_the_department_that_returned_it(uow):
+    from core import applications, stage_records
+    from tests.support.projects import fill
+
+    with uow() as s:
+        case, enterprise = submitted_case(s)
+        intake(s, user(s, QINGYUAN), case.id, case.version, verdicts(case), agreed=True)
+        intake(s, user(s, CITY), case.id, case.version, verdicts(case, failed="assessment"), agreed=True)
+        stage = next(x for x in stages_of("evaluation") if x.key == "assessment")
+        fill(s, enterprise, case.project_id, stage)
+        stage_records.complete_stage(s, enterprise, case.project_id, "assessment")
+        applications.resubmit(s, enterprise, case.id, agreed=True)
+        case_id = case.id
+    with uow() as s:
+        resubmitted = inbox_of(s, CITY)[-1]
+        assert resubmitted.title.startswith("整改后重新提交：保定玖福食品有限公司的评估申请")
+        assert "地市受理审核" in resubmitted.body and resubmitted.link_id == case_id
+        assert not [m for m in inbox_of(s, QINGYUAN) if m.title.startswith("整改后")]
+
+
+def test_a_return_during_the_full_review_quotes_the_experts_remarks(uow):
     with uow() as s:
         case, city = at_document_review(s)
         return_for_rectification(s, city, case.id, case.version, {"assessment": "物料平衡数据前后矛盾"}, agreed=True)
