@@ -10,6 +10,7 @@ from core import instance
 from core.config import database_url
 from core.db import unit_of_work
 from ui.errors import run_guarded
+from ui.inbox_views import unread_link
 from ui.navigation import HIDDEN, HOME, sections_for
 from ui.session import resolve_user, sign_out
 from ui.widgets import plain
@@ -42,5 +43,8 @@ if user is not None:
         st.caption(f"{user.tier.label}用户 · 账号 {plain(user.login)}")
         st.button("退出登录", key="logout", width="stretch", on_click=sign_out)
 
+navigation = st.navigation(pages, position="sidebar" if user is not None else "hidden")
+if user is not None and not user.must_change_password:
+    run_guarded(lambda: unread_link(user))
 # The page runs inside the guard: an unexpected error shows a reference number, not a traceback.
-run_guarded(st.navigation(pages, position="sidebar" if user is not None else "hidden").run)
+run_guarded(navigation.run)

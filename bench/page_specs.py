@@ -65,6 +65,7 @@ def page_specs() -> list[PageSpec]:
     d = DEPARTMENTS
     specs = [
         PageSpec("首页", "pages/home.py", TIERS),
+        PageSpec("站内消息", "pages/inbox.py", TIERS),
         PageSpec("名单核定任务", "pages/roster_tasks.py", d, extra=True),
         PageSpec("名单核定详情·企业名单", "pages/roster_task.py", d, _roster("t3", ROSTER_LIST_STEP.get)),
         PageSpec("名单核定详情·最终名单", "pages/roster_task.py", ("province",), _roster("t1", lambda tier: "最终名单")),

@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a plain script
 
 BENCH_DIR = Path(os.environ.get("QJSC_BENCH_DIR", "/tmp/qjsc_bench"))
-BUILD_VERSION = 2  # bump when the generated data changes: cached databases are rebuilt
+BUILD_VERSION = 3  # bump when the generated data changes: cached databases are rebuilt
 SEED = 2026
 BENCH_PASSWORD = "Bench#2026qjsc"
 ENTERPRISES_1X = 5_100
@@ -173,6 +173,7 @@ def _build(url: str, scale: float) -> dict:
         world.load.flush()
         synthetic_roster.build(world)
         synthetic_audits.build(world)
+        _messages(world)
         world.load.flush()
         world.close_chain()
         # Core inserts bypass the session hooks that keep letter_progress current: fill it from the source.
@@ -283,6 +284,22 @@ def _accounts(w) -> None:
         w.user_login[user_id] = code
         w.audit("account_created", "user", user_id, w.ago(500), None,
                 after={"login": code, "tier": d["level"].value, "division_code": code})
+
+
+def _messages(w) -> None:
+    """An inbox for every account (站内消息): 60 messages a department, 6 an enterprise, one every two days,
+    the newest quarter unread."""
+    from core.notification_models import Message, MessageKind
+
+    kinds = list(MessageKind)
+    inboxes = [*((user_id, 60) for user_id in w.dept_user.values()),
+               *((user_id, 6) for user_id in w.enterprise_user.values())]
+    for user_id, count in inboxes:
+        for i in range(count):
+            at = w.ago(2 * i + 0.5)
+            w.load.add(Message, recipient_user_id=user_id, kind=kinds[i % len(kinds)], title=f"系统消息 {count - i}",
+                       body="名单核定任务已下发，请核定本辖区的企业名单。", link_page=None, link_id=None, dedupe_key=None,
+                       created_at=at, read_at=None if i < count // 4 else at)
 
 
 def _enterprises(w, count: int) -> None:

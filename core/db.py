@@ -37,6 +37,7 @@ from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from core.config import database_url
 from core.errors import Conflict, KeptRefusal, RuleViolation, ValidationError
 import core.progress  # noqa: F401,E402  (its session hooks keep letter_progress current)
+import core.notify_events  # noqa: F401,E402  (its session hooks write the messages of audited events)
 
 T = TypeVar("T")
 _engines: dict[str, Engine] = {}

@@ -42,7 +42,8 @@ def _campaign_calendar(monkeypatch):
 
 DEMO_ACCOUNTS = PROJECT_ROOT / "data" / "demo" / "accounts.csv"
 EMPTY_TEMPLATE = _TMP / "empty.db"
-MUTABLE_TABLES = ("instance_settings", "counters", "letter_progress", "indicator_values", "grading_sheets",
+MUTABLE_TABLES = ("messages", "outbox",
+                  "instance_settings", "counters", "letter_progress", "indicator_values", "grading_sheets",
                   "grading_profiles", "indicators", "indicator_groups", "indicator_systems", "disclosure_records",
                   "permit_records",
                   "audit_log", "user_sessions", "login_throttle", "attachments", "case_results", "site_reviews",

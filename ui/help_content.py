@@ -644,8 +644,9 @@ _ENTERPRISE_FAQ = (
 
 def _department_manual(tier: Tier) -> Manual:
     from ui.help_grading import indicator_systems_section  # it builds on Section, defined above
+    from ui.help_inbox import inbox_section
 
-    sections = (_home(tier), _roster(tier), _notice(tier), _cases(tier), _experts(tier),
+    sections = (_home(tier), inbox_section(tier), _roster(tier), _notice(tier), _cases(tier), _experts(tier),
                 indicator_systems_section(tier), _dashboard(tier), _summary(tier), _tracking(tier), _directory(tier),
                 _account(tier), _account_admin(tier), _help(tier))
     return Manual(tier, (_ROLE[tier], *_FLOW_COMMON), sections, _department_faq(tier))
@@ -653,10 +654,11 @@ def _department_manual(tier: Tier) -> Manual:
 
 def _enterprise_manual() -> Manual:
     from ui.help_grading import grading_section
+    from ui.help_inbox import inbox_section
 
     ledger = next(i for i, s in enumerate(_ENTERPRISE_SECTIONS) if s.screen == nav.OPTIONS_LEDGER) + 1
     work = (*_ENTERPRISE_SECTIONS[:ledger], grading_section(), *_ENTERPRISE_SECTIONS[ledger:])
-    sections = (_home(E), *work, _account(E), _help(E))
+    sections = (_home(E), inbox_section(E), *work, _account(E), _help(E))
     return Manual(E, (_ROLE[E], *_ENTERPRISE_FLOW), sections, _ENTERPRISE_FAQ)
 
 

@@ -7,6 +7,7 @@ from core.models import Tier, User
 LOGIN = ("pages/login.py", "登录", ":material/login:")
 FORCED_CHANGE = ("pages/change_initial_password.py", "修改初始密码", ":material/key:")
 HOME = ("pages/home.py", "首页", ":material/home:")
+INBOX = ("pages/inbox.py", "站内消息", ":material/mail:")
 ACCOUNT = ("pages/account.py", "账户", ":material/person:")
 DIRECTORY = ("pages/enterprise_directory.py", "企业名录", ":material/factory:")
 ACCOUNT_ADMIN = ("pages/account_admin.py", "账户管理", ":material/manage_accounts:")
@@ -44,9 +45,9 @@ def sections_for(user: User | None) -> dict[str, list[tuple[str, str, str]]]:
     if user.must_change_password:
         return {"": [FORCED_CHANGE]}
     if user.tier is Tier.ENTERPRISE:
-        return {"": [HOME], "清审任务": [ENTERPRISE_TASKS, PROJECT_STARTUP],
+        return {"": [HOME, INBOX], "清审任务": [ENTERPRISE_TASKS, PROJECT_STARTUP],
                 "业务办理": [AUDIT_WORK, OPTIONS_LEDGER, GRADING, APPLICATIONS, DISCLOSURE], "系统": [ACCOUNT, HELP]}
-    return {"": [HOME], "任务管理": [ROSTER_TASKS, ROSTER_TASK, NOTICE_TASKS, NOTICE_TASK],
+    return {"": [HOME, INBOX], "任务管理": [ROSTER_TASKS, ROSTER_TASK, NOTICE_TASKS, NOTICE_TASK],
             "业务办理": [CASES, CASE, EXPERT_POOL, INDICATOR_SYSTEMS],
             "统计与总结": [DASHBOARD, WORK_SUMMARY, DISCLOSURE_TRACKING],
             "企业管理": [DIRECTORY], "系统": [ACCOUNT, ACCOUNT_ADMIN, HELP]}

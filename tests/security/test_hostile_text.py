@@ -216,11 +216,28 @@ def help_page(w: World) -> list[str]:
     return walk(at, lambda a: a.text_input(key="help_search").input(SEARCH))
 
 
+def inbox(w: World) -> list[str]:
+    """站内消息: every tier's messages, their titles and bodies hostile (the events quote names and comments)."""
+    from sqlalchemy import update
+
+    from core.notification_models import Message
+
+    title, body = payload(200, heading=True), payload(5000, multiline=True, heading=True)
+    with unit_of_work() as s:
+        s.execute(update(Message).values(title=title, body=body))
+    found = by_tier("pages/inbox.py", ("enterprise", *DEPARTMENTS))(w)
+    at = open_page(CITY, "pages/inbox.py")
+    if not [e for e in at.markdown if MARKER.search(str(e.value))]:
+        found.append("the messages' payloads are not on the page")
+    return found + walk(at, lambda a: a.toggle(key="inbox_unread").set_value(True))
+
+
 DEPARTMENTS = (PROVINCE, CITY, QINGYUAN)
 SCREENS: dict[str, Callable[[World], list[str]]] = {
     "login.py": login_page,
     "change_initial_password.py": forced_change,
     "home.py": home,
+    "inbox.py": inbox,
     "account.py": by_tier("pages/account.py", ("enterprise", PROVINCE)),
     "account_admin.py": account_admin,
     "enterprise_directory.py": enterprise_directory,
