@@ -181,16 +181,35 @@ def _letter_numbers(session: Session, year: int, counties: list[str]) -> dict[st
 
 # --- the cascade ---------------------------------------------------------------------------
 
-def save_requirements(session: Session, actor: User, part_id: int, expected_version: int, text: str) -> None:
+def save_requirements(session: Session, actor: User, part_id: int, expected_version: int, text: str,
+                      contact_person: str | None = None, contact_phone: str | None = None) -> None:
+    """本级任务要求 and, when given, the department's own contact (both or neither), which the enterprise
+    sees beside the province's."""
     part = own_part(session, actor, part_id, expected_version, locked=True)
     if part.status is not S.PENDING_DISPATCH:
         raise RuleViolation("任务已下发，不能再修改本级任务要求")
-    text = clean(text, "任务要求", Limit.LONG, field="requirements", multiline=True)
-    if text != part.requirements:
-        before, part.requirements = part.requirements, text
+    after = {"requirements": clean(text, "任务要求", Limit.LONG, field="requirements", multiline=True)}
+    if contact_person is not None or contact_phone is not None:
+        after["contact_person"], after["contact_phone"] = _part_contact(contact_person or "", contact_phone or "")
+    before = {key: getattr(part, key) for key in after}
+    changed = {key: value for key, value in after.items() if value != before[key]}
+    if changed:
+        for key, value in changed.items():
+            setattr(part, key, value)
         flush_or_stale(session, STALE_MESSAGE)
         audit.record(session, actor=actor, action="notice.requirements", object_type=OWNER_PART, object_id=part.id,
-                     before={"requirements": before}, after={"requirements": text})
+                     before={key: before[key] for key in changed}, after=changed)
+
+
+def _part_contact(person: str, phone: str) -> tuple[str, str]:
+    person = clean(person, "联系人", Limit.PERSON, field="contact_person")
+    phone = re.sub(r"\s", "", clean(phone, "联系电话", Limit.PHONE, field="contact_phone"))
+    if bool(person) != bool(phone):
+        raise ValidationError("请同时填写本级联系人和联系电话（或都不填）",
+                              field="contact_phone" if person else "contact_person")
+    if phone and not PHONE.fullmatch(phone):
+        raise ValidationError("联系电话应为固定电话（如 0312-3037280）或手机号码", field="contact_phone")
+    return person, phone
 
 
 def attach_file(session: Session, actor: User, part_id: int, name: str, data: bytes) -> None:
