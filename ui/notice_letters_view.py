@@ -36,14 +36,14 @@ def letters_step(user: User, part: NoticeAssignment, letters: list[NoticeLetter]
     # What the user decides on: a letter issued or replaced by a colleague since is not touched again.
     versions = {x.id: seen.see(("letter", x.id), x.version) for x in letters}
     _generate(user, part, letters, versions)
-    _upload(user, letters, scans, versions)
     _upload_many(user, part, letters, versions)
+    _upload(user, letters, scans, versions)
 
 
 def _generate(user: User, part: NoticeAssignment, letters: list[NoticeLetter], versions: dict[int, int]) -> None:
     st.markdown("#### 批量下载企业告知书")
     st.caption("告知书中印有企业账号和一次性初始密码。密码只在生成时出现，系统只保存其加密值；"
-               "重新生成会作废之前告知书上的密码。请下载后检查、盖章，再逐个上传盖章扫描件。")
+               "重新生成会作废之前告知书上的密码。请下载后检查、盖章，再上传盖章扫描件（可一次上传多个）。")
     pending = [x for x in letters if x.generated_at is None]
     options = {"未生成的企业": [x.id for x in pending], "全部企业（重新生成）": [x.id for x in letters]}
     scope = st.radio("生成范围", list(options), horizontal=True, key=f"letter_scope_{part.id}",
@@ -119,9 +119,9 @@ def _upload(user: User, letters: list[NoticeLetter], scans: dict, versions: dict
 def _upload_many(user: User, part: NoticeAssignment, letters: list[NoticeLetter], versions: dict[int, int]) -> None:
     """Many scans at once: each is matched by the letter number in its file name; the user sees the
     matching, then stores what matched (core.letter_scans)."""
-    st.markdown("#### 批量上传盖章版告知书")
     if not any(x.generated_at for x in letters):
-        return
+        return  # the single upload below says what comes first
+    st.markdown("#### 批量上传盖章版告知书")
     st.caption("可一次选择多个扫描件。系统按文件名中的告知书编号（如 告知书_202113068100001_企业名称.pdf）"
                "对应到企业，先显示匹配结果，确认后再上传；未匹配、重复或格式不符的文件不会上传。")
     generation = st.session_state.get("stamp_batch_generation", 0)
