@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from core import attachments, audit, counters, dates, files, jurisdiction, roster
@@ -319,22 +319,30 @@ def upload_stamped(session: Session, actor: User, letter_id: int, name: str, dat
 
 # --- the enterprise ------------------------------------------------------------------------
 
-def enterprise_letters(session: Session, actor: User) -> list[NoticeLetter]:
-    """接受清审任务: the enterprise's letters whose county has dispatched the notice."""
+def enterprise_letters(session: Session, actor: User, letter_id: int | None = None) -> list[NoticeLetter]:
+    """接受清审任务: the enterprise's letters whose county has dispatched the notice (or that one letter)."""
     jurisdiction.require_enterprise(actor, "查看本企业的清审任务")
-    dispatched = select(NoticeAssignment.notice_id, NoticeAssignment.division_code) \
-        .where(NoticeAssignment.status == S.DISPATCHED, NoticeAssignment.level == Tier.COUNTY)
-    letters = session.scalars(select(NoticeLetter).where(NoticeLetter.enterprise_id == actor.enterprise_id)
-                              .order_by(NoticeLetter.id.desc()))
-    ready = set(session.execute(dispatched).all())
-    return [x for x in letters if (x.notice_id, x.county_code) in ready]
+    stmt = (select(NoticeLetter)
+            .join(NoticeAssignment, and_(NoticeAssignment.notice_id == NoticeLetter.notice_id,
+                                         NoticeAssignment.division_code == NoticeLetter.county_code))
+            .where(NoticeLetter.enterprise_id == actor.enterprise_id, NoticeAssignment.level == Tier.COUNTY,
+                   NoticeAssignment.status == S.DISPATCHED))
+    if letter_id is not None:
+        stmt = stmt.where(NoticeLetter.id == letter_id)
+    return list(session.scalars(stmt.order_by(NoticeLetter.id.desc())))
+
+
+def enterprise_letter(session: Session, actor: User, letter_id: int) -> NoticeLetter:
+    """One of the enterprise's own dispatched letters; refused otherwise."""
+    found = enterprise_letters(session, actor, letter_id)
+    if not found:
+        raise PermissionDenied("该清审任务不属于本企业或尚未下发")
+    return found[0]
 
 
 def accept(session: Session, actor: User, letter_id: int, *, project_leader: str, mobile: str) -> None:
     """The enterprise accepts its task, naming its project leader and a mobile that receives SMS."""
-    letter = next((x for x in enterprise_letters(session, actor) if x.id == letter_id), None)
-    if letter is None:
-        raise PermissionDenied("该清审任务不属于本企业或尚未下发")
+    letter = enterprise_letter(session, actor, letter_id)
     lock(session, letter)  # a second acceptance at the same moment waits, then finds this one
     if letter.accepted_at is not None:
         raise RuleViolation("本企业已接受该清审任务")

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from core import attachments, notice
 from core.demo import department_name
-from core.errors import PermissionDenied
 from core.models import Division, Tier
 from core.notice_models import NoticeAssignment
 from core.workflow_models import Attachment
@@ -35,9 +34,7 @@ class LevelInfo:
 
 def task_levels(session: Session, actor, letter_id: int) -> list[LevelInfo]:
     """Province, city, county: each level's part of the notice behind the enterprise's letter."""
-    letter = next((x for x in notice.enterprise_letters(session, actor) if x.id == letter_id), None)
-    if letter is None:
-        raise PermissionDenied("该清审任务不属于本企业或尚未下发")
+    letter = notice.enterprise_letter(session, actor, letter_id)
     part = session.scalar(select(NoticeAssignment).where(NoticeAssignment.notice_id == letter.notice_id,
                                                          NoticeAssignment.division_code == letter.county_code))
     chain: list[NoticeAssignment] = []
