@@ -34,6 +34,13 @@ def attach(session: Session, actor: User, owner_type: str, owner_id: int, purpos
     return _record(session, actor, owner_type, owner_id, purpose, _accepted(name, data, allowed))
 
 
+def attach_checked(session: Session, actor: User, owner_type: str, owner_id: int, purpose: str,
+                   upload: files.Upload) -> Attachment:
+    """Record an upload that files.accept has passed: many files are checked before the write that
+    attaches them, so that no check runs while it holds the write lock (core.letter_scans)."""
+    return _record(session, actor, owner_type, owner_id, purpose, upload)
+
+
 def _accepted(name: str, data: bytes, allowed: tuple[str, ...]) -> files.Upload:
     """files.accept, whose refusal names the file (several are sent together on many screens)."""
     try:

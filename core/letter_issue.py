@@ -26,20 +26,42 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit
+from core import audit, dates
 from core.auth import create_account, enterprise_login, revoke_sessions
 from core.db import flush_or_stale, lock
 from core.errors import PermissionDenied, RuleViolation
 from core.letters import LetterData
 from core.models import Division, Tier, User, utcnow
 from core.notice import OWNER_LETTER, S, letters_in, own_part
-from core.notice_models import AuditNotice, NoticeLetter
+from core.notice_models import MILESTONES, AuditNotice, NoticeLetter
 from core.passwords import generate_initial_password, hash_one_time_password
 
 STALE_LETTERS = "告知书已被本部门其他用户生成，或任务已被修改：本次生成未生效，请刷新页面后重新生成"
 DISPATCHED = "任务已下发至企业，不能再生成告知书"
 
 Progress = Callable[[int, int], None]
+# The milestones a letter prints (core.letters), in its order; the others concern the departments.
+PRINTED_MILESTONES = ("register_due", "plan_due", "evaluation_due", "acceptance_apply_due", "acceptance_due")
+
+
+def passed_milestones(notice: AuditNotice, today: date | None = None) -> list[tuple[str, date]]:
+    """(label, date) of the milestones printed in the letter that are already past today (Beijing): a
+    letter is dated the day it is issued, and would ask the enterprise for what it can no longer do."""
+    today = today or dates.beijing_today()
+    labels = dict(MILESTONES)
+    return [(labels[key], getattr(notice, key)) for key in PRINTED_MILESTONES if getattr(notice, key) < today]
+
+
+def passed_warning(notice: AuditNotice, today: date | None = None) -> str | None:
+    """The county's warning before it issues letters whose printed milestones have passed, or None."""
+    today = today or dates.beijing_today()
+    passed = passed_milestones(notice, today)
+    if not passed:
+        return None
+    listed = "；".join(f"{label}（{day:%Y-%m-%d}）" for label, day in passed)
+    return (f"告知书落款日期为今天（{today:%Y-%m-%d}），但其中 {len(passed)} 个时间节点已过：{listed}。"
+            f"企业无法按这些日期完成，请先联系省级通知的联系人（{notice.contact_person}，{notice.contact_phone}）"
+            "确认时间安排，再生成告知书。")
 
 
 @dataclass(frozen=True)
@@ -100,7 +122,7 @@ def plan(session: Session, actor: User, part_id: int, letter_ids: list[int] | No
         if new:
             account = next(free)
         planned.append(PlannedLetter(letter.id, letter.version, letter.enterprise_id, account, new,
-                                     _letter_data(letter, notice, county, city, account, today or date.today())))
+                                     _letter_data(letter, notice, county, city, account, today or dates.beijing_today())))
     return LetterPlan(part.id, part.version, tuple(planned))
 
 

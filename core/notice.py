@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from core import attachments, audit, counters, dates, files, jurisdiction, roster
@@ -181,16 +181,35 @@ def _letter_numbers(session: Session, year: int, counties: list[str]) -> dict[st
 
 # --- the cascade ---------------------------------------------------------------------------
 
-def save_requirements(session: Session, actor: User, part_id: int, expected_version: int, text: str) -> None:
+def save_requirements(session: Session, actor: User, part_id: int, expected_version: int, text: str,
+                      contact_person: str | None = None, contact_phone: str | None = None) -> None:
+    """本级任务要求 and, when given, the department's own contact (both or neither), which the enterprise
+    sees beside the province's."""
     part = own_part(session, actor, part_id, expected_version, locked=True)
     if part.status is not S.PENDING_DISPATCH:
         raise RuleViolation("任务已下发，不能再修改本级任务要求")
-    text = clean(text, "任务要求", Limit.LONG, field="requirements", multiline=True)
-    if text != part.requirements:
-        before, part.requirements = part.requirements, text
+    after = {"requirements": clean(text, "任务要求", Limit.LONG, field="requirements", multiline=True)}
+    if contact_person is not None or contact_phone is not None:
+        after["contact_person"], after["contact_phone"] = _part_contact(contact_person or "", contact_phone or "")
+    before = {key: getattr(part, key) for key in after}
+    changed = {key: value for key, value in after.items() if value != before[key]}
+    if changed:
+        for key, value in changed.items():
+            setattr(part, key, value)
         flush_or_stale(session, STALE_MESSAGE)
         audit.record(session, actor=actor, action="notice.requirements", object_type=OWNER_PART, object_id=part.id,
-                     before={"requirements": before}, after={"requirements": text})
+                     before={key: before[key] for key in changed}, after=changed)
+
+
+def _part_contact(person: str, phone: str) -> tuple[str, str]:
+    person = clean(person, "联系人", Limit.PERSON, field="contact_person")
+    phone = re.sub(r"\s", "", clean(phone, "联系电话", Limit.PHONE, field="contact_phone"))
+    if bool(person) != bool(phone):
+        raise ValidationError("请同时填写本级联系人和联系电话（或都不填）",
+                              field="contact_phone" if person else "contact_person")
+    if phone and not PHONE.fullmatch(phone):
+        raise ValidationError("联系电话应为固定电话（如 0312-3037280）或手机号码", field="contact_phone")
+    return person, phone
 
 
 def attach_file(session: Session, actor: User, part_id: int, name: str, data: bytes) -> None:
@@ -300,22 +319,30 @@ def upload_stamped(session: Session, actor: User, letter_id: int, name: str, dat
 
 # --- the enterprise ------------------------------------------------------------------------
 
-def enterprise_letters(session: Session, actor: User) -> list[NoticeLetter]:
-    """接受清审任务: the enterprise's letters whose county has dispatched the notice."""
+def enterprise_letters(session: Session, actor: User, letter_id: int | None = None) -> list[NoticeLetter]:
+    """接受清审任务: the enterprise's letters whose county has dispatched the notice (or that one letter)."""
     jurisdiction.require_enterprise(actor, "查看本企业的清审任务")
-    dispatched = select(NoticeAssignment.notice_id, NoticeAssignment.division_code) \
-        .where(NoticeAssignment.status == S.DISPATCHED, NoticeAssignment.level == Tier.COUNTY)
-    letters = session.scalars(select(NoticeLetter).where(NoticeLetter.enterprise_id == actor.enterprise_id)
-                              .order_by(NoticeLetter.id.desc()))
-    ready = set(session.execute(dispatched).all())
-    return [x for x in letters if (x.notice_id, x.county_code) in ready]
+    stmt = (select(NoticeLetter)
+            .join(NoticeAssignment, and_(NoticeAssignment.notice_id == NoticeLetter.notice_id,
+                                         NoticeAssignment.division_code == NoticeLetter.county_code))
+            .where(NoticeLetter.enterprise_id == actor.enterprise_id, NoticeAssignment.level == Tier.COUNTY,
+                   NoticeAssignment.status == S.DISPATCHED))
+    if letter_id is not None:
+        stmt = stmt.where(NoticeLetter.id == letter_id)
+    return list(session.scalars(stmt.order_by(NoticeLetter.id.desc())))
+
+
+def enterprise_letter(session: Session, actor: User, letter_id: int) -> NoticeLetter:
+    """One of the enterprise's own dispatched letters; refused otherwise."""
+    found = enterprise_letters(session, actor, letter_id)
+    if not found:
+        raise PermissionDenied("该清审任务不属于本企业或尚未下发")
+    return found[0]
 
 
 def accept(session: Session, actor: User, letter_id: int, *, project_leader: str, mobile: str) -> None:
     """The enterprise accepts its task, naming its project leader and a mobile that receives SMS."""
-    letter = next((x for x in enterprise_letters(session, actor) if x.id == letter_id), None)
-    if letter is None:
-        raise PermissionDenied("该清审任务不属于本企业或尚未下发")
+    letter = enterprise_letter(session, actor, letter_id)
     lock(session, letter)  # a second acceptance at the same moment waits, then finds this one
     if letter.accepted_at is not None:
         raise RuleViolation("本企业已接受该清审任务")

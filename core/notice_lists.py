@@ -3,7 +3,8 @@
 A province's part covers every letter of the campaign (tens of thousands at ten times Hebei): the
 list, its filters, its counts and its industry table are computed in the database over
 letter_progress (one row per letter, with the letter's county, city and 大类 already on it), and
-only the page on screen is read. The columns are those of seed 000's 企业名单 screen.
+only the page on screen is read. The columns are those of seed 000's 企业名单 screen, with the project
+leader and mobile the enterprise gave when it accepted.
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ def letter_rows(session: Session, part: NoticeAssignment, flt: LetterFilter = Le
                 limit: int | None = 50) -> list[dict]:
     """One page of the list, in county and letter-number order, as the screen and the export show it."""
     county, city, major = aliased(Division), aliased(Division), aliased(Industry)
-    stmt = (select(NoticeLetter.letter_number, AuditProject.project_number, Enterprise.name, Enterprise.double_exceed,
+    stmt = (select(NoticeLetter.letter_number, NoticeLetter.project_leader, NoticeLetter.leader_mobile,
+                   AuditProject.project_number, Enterprise.name, Enterprise.double_exceed,
                    Enterprise.double_toxic, Enterprise.managing_tier, major.name.label("industry"),
                    county.short_name.label("county"), city.short_name.label("city"),
                    *(getattr(P, key).label(key) for key, _ in STAGES))
@@ -91,6 +93,8 @@ def letter_rows(session: Session, part: NoticeAssignment, flt: LetterFilter = Le
         rows.append({"序号": number, "清审行业": r.industry or "未分类", "双超": YES_NO[bool(r.double_exceed)],
                      "双有": YES_NO[bool(r.double_toxic)], "项目编号": r.project_number or "—",
                      "告知书编号": r.letter_number, "企业名称": r.name, "办理进度": reached[-1] if reached else "未告知",
+                     # named by the enterprise when it accepted, for the departments to reach it
+                     "项目负责人": r.project_leader or "", "移动电话": r.leader_mobile or "",
                      "所属地市": r.city or "", "所属区县": r.county, "办理机构": HANDLED_BY[r.managing_tier]})
     return rows
 

@@ -77,6 +77,9 @@ class NoticeAssignment(Base):
     status: Mapped[NoticeStatus] = mapped_column(portable_enum(NoticeStatus, "notice_status"),
                                                  default=NoticeStatus.PENDING_DISPATCH)
     requirements: Mapped[str] = mapped_column(Text, default="")
+    # The city's and the county's own contact (the province's is the notice's), shown to the enterprise.
+    contact_person: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     dispatched_at: Mapped[datetime | None] = mapped_column()
     version: Mapped[int] = mapped_column(Integer, default=1)

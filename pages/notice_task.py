@@ -99,6 +99,8 @@ def notice_summary() -> None:
     for upper in chain[1:]:
         st.markdown(f"**{upper.division.name}任务要求**")
         st.markdown(plain(upper.requirements) or "（未填写）")
+        if upper.contact_person:
+            st.markdown(f"联系人：{plain(upper.contact_person)}（{plain(upper.contact_phone)}）")
         file_list(upper_files[upper.id], f"notice_upper_{upper.id}")
 
 
@@ -114,6 +116,12 @@ def province_info() -> None:
 def own_requirements() -> None:
     text = st.text_area("本级任务要求", value=part.requirements, height=150, disabled=not pending, max_chars=Limit.LONG,
                         key=f"notice_req_{part.id}", placeholder="填写本级的任务要求和相关通知文件")
+    # the enterprise sees each level's contact beside its requirements (接受清审任务)
+    left, right = st.columns(2)
+    person = left.text_input("本级联系人", value=part.contact_person, disabled=not pending, max_chars=Limit.PERSON,
+                             key=f"notice_contact_{part.id}")
+    phone = right.text_input("本级联系电话", value=part.contact_phone, disabled=not pending, max_chars=Limit.PHONE,
+                             key=f"notice_phone_{part.id}", placeholder="0312-3037280")
     file_list(own_files, f"notice_own_{part.id}")
     if not pending:
         return
@@ -121,7 +129,7 @@ def own_requirements() -> None:
                         lambda s, a, name, data: notice.attach_file(s, a, part.id, name, data))
 
     def save(s, a) -> None:
-        notice.save_requirements(s, a, part.id, version, text)
+        notice.save_requirements(s, a, part.id, version, text, person, phone)
         upload.send(s, a)
 
     upload.own_button(f"notice_own_upload_btn_{part.id}", user)

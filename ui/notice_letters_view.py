@@ -1,17 +1,18 @@
-"""The county's 告知书 step: issue letters (ZIP and one PDF for printing), upload each stamped scan."""
+"""The county's 告知书 step: issue letters (ZIP and one PDF for printing), upload the stamped scans one by one
+or many at once (matched by the letter number in each file name, previewed before they are stored)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from core import letter_issue, notice
+from core import letter_issue, letter_scans, notice
 from core import letters as letter_pdf
 from core.db import run_write, unit_of_work
 from core.errors import RuleViolation
 from core.models import User
 from core.notice_models import NoticeAssignment, NoticeLetter, NoticeStatus
-from ui.widgets import SeenVersions, act, file_list, fmt_time, show_violation, upload_box
+from ui.widgets import SeenVersions, act, file_list, fmt_time, plain, show_violation, upload_box
 
 BUNDLE_KEY = "notice_letter_bundle"
 
@@ -26,7 +27,8 @@ def letters_step(user: User, part: NoticeAssignment, letters: list[NoticeLetter]
     st.dataframe(pd.DataFrame([{
         "编号": x.letter_number, "企业名称": x.enterprise.name,
         "生成时间": fmt_time(x.generated_at) or "未生成", "生成次数": x.generation_count,
-        "盖章版": scans[x.id].original_name if x.id in scans else "未上传"} for x in letters]),
+        "盖章版": scans[x.id].original_name if x.id in scans else "未上传",
+        "项目负责人": x.project_leader or "", "移动电话": x.leader_mobile or ""} for x in letters]),
         hide_index=True, width="stretch")
     if part.status is not NoticeStatus.PENDING_DISPATCH:
         st.success(f"已于 {fmt_time(part.dispatched_at)} 下发至企业，告知书不能再生成或更换。")
@@ -34,13 +36,14 @@ def letters_step(user: User, part: NoticeAssignment, letters: list[NoticeLetter]
     # What the user decides on: a letter issued or replaced by a colleague since is not touched again.
     versions = {x.id: seen.see(("letter", x.id), x.version) for x in letters}
     _generate(user, part, letters, versions)
+    _upload_many(user, part, letters, versions)
     _upload(user, letters, scans, versions)
 
 
 def _generate(user: User, part: NoticeAssignment, letters: list[NoticeLetter], versions: dict[int, int]) -> None:
     st.markdown("#### 批量下载企业告知书")
     st.caption("告知书中印有企业账号和一次性初始密码。密码只在生成时出现，系统只保存其加密值；"
-               "重新生成会作废之前告知书上的密码。请下载后检查、盖章，再逐个上传盖章扫描件。")
+               "重新生成会作废之前告知书上的密码。请下载后检查、盖章，再上传盖章扫描件（可一次上传多个）。")
     pending = [x for x in letters if x.generated_at is None]
     options = {"未生成的企业": [x.id for x in pending], "全部企业（重新生成）": [x.id for x in letters]}
     scope = st.radio("生成范围", list(options), horizontal=True, key=f"letter_scope_{part.id}",
@@ -49,6 +52,9 @@ def _generate(user: User, part: NoticeAssignment, letters: list[NoticeLetter], v
     confirm = True
     if scope.startswith("全部") and any(x.generated_at for x in letters):
         confirm = st.checkbox("我知道重新生成会作废已发出告知书上的初始密码", key=f"regen_ok_{part.id}")
+    if passed := letter_issue.passed_warning(part.notice):
+        st.warning(plain(passed), icon=":material/event_busy:")
+        confirm = st.checkbox("我已知晓上述时间节点已过，仍按这些日期生成告知书", key=f"passed_ok_{part.id}") and confirm
     if st.button(f"生成告知书（{len(ids)} 份）", type="primary", disabled=not ids or not confirm,
                  key=f"generate_{part.id}"):
         bar = st.progress(0.0, text="正在读取告知书信息…")
@@ -89,7 +95,7 @@ def _issue(user: User, part: NoticeAssignment, ids: list[int], seen: dict[int, i
 
 
 def _upload(user: User, letters: list[NoticeLetter], scans: dict, versions: dict[int, int]) -> None:
-    st.markdown("#### 上传盖章版告知书")
+    st.markdown("#### 逐个上传盖章版告知书")
     ready = {x.id: x for x in letters if x.generated_at}
     if not ready:
         st.caption("生成告知书后，可在此上传各企业的盖章扫描件。")
@@ -108,3 +114,44 @@ def _upload(user: User, letters: list[NoticeLetter], scans: dict, versions: dict
         act(lambda s, a: notice.upload_stamped(s, a, letter_id, scan.name, scan.getvalue(), versions[letter_id]),
             f"已上传“{ready[letter_id].enterprise.name}”的盖章告知书", user,
             then=lambda: st.session_state.__setitem__("stamp_generation", generation + 1))
+
+
+def _upload_many(user: User, part: NoticeAssignment, letters: list[NoticeLetter], versions: dict[int, int]) -> None:
+    """Many scans at once: each is matched by the letter number in its file name; the user sees the
+    matching, then stores what matched (core.letter_scans)."""
+    if not any(x.generated_at for x in letters):
+        return  # the single upload below says what comes first
+    st.markdown("#### 批量上传盖章版告知书")
+    st.caption("可一次选择多个扫描件。系统按文件名中的告知书编号（如 告知书_202113068100001_企业名称.pdf）"
+               "对应到企业，先显示匹配结果，确认后再上传；未匹配、重复或格式不符的文件不会上传。")
+    generation = st.session_state.get("stamp_batch_generation", 0)
+    chosen = upload_box("盖章扫描件（可多选）", f"stamp_batch_{generation}", multiple=True) or []
+    if not chosen:
+        return
+    uploads = [(f.name, f.getvalue()) for f in chosen]
+    try:
+        with unit_of_work() as session:
+            matches = letter_scans.preview(session, session.get(User, user.id), part.id, uploads)
+    except RuleViolation as exc:
+        show_violation(exc)
+        return
+    st.dataframe(pd.DataFrame([{
+        "文件名": m.name, "匹配结果": m.status.label, "告知书编号": m.letter.number if m.letter else "",
+        "企业名称": m.letter.enterprise_name if m.letter else "", "说明": m.reason} for m in matches]),
+        hide_index=True, width="stretch")
+    matched = [m for m in matches if m.matched]
+    others = len(matches) - len(matched)
+    st.caption(f"共 {len(matches)} 个文件：已匹配 {len(matched)} 个" + (f"，{others} 个不会上传" if others else ""))
+    if not st.button(f"确认上传已匹配的 {len(matched)} 个文件", type="primary", disabled=not matched,
+                     key=f"stamp_batch_btn_{part.id}"):
+        return
+    # the file checks run here, before the write that attaches the files (and outside its lock)
+    checked = letter_scans.check(matches, uploads)
+    if not checked.accepted:
+        st.error(plain(checked.refusal()), icon=":material/error:")
+        return
+    names = "、".join(x.enterprise_name for x in checked.accepted[:5]) + ("等" if len(checked.accepted) > 5 else "")
+    act(lambda s, a: letter_scans.record(s, a, part.id, checked, versions),
+        f"已上传 {len(checked.accepted)} 份盖章告知书（{names}）", user,
+        warning=lambda _: checked.refusal(),
+        then=lambda: st.session_state.__setitem__("stamp_batch_generation", generation + 1))

@@ -1,4 +1,5 @@
-"""告知书 in the browser: the county issues and uploads letters and dispatches; the enterprise logs in and accepts."""
+"""告知书 in the browser: the county issues letters, uploads one stamped scan alone and another with the bulk
+uploader (after its preview of the matching) and dispatches; the enterprise logs in and accepts."""
 
 from __future__ import annotations
 
@@ -59,24 +60,38 @@ def test_county_issues_letters_and_the_enterprise_accepts(page, tmp_path):
     with zipfile.ZipFile(archive) as z:
         letters = {name: z.read(name) for name in z.namelist()}
     assert len(letters) == 2
-    accounts = []
-    for name, pdf in letters.items():
-        number, account, password = credentials(pdf)
-        accounts.append((account, password))
-        stamped = tmp_path / f"盖章_{number}.pdf"
-        stamped.write_bytes(pdf)  # stands in for the stamped scan
-        settle(page)
-        box = page.get_by_label("企业", exact=True)
-        chosen = number in box.input_value()  # the combobox shows the chosen letter as its value
-        box.click()
-        box.fill(number)
-        page.get_by_role("option").filter(has_text=number).first.wait_for()
-        with reran(page, when=not chosen):  # choosing the letter already chosen runs nothing
-            box.press("Enter")
-        box.press("Escape")
-        upload(page, "盖章扫描件", stamped)
-        press(page, "上传盖章版")
-        expect(page, "的盖章告知书")
+    accounts = [credentials(pdf)[1:] for pdf in letters.values()]
+    (first, first_pdf), (second, second_pdf) = ((credentials(pdf)[0], pdf) for pdf in letters.values())
+    # The first letter one by one: pick the enterprise, then its scan.
+    stamped = tmp_path / f"盖章_{first}.pdf"
+    stamped.write_bytes(first_pdf)  # stands in for the stamped scan
+    settle(page)
+    box = page.get_by_label("企业", exact=True)
+    chosen = first in box.input_value()  # the combobox shows the chosen letter as its value
+    box.click()
+    box.fill(first)
+    page.get_by_role("option").filter(has_text=first).first.wait_for()
+    with reran(page, when=not chosen):  # choosing the letter already chosen runs nothing
+        box.press("Enter")
+    box.press("Escape")
+    upload(page, "盖章扫描件（PDF", stamped)
+    press(page, "上传盖章版")
+    expect(page, "的盖章告知书")
+    # The second with the bulk uploader, beside a scan whose name carries no letter number: the preview
+    # says which is which, and only the matched one is stored.
+    matched, stray = tmp_path / f"告知书_{second}_盖章.pdf", tmp_path / "扫描说明.pdf"
+    matched.write_bytes(second_pdf)
+    stray.write_bytes(second_pdf)
+    upload(page, "盖章扫描件（可多选）", matched, stray)
+    expect(page, "共 2 个文件：已匹配 1 个，1 个不会上传")
+    page.screenshot(path=str(ARTIFACTS / "notice_bulk_preview.png"), full_page=True)
+    press(page, "确认上传已匹配的 1 个文件")
+    expect(page, "已上传 1 份盖章告知书")
+    expect(page, "未上传 1 个文件：“扫描说明.pdf”：未匹配")
+    with unit_of_work() as s:
+        county = s.scalar(select(NoticeAssignment).where(NoticeAssignment.division_code == ZHUOZHOU))
+        scans = notice.stamped_scans(s, [x.id for x in notice.letters_in(s, county)])
+        assert sorted(a.original_name for a in scans.values()) == sorted([stamped.name, matched.name])
     choose_step(page, "下发任务")
     agree(page)
     press(page, "下发任务")

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from core import auth, letter_issue, notice, roster
+from core import auth, letter_issue, letter_scans, notice, roster
 from core import letters as letter_pdf
 from core.db import run_write, unit_of_work
 from core.models import User
@@ -129,6 +129,30 @@ def test_stamped_upload(uow, mode):
         assert len(notice.stamped_scans(s, [lid])) == 1
         assert s.get(NoticeLetter, lid).version == version + 1
         assert audit_count(s, "attachment.add", lid) == 1
+
+
+def test_bulk_stamped_upload(uow, mode):
+    """As the screen uploads many scans: the preview and the file checks outside any transaction, one
+    write; officials sending the same scans at once on what they all saw store them once."""
+    with uow() as s:
+        county = the_part(s, cascade_to_counties(s), ZHUOZHOU)
+        notice.issue_letters(s, user(s, ZHUOZHOU), county.id)
+        seen = {x.id: x.version for x in notice.letters_in(s, county)}
+        uploads = [(f"告知书_{x.letter_number}.pdf", pdf_bytes()) for x in notice.letters_in(s, county)]
+        cid, by = county.id, user(s, ZHUOZHOU).id
+
+    def send(i):
+        with unit_of_work() as s:
+            matches = letter_scans.preview(s, actor(s, by), cid, uploads)
+        checked = letter_scans.check(matches, uploads)
+        with unit_of_work(write=mode == "write") as s:
+            return letter_scans.record(s, actor(s, by), cid, checked, seen)
+
+    one_applied(race_calls(send))
+    with uow() as s:
+        assert len(notice.stamped_scans(s, list(seen))) == 2
+        assert all(s.get(NoticeLetter, i).version == v + 1 for i, v in seen.items())
+        assert audit_count(s, "notice.stamped_batch", cid) == 1
 
 
 def test_letter_issuing(uow, mode):

@@ -185,6 +185,8 @@ def _make_hostile(s, enterprise_user: User, project_id: int, evaluation_id: int,
     _set(s, AuditNotice, "contact_person", payload(32))
     _set(s, AuditNotice, "contact_phone", payload(32))
     _set(s, NoticeAssignment, "requirements", payload(5000, multiline=True))
+    _set(s, NoticeAssignment, "contact_person", payload(32))
+    _set(s, NoticeAssignment, "contact_phone", payload(32))
     _set(s, NoticeLetter, "project_leader", payload(32))
 
     s.execute(update(StageRecord).where(StageRecord.text_value.is_not(None)).values(

@@ -183,3 +183,26 @@ def test_hostile_stamped_uploads_are_refused_and_nothing_is_attached(uow, name, 
         with pytest.raises(ValidationError, match=message):
             notice.upload_stamped(s, user(s, QINGYUAN), letter.id, name, data)
         assert notice.stamped_scans(s, [letter.id]) == {}
+
+
+def test_the_county_is_warned_of_printed_milestones_that_have_passed(uow, monkeypatch):
+    from core import dates, letter_issue
+
+    with uow() as s:
+        notice_id = cascade_to_counties(s)
+        county = the_part(s, notice_id, QINGYUAN)
+        row = county.notice
+        assert letter_issue.passed_milestones(row) == [] and letter_issue.passed_warning(row) is None
+        # 告知书送达企业 (day 10) is the departments' own and not printed: not named
+        assert letter_issue.passed_milestones(row, START + timedelta(days=15)) == []
+        later = START + timedelta(days=35)
+        assert letter_issue.passed_milestones(row, later) == [
+            ("企业登录系统填报并公布审核信息", START + timedelta(days=20)),
+            ("完成审核方案并提出评估申请", START + timedelta(days=30))]
+        monkeypatch.setattr(dates, "beijing_today", lambda: later)
+        warning = letter_issue.passed_warning(row)
+        assert "今天（2027-01-05）" in warning and "2 个时间节点已过" in warning
+        assert "完成审核方案并提出评估申请（2026-12-31）" in warning and "王贵磊" in warning
+        # and the letter is dated that (Beijing) day
+        [planned] = letter_issue.plan(s, user(s, QINGYUAN), county.id).letters
+        assert planned.data.issue_date == later

@@ -35,6 +35,9 @@ def test_each_part_counts_and_lists_its_own_area(uow):
         # 玖福 accepted and passed evaluation in the small campaign; it has a project number.
         assert rows[0]["办理进度"] == "评估通过" and rows[0]["项目编号"] != "—"
         assert rows[1]["办理进度"] == "未告知" and rows[1]["项目编号"] == "—"
+        # the project leader and mobile 玖福 gave when it accepted (tests.support.stats), for the departments
+        assert [(r["项目负责人"], r["移动电话"]) for r in rows] == [("张三", "13812345678"), ("", ""), ("", "")]
+        assert notice_lists.letter_rows(s, found[QINGYUAN])[0]["移动电话"] == "13812345678"
 
 
 def test_filters_and_pages(uow):
