@@ -2,7 +2,7 @@
 shows the city's and the county's contact beside the province's (seed 000 §2.2, 市任务信息 *联系人 *联系方式).
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-01 12:40:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = '0016'
-down_revision = '0012'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from core import notifications
+from core.disclosure_models import DisclosureChannel, DisclosureRecord
 from core.db import run_write
 from core.models import User
 from core.notice_models import NoticeLetter
@@ -228,7 +229,10 @@ def remind(today) -> int:
 
 def test_due_and_overdue_reminders_are_written_once_per_letter_and_milestone(uow):
     with uow() as s:
-        project, enterprise = accepted_project(s)  # next milestone: plan_due, 30 days after the campaign day
+        project, enterprise = accepted_project(s)
+        # Published its audit information: the next milestone is plan_due, 30 days after the campaign day.
+        s.add(DisclosureRecord(project_id=project.id, channel=DisclosureChannel.NEWSPAPER, location="《保定日报》第 3 版",
+                               published_on=CAMPAIGN_DAY, recorded_by_user_id=enterprise.id))
         login = enterprise.login
     with uow() as s:  # the acceptance's own SMS was written at its commit
         sms_before = s.scalar(select(func.count()).select_from(OutboxItem))
