@@ -50,7 +50,7 @@ def _filtered(stmt: Select, user: User, flt: DirectoryFilter) -> Select:
 
 def _query(user: User, flt: DirectoryFilter) -> Select:
     city = aliased(Division)
-    stmt = (select(Enterprise.name, Enterprise.credit_code, city.name, Division.name,
+    stmt = (select(Enterprise.name, Enterprise.credit_code, city.short_name, Division.short_name,
                    Enterprise.industry_code, Industry.name, Enterprise.managing_tier,
                    Enterprise.double_exceed, Enterprise.double_toxic)
             .join(Division, Division.code == Enterprise.division_code)
@@ -89,7 +89,7 @@ def export(session: Session, user: User, flt: DirectoryFilter) -> list[dict]:
 
 def county_options(session: Session, user: User) -> list[tuple[str, str]]:
     """(code, name) of the county-level divisions the user may filter by."""
-    rows = session.execute(select(Division.code, Division.name)
+    rows = session.execute(select(Division.code, Division.short_name)
                            .where(division_scope(user), Division.level == Tier.COUNTY)
                            .order_by(Division.code))
     return [(c, n) for c, n in rows]
@@ -123,7 +123,7 @@ def division_path(session: Session, code: str) -> str:
     names = []
     division = session.get(Division, code)
     while division is not None:
-        names.append(division.name)
+        names.append(division.short_name)
         division = session.get(Division, division.parent_code) if division.parent_code else None
     return " / ".join(reversed(names))
 
@@ -158,7 +158,7 @@ def create_enterprise(session: Session, actor: User, *, name: str, county_code: 
             raise ValidationError(f"统一社会信用代码已被“{other.name}”使用", field="credit_code")
     same = session.scalars(select(Enterprise).where(Enterprise.division_code == county.code))
     if any(normalize_name(e.name) == normalize_name(name) for e in same):
-        raise ValidationError(f"{county.name}已有同名企业“{name}”", field="name")
+        raise ValidationError(f"{county.short_name}已有同名企业“{name}”", field="name")
     enterprise = Enterprise(name=name, division_code=county.code, industry_code=industry.code,
                             managing_tier=managing_tier, credit_code=code,
                             address=address or None,

@@ -160,7 +160,7 @@ def specialty_options(session: Session) -> list[tuple[str, str]]:
 
 def region_options(session: Session, actor: User) -> list[tuple[str, str]]:
     """(code, label) of the cities and counties of the actor's jurisdiction, for the region picker."""
-    cities = dict(session.execute(select(Division.code, Division.name).where(Division.level == Tier.CITY)).all())
+    cities = dict(session.execute(select(Division.code, Division.short_name).where(Division.level == Tier.CITY)).all())
     rows = session.scalars(select(Division).where(division_scope(actor),
                                                   Division.level.in_((Tier.CITY, Tier.COUNTY)))
                            .order_by(Division.code))
@@ -169,8 +169,8 @@ def region_options(session: Session, actor: User) -> list[tuple[str, str]]:
 
 def region_label(division: Division, city_names: dict[str, str]) -> str:
     if division.level is Tier.COUNTY and division.city_code in city_names:
-        return f"{city_names[division.city_code]}{division.name}"
-    return division.name
+        return f"{city_names[division.city_code]}{division.short_name}"
+    return division.short_name
 
 
 def table_rows(session: Session, experts: list[Expert]) -> list[dict]:
@@ -179,7 +179,7 @@ def table_rows(session: Session, experts: list[Expert]) -> list[dict]:
     wanted = {e.region_code for e in experts} | {e.registry_code for e in experts}
     divisions = {d.code: d for d in session.scalars(select(Division).where(Division.code.in_(wanted)))} \
         if wanted else {}
-    city_names = dict(session.execute(select(Division.code, Division.name)
+    city_names = dict(session.execute(select(Division.code, Division.short_name)
                                       .where(Division.level == Tier.CITY)).all())
     rows = []
     for e in experts:
@@ -250,7 +250,7 @@ def _region(ref: Reference, value: str) -> str:
     if division is None:
         raise ValidationError(f"所在地区“{code}”不是有效的行政区划代码", field="region_code")
     if division.province_code != ref.province_code:
-        raise ValidationError(f"所在地区“{division.name}”不在本省范围内", field="region_code")
+        raise ValidationError(f"所在地区“{division.short_name}”不在本省范围内", field="region_code")
     if division.level not in (Tier.CITY, Tier.COUNTY):
         raise ValidationError("所在地区请选择到地市或区县", field="region_code")
     return code

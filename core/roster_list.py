@@ -73,7 +73,7 @@ class PenMap:
         if holder is None:
             raise RuleViolation("该区县的名单已提交上级审核或已确定，当前不能修改")
         if holder.division_code != actor.division_code:
-            raise PermissionDenied(f"该企业的名单当前由{holder.division.name}核定，本部门不能修改")
+            raise PermissionDenied(f"该企业的名单当前由{holder.division.short_name}核定，本部门不能修改")
         return holder
 
 

@@ -144,7 +144,7 @@ def reference_choices(session: Session) -> dict[str, dict[str, list[tuple[str, s
     Both maps are keyed by the parent's code, "" for the top level.
     """
     places: dict[str, list[tuple[str, str]]] = {}
-    rows = session.execute(select(Division.code, Division.name, Division.level, Division.city_code)
+    rows = session.execute(select(Division.code, Division.short_name, Division.level, Division.city_code)
                            .where(Division.province_code == PROVINCE_CODE, Division.level != Tier.PROVINCE)
                            .order_by(Division.code))
     for code, name, level, city in rows:

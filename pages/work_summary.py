@@ -25,7 +25,7 @@ page_header("工作总结", "本辖区企业实施的清洁生产方案、经济
 
 with unit_of_work() as session:
     notices = stats.campaigns(session, user)
-    scope = session.get(Division, user.division_code).name
+    scope = session.get(Division, user.division_code).short_name
 if not notices:
     st.info("本辖区还没有清审任务通知下发的企业，暂无工作总结。", icon=":material/summarize:")
     st.stop()
