@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import cases, full_review, stage_records
+from core import case_history, cases, full_review, stage_records
 from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import User
@@ -106,6 +106,6 @@ def result_view(session, user: User, case: Case) -> None:
 
 def history_view(case_id: int) -> None:
     with unit_of_work() as session:
-        entries = cases.history(session, session.get(Case, case_id))
+        entries = case_history.history(session, session.get(Case, case_id))
     st.dataframe(pd.DataFrame([{"时间": fmt_time(e.at), "办理人": e.who, "环节": e.step, "事项": e.what,
                                 "轮次": e.round} for e in entries]), hide_index=True, width="stretch")
