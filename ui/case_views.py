@@ -25,7 +25,10 @@ def application_info(session, case: Case) -> None:
                 f"{enterprise.industry.name if enterprise.industry else '未填写'} · "
                 f"提交时间：{fmt_time(case.submitted_at)}"
                 + (f" · 重新提交：{fmt_time(case.resubmitted_at)}" if case.resubmitted_at else ""))
-    st.markdown(f"申请联系人：{plain(form.get('contact', ''))} · 联系电话：{plain(form.get('phone', ''))}")
+    leader = cases.project_leader(session, case)
+    st.markdown(f"项目负责人：{plain(leader.name) if leader else '未填写'} · 移动电话："
+                f"{plain(leader.mobile) if leader else '未填写'}（接受清审任务时填报）  \n"
+                f"申请联系人：{plain(form.get('contact', ''))} · 联系电话：{plain(form.get('phone', ''))}")
     quoted("审核工作概述", form.get("summary", ""))
     options = options_of(session, case.project_id)
     if options:
