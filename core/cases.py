@@ -20,7 +20,8 @@ from core import audit
 from core.db import lock
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.jurisdiction import covers, enterprise_scope, require_department
-from core.models import AuditLogEntry, Division, Enterprise, ManagingTier, Tier, User, utcnow
+from core.models import Division, Enterprise, ManagingTier, Tier, User, utcnow
+from core.notice_models import NoticeLetter
 from core.project_models import AuditProject, Case, CaseKind, CaseRemark, CaseStatus, CaseStep
 from core.review_models import IntakeOpinion
 from core.stages import BY_KEY, stages_of
@@ -170,21 +171,59 @@ def intake(session: Session, actor: User, case_id: int, version: int, verdicts: 
         raise ValidationError("请先阅读并勾选“我同意上述内容”", field="statement")
     step = case.step
     now = utcnow()
-    for key in stages:
-        verdict = verdicts[key]
+    given = {key: StageVerdict(verdicts[key].passed, (verdicts[key].opinion or "").strip()) for key in stages}
+    # What this round changed against the opinions it started from, for the log.
+    carried = carried_over(session, case)
+    changes = {} if carried is None else {
+        "carried_from_round": carried.round,
+        "changed": sorted(k for k in stages if carried.verdicts.get(k) != given[k])}
+    for key, verdict in given.items():
         session.add(IntakeOpinion(case_id=case.id, round=case.round, step=step, stage=key, passed=verdict.passed,
-                                  opinion=(verdict.opinion or "").strip(), reviewer_user_id=actor.id, at=now))
-    failed = {k: verdicts[k].opinion.strip() for k in stages if not verdicts[k].passed}
+                                  opinion=verdict.opinion, reviewer_user_id=actor.id, at=now))
+    failed = {k: v.opinion for k, v in given.items() if not v.passed}
     if failed:
-        _return(session, actor, case, failed, now)
+        _return(session, actor, case, failed, now, changes)
         return None
     case.step = next_step(case.managing_tier, step)
     case.status = CaseStatus.IN_REVIEW
     session.flush()
     audit.record(session, actor=actor, action="case.intake_pass", object_type="case", object_id=case.id,
-                 before={"step": step.value}, after={"step": case.step.value, "round": case.round},
+                 before={"step": step.value}, after={"step": case.step.value, "round": case.round, **changes},
                  statement=audit.STATEMENT)
     return case.step
+
+
+def pass_all(session: Session, actor: User, case_id: int, version: int, *, agreed: bool,
+             notes: dict[str, str] | None = None) -> CaseStep | None:
+    """全部通过: every stage of the case's phase passed in one step, each with its own record as intake
+    writes them; `notes` are optional remarks on some stages, kept with their 通过."""
+    case = visible_case(session, actor, case_id)
+    notes = notes or {}
+    verdicts = {s.key: StageVerdict(True, notes.get(s.key) or "") for s in stages_of(case.kind.value)}
+    return intake(session, actor, case_id, version, verdicts, agreed=agreed)
+
+
+@dataclass(frozen=True)
+class CarriedOver:
+    """The opinions a new intake round starts from."""
+
+    round: int
+    at: datetime
+    verdicts: dict[str, StageVerdict]
+
+
+def carried_over(session: Session, case: Case) -> CarriedOver | None:
+    """After a return at an intake level and the enterprise's resubmission, the new round starts from
+    the opinions that level gave in the latest earlier round, so that the reviewer changes only what
+    changed; None in a first round or at a step that is not an intake."""
+    if not case.step.is_intake or case.round <= 1:
+        return None
+    at_step = (IntakeOpinion.case_id == case.id, IntakeOpinion.step == case.step, IntakeOpinion.round < case.round)
+    latest = session.scalar(select(func.max(IntakeOpinion.round)).where(*at_step))
+    if latest is None:
+        return None
+    rows = list(session.scalars(select(IntakeOpinion).where(*at_step, IntakeOpinion.round == latest)))
+    return CarriedOver(latest, max(r.at for r in rows), {r.stage: StageVerdict(r.passed, r.opinion) for r in rows})
 
 
 def return_for_rectification(session: Session, actor: User, case_id: int, version: int,
@@ -205,7 +244,8 @@ def return_for_rectification(session: Session, actor: User, case_id: int, versio
     _return(session, actor, case, clean, utcnow())
 
 
-def _return(session: Session, actor: User, case: Case, remarks: dict[str, str], now: datetime) -> None:
+def _return(session: Session, actor: User, case: Case, remarks: dict[str, str], now: datetime,
+            extra: dict | None = None) -> None:
     for key, text in remarks.items():
         session.add(CaseRemark(case_id=case.id, stage=key, remark=text, reviewer_user_id=actor.id, round=case.round,
                                step=case.step, at=now))
@@ -214,7 +254,7 @@ def _return(session: Session, actor: User, case: Case, remarks: dict[str, str], 
     session.flush()
     audit.record(session, actor=actor, action="case.return", object_type="case", object_id=case.id,
                  before={"status": before.value}, after={"step": case.step.value, "round": case.round,
-                                                         "stages": sorted(remarks)},
+                                                         "stages": sorted(remarks), **(extra or {})},
                  statement=audit.STATEMENT)
 
 
@@ -233,6 +273,21 @@ def advance(session: Session, actor: User, case: Case, action: str) -> None:
     audit.record(session, actor=actor, action=f"case.{action}", object_type="case", object_id=case.id,
                  before={"step": before.value}, after={"step": case.step.value, "round": case.round},
                  statement=audit.STATEMENT)
+
+
+@dataclass(frozen=True)
+class ProjectLeader:
+    name: str
+    mobile: str
+
+
+def project_leader(session: Session, case: Case) -> ProjectLeader | None:
+    """The project leader and the mobile the enterprise named when it accepted its task (notice.accept),
+    for the departments handling its case; None if the letter carries none."""
+    letter = session.get(NoticeLetter, session.get(AuditProject, case.project_id).letter_id)
+    if letter is None or not letter.project_leader:
+        return None
+    return ProjectLeader(letter.project_leader, letter.leader_mobile or "")
 
 
 def intake_opinions(session: Session, case: Case) -> list[IntakeOpinion]:
@@ -323,35 +378,3 @@ def case_count(session: Session, actor: User, *, kind: CaseKind | None = None, m
                            status, mine_only)
     total, mine = session.execute(stmt).one()
     return CaseCount(int(total), int(mine))
-
-
-HISTORY_LABELS = {"case.submit_evaluation": "企业提交评估申请", "case.submit_acceptance": "企业提交验收申请",
-                  "case.resubmit": "企业整改后重新提交", "case.intake_pass": "受理通过", "case.return": "退回企业整改",
-                  "case.expert_draw": "专家抽取", "case.expert_redraw": "专家补抽", "case.confirm_panel": "确认专家组",
-                  "case.expert_opinion": "录入专家意见", "case.finish_document_review": "线上文审完成",
-                  "case.site_review": "记录现场审核", "case.finish_site_review": "现场审核完成",
-                  "case.result": "出具审核结果"}
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: datetime
-    who: str
-    what: str
-    step: str  # the step it happened at (label), "" for the enterprise's own steps
-    round: int | None
-
-
-def history(session: Session, case: Case) -> list[HistoryEntry]:
-    """办理记录: every step taken on the case, oldest first, from the append-only audit log."""
-    rows = session.execute(select(AuditLogEntry, User.display_name)
-                           .outerjoin(User, User.id == AuditLogEntry.actor_user_id)
-                           .where(AuditLogEntry.object_type == "case", AuditLogEntry.object_id == str(case.id))
-                           .order_by(AuditLogEntry.id))
-    entries = []
-    for entry, name in rows:
-        before, after = entry.before or {}, entry.after or {}
-        step = before.get("step") or (after.get("step") if entry.action == "case.return" else None)
-        entries.append(HistoryEntry(entry.at, name or entry.actor_login or "", HISTORY_LABELS.get(entry.action,
-                                    entry.action), CaseStep(step).label if step else "", after.get("round")))
-    return entries

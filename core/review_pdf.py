@@ -20,7 +20,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
-    KeepTogether,
     Paragraph,
     Spacer,
     Table,
@@ -151,6 +150,41 @@ def _section(heading: str, content: list[Flowable]) -> list[Flowable]:
     return [CondPageBreak(10 * BODY_SIZE), _Bold(heading, indent=0), *content]
 
 
+class _WithSignature(Flowable):
+    """The last flowable of the text, then the signature block: the block is never alone on a page.
+
+    When both do not fit in what is left of the page, the text's last lines go to the next page with
+    the block (a paragraph is split so that at least KEPT_LINES of it move; a shorter text moves whole).
+    Like KeepTogether it never draws itself: wrap asks for a split, and split hands the frame ordinary
+    flowables.
+    """
+
+    KEPT_LINES = 2
+
+    def __init__(self, text: Flowable, block: list[Flowable]):
+        super().__init__()
+        self.text, self.block = text, block
+
+    def wrap(self, avail_width, avail_height):
+        return avail_width, 0xFFFFFF  # force split(): the decision needs the height left on the page
+
+    def split(self, avail_width, avail_height):
+        needed = sum(f.wrap(avail_width, avail_height)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+                     for f in (self.text, *self.block))
+        if needed <= avail_height:
+            return [self.text, *self.block]
+        if isinstance(self.text, Paragraph):
+            self.text.wrap(avail_width, avail_height)
+            leading = self.text.style.leading
+            lines = len(self.text.blPara.lines)
+            here = min(int(avail_height // leading), lines - self.KEPT_LINES)
+            if here >= 1:
+                parts = self.text.split(avail_width, here * leading + 0.01)
+                if len(parts) == 2:
+                    return [parts[0], _WithSignature(parts[1], self.block)]
+        return []  # nothing of it fits here: the frame moves it whole to the next page
+
+
 def _story(data: ResultData) -> list[Flowable]:
     s = _styles()
     kind = data.kind_label
@@ -175,7 +209,9 @@ def _story(data: ResultData) -> list[Flowable]:
                        [Paragraph(format_date(data.issue_date), s["sign"])]],
                       colWidths=[min(width, WIDTH - 12)], hAlign="RIGHT",
                       style=[("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 2 * BODY_SIZE)])
-    story.append(KeepTogether([Spacer(1, BODY_SIZE * 3), signature]))
+    # The seal and the date end the text they sign: with three experts or a long opinion the block
+    # used to fall alone onto a new page.
+    story.append(_WithSignature(story.pop(), [Spacer(1, BODY_SIZE * 3), signature]))
     return story
 
 

@@ -24,38 +24,84 @@ VERDICTS = ["通过", "不通过"]
 
 
 def intake_section(user: User, case: Case, version: int) -> None:
-    """受理审核: an opinion on every stage; any 不通过 returns the case to the enterprise."""
+    """受理审核: an opinion on every stage; any 不通过 returns the case to the enterprise. A round after a
+    return starts from the opinions this level gave before (core.cases.carried_over), marked as such."""
     acting = _may(user, case, "intake")
+    stages = stages_of(case.kind.value)
     verdicts: dict[str, StageVerdict] = {}
+    texts: dict[str, str] = {}
     with unit_of_work() as session:
         past = cases.intake_opinions(session, case)
-        for i, stage in enumerate(stages_of(case.kind.value), start=1):
-            with st.expander(f"{i}. {stage.label}", expanded=False):
+        carried = cases.carried_over(session, case) if acting else None
+        if carried:
+            st.info(f"本轮受理意见已沿用第 {carried.round} 轮（{fmt_time(carried.at)}）本环节的意见，标有“沿用”。"
+                    "请核对企业的整改情况，只修改有变化的步骤。", icon=":material/history:")
+        for i, stage in enumerate(stages, start=1):
+            before = carried.verdicts.get(stage.key) if carried else None
+            mark = f" · 沿用第 {carried.round} 轮：{_verdict(before.passed)}" if before else ""
+            # A stage that did not pass before is where the rework is: open it.
+            with st.expander(f"{i}. {stage.label}{mark}", expanded=before is not None and not before.passed):
                 stage_records_view(session, case, stage.key, f"intake_{case.id}_{stage.key}")
                 if acting:
                     key = f"intake_{case.id}_{case.round}_{case.step.value}_{stage.key}"
-                    choice = st.radio("受理意见", VERDICTS, horizontal=True, key=f"{key}_verdict", index=None)
-                    text = st.text_area("意见说明（不通过时必填，写明具体问题）", key=f"{key}_text", height=80,
-                                        max_chars=cases.MAX_OPINION)
+                    choice = st.radio("受理意见", VERDICTS, horizontal=True, key=f"{key}_verdict",
+                                      index=None if before is None else VERDICTS.index(_verdict(before.passed)))
+                    texts[stage.key] = st.text_area("意见说明（不通过时必填，写明具体问题）", key=f"{key}_text",
+                                                    height=80, max_chars=cases.MAX_OPINION,
+                                                    value=before.opinion if before else "")
+                    if before:
+                        st.caption(f"以上结论和说明沿用第 {carried.round} 轮，如有变化请直接修改。")
                     if choice is not None:
-                        verdicts[stage.key] = StageVerdict(choice == "通过", text)
+                        verdicts[stage.key] = StageVerdict(choice == "通过", texts[stage.key])
     if past:
         st.markdown("**受理意见记录**")
         st.dataframe(pd.DataFrame([{"轮次": o.round, "环节": o.step.label, "步骤": BY_KEY[o.stage].label,
-                                    "结论": "通过" if o.passed else "不通过", "意见": o.opinion,
+                                    "结论": _verdict(o.passed), "意见": o.opinion,
                                     "时间": fmt_time(o.at)} for o in past]), hide_index=True, width="stretch")
     if not acting:
         return
     failed = sum(not v.passed for v in verdicts.values())
-    total = len(stages_of(case.kind.value))
-    st.markdown(f"已给出意见 **{len(verdicts)}/{total}** 个步骤" + (f"，其中不通过 **{failed}** 个" if failed else ""))
+    st.markdown(f"已给出意见 **{len(verdicts)}/{len(stages)}** 个步骤" + (f"，其中不通过 **{failed}** 个" if failed else ""))
     if failed:
         st.warning("有步骤不通过：提交后申请将退回企业，按意见整改后重新提交。", icon=":material/undo:")
     agreed = statement_checkbox(f"intake_agree_{case.id}_{case.round}")
+    left, right = st.columns(2)
     label = "退回企业整改" if failed else "受理通过"
-    if st.button(label, type="primary", key=f"intake_submit_{case.id}"):
+    if left.button(label, type="primary", key=f"intake_submit_{case.id}"):
         act(lambda s, u: cases.intake(s, u, case.id, version, verdicts, agreed=agreed),
             "已退回企业整改。" if failed else "受理通过，已提交下一环节。", user)
+    _pass_all(right, user, case, version, verdicts, texts, agreed)
+
+
+def _verdict(passed: bool) -> str:
+    return VERDICTS[0] if passed else VERDICTS[1]
+
+
+def _pass_all(column, user: User, case: Case, version: int, verdicts: dict[str, StageVerdict],
+              texts: dict[str, str], agreed: bool) -> None:
+    """全部通过: every stage passed in one step, after a confirmation that names what it overrides."""
+    stages = stages_of(case.kind.value)
+    asking = f"intake_all_ask_{case.id}_{case.round}"
+    if column.button(f"全部通过（{len(stages)} 个步骤）", key=f"intake_all_{case.id}", icon=":material/done_all:"):
+        st.session_state[asking] = True
+    if not st.session_state.get(asking):
+        return
+    following = cases.next_step(case.managing_tier, case.step).label
+    overridden = [s.label for s in stages if s.key in verdicts and not verdicts[s.key].passed]
+    with st.container(border=True):
+        st.markdown(f"确认全部 **{len(stages)}** 个步骤受理通过，并提交“{following}”？")
+        if overridden:
+            st.warning(f"以下步骤当前选择“不通过”，确认后将改为通过：{'、'.join(overridden)}", icon=":material/warning:")
+        # A note written for a stage goes with its 通过; a text written as a 不通过 problem does not.
+        notes = {k: text for k, text in texts.items() if k not in verdicts or verdicts[k].passed}
+        yes, no = st.columns(2)
+        if yes.button("确认全部通过", type="primary", key=f"intake_all_yes_{case.id}"):
+            act(lambda s, u: cases.pass_all(s, u, case.id, version, agreed=agreed, notes=notes),
+                f"全部 {len(stages)} 个步骤受理通过，已提交“{following}”。", user,
+                then=lambda: st.session_state.pop(asking, None))
+        if no.button("取消", key=f"intake_all_no_{case.id}"):
+            st.session_state.pop(asking, None)
+            st.rerun()
 
 
 def draw_section(user: User, case: Case, version: int) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import cases, full_review, stage_records
+from core import case_history, cases, full_review, stage_records
 from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import User
@@ -25,7 +25,10 @@ def application_info(session, case: Case) -> None:
                 f"{enterprise.industry.name if enterprise.industry else '未填写'} · "
                 f"提交时间：{fmt_time(case.submitted_at)}"
                 + (f" · 重新提交：{fmt_time(case.resubmitted_at)}" if case.resubmitted_at else ""))
-    st.markdown(f"申请联系人：{plain(form.get('contact', ''))} · 联系电话：{plain(form.get('phone', ''))}")
+    leader = cases.project_leader(session, case)
+    st.markdown(f"项目负责人：{plain(leader.name) if leader else '未填写'} · 移动电话："
+                f"{plain(leader.mobile) if leader else '未填写'}（接受清审任务时填报）  \n"
+                f"申请联系人：{plain(form.get('contact', ''))} · 联系电话：{plain(form.get('phone', ''))}")
     quoted("审核工作概述", form.get("summary", ""))
     options = options_of(session, case.project_id)
     if options:
@@ -106,6 +109,6 @@ def result_view(session, user: User, case: Case) -> None:
 
 def history_view(case_id: int) -> None:
     with unit_of_work() as session:
-        entries = cases.history(session, session.get(Case, case_id))
+        entries = case_history.history(session, session.get(Case, case_id))
     st.dataframe(pd.DataFrame([{"时间": fmt_time(e.at), "办理人": e.who, "环节": e.step, "事项": e.what,
                                 "轮次": e.round} for e in entries]), hide_index=True, width="stretch")

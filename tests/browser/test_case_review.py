@@ -1,7 +1,7 @@
 """One evaluation case of a 市直管 enterprise in the browser, from the county's intake to the result PDF:
-the county returns it (审核 不通过), the enterprise reworks that stage and resubmits, the county and the
-city accept it, the city draws the experts, enters their opinions, records the site review and issues
-the 评估意见, which the enterprise downloads."""
+the county returns it (审核 不通过), the enterprise reworks that stage and resubmits, the county passes
+every stage at once (全部通过) from the carried-over opinions, the city accepts it, draws the experts,
+enters their opinions, records the site review and issues the 评估意见, which the enterprise downloads."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from core.db import unit_of_work
 from core.models import ManagingTier
 from core.passwords import hash_password
 from core.project_models import Case, CaseRemark, CaseStatus, CaseStep
-from core.review_models import CaseResult, Expert, PanelMember
+from core.review_models import CaseResult, Expert, IntakeOpinion, PanelMember
 from core.stages import stages_of
 from core.startup_fields import today
 from tests.browser.conftest import ARTIFACTS, check, painted, reran, settle
@@ -186,14 +186,25 @@ def test_a_city_managed_evaluation_is_returned_reworked_reviewed_and_passed(page
     assert (current.status, current.round, current.step) == (CaseStatus.SUBMITTED, 2, CaseStep.COUNTY_INTAKE)
     logout(page)
 
-    # 3. County: everything 通过 this time.
+    # 3. County: round 2 opens with round 1's opinions, marked as carried over; 全部通过 after a confirmation.
     login(page, QINGYUAN)
     open_case(page, case_id)
     expect(page, "第 2 轮")
-    intake(page)
-    press(page, "受理通过")
-    expect(page, "受理通过，已提交下一环节。")
+    expect(page, "本轮受理意见已沿用第 1 轮")
+    reworked = expander(page, f"3. {STAGES[2].label} · 沿用第 1 轮：不通过")  # opened: the stage reworked
+    see(reworked.get_by_label("意见说明（不通过时必填，写明具体问题）")).to_have_value(PROBLEM)
+    see(reworked.get_by_role("radio", name="不通过", exact=True)).to_be_checked()
+    expect(page, f"已给出意见 {len(STAGES)}/{len(STAGES)} 个步骤，其中不通过 1 个")
+    agree(page)
+    press(page, f"全部通过（{len(STAGES)} 个步骤）")
+    expect(page, "确认后将改为通过：审核")
+    shoot(page, "case_county_pass_all.png")
+    press(page, "确认全部通过")
+    expect(page, f"全部 {len(STAGES)} 个步骤受理通过，已提交“地市受理审核”。")
     assert db_case(case_id).step is CaseStep.CITY_INTAKE
+    with unit_of_work() as s:
+        second = s.scalars(select(IntakeOpinion).where(IntakeOpinion.case_id == case_id, IntakeOpinion.round == 2))
+        assert sorted((o.stage, o.passed) for o in second) == sorted((x.key, True) for x in STAGES)
     logout(page)
 
     # 4. City: intake, expert draw, document review, site review, result.

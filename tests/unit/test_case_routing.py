@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core import applications, cases, stage_records
+from core import applications, case_history, cases, stage_records
 from core.cases import StageVerdict
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import AuditLogEntry, ManagingTier, Tier
@@ -114,7 +114,7 @@ def test_a_failed_stage_returns_the_case_and_resubmission_resumes_at_that_level(
         with pytest.raises(PermissionDenied):
             pass_intake(s, case, QINGYUAN)  # the county's intake of round 1 stands
         assert pass_intake(s, case, CITY) is S.PROVINCE_INTAKE
-        history = [e.what for e in cases.history(s, case)]
+        history = [e.what for e in case_history.history(s, case)]
         assert history == ["企业提交评估申请", "受理通过", "退回企业整改", "企业整改后重新提交", "受理通过"]
 
 

@@ -177,3 +177,52 @@ def test_result_renders_to_a_picture_with_text(tmp_path):
         assert 0.01 < share < 0.3, share  # text and grid lines: neither blank nor a black block
         top = gray.crop((0, 0, gray.width, gray.height // 6))  # the title, drawn with the embedded font
         assert sum(top.histogram()[:128]) > 300
+
+
+def _panel(n: int) -> tuple[ExpertLine, ...]:
+    return tuple(ExpertLine(f"专家{i}", "河北省环境科学研究院清洁生产与循环经济研究中心", "正高级工程师", 80 + i,
+                            "修改完善后通过") for i in range(1, n + 1))
+
+
+LAST_WORDS = "以上意见请企业认真落实。"
+
+
+def _seal_page(pdf: bytes) -> str:
+    """The page that carries the seal line, checked to carry the date with it."""
+    [page] = [p for p in _pages(pdf) if "保定市生态环境局（章）" in p]
+    assert _compact(format_date(SAMPLE.issue_date)) in page
+    return page
+
+
+@pytest.mark.parametrize("experts", [3, 5, 9])
+def test_the_seal_and_date_stay_on_the_page_of_the_text_they_end(experts):
+    # Opinions growing a few characters at a time move the end of the text across the whole first and
+    # second page, so that every place the page can break before the seal is met.
+    sentence = "企业应持续推进清洁生产方案实施，强化节能降耗和污染物减排管理。"
+    seen_pages = set()
+    for length in range(0, 1800, 37):  # about a line at a time
+        opinion = (sentence * 60)[:length] + LAST_WORDS
+        pdf = render_result(dataclasses.replace(SAMPLE, experts=_panel(experts), opinion=opinion))
+        seen_pages.add(len(_pages(pdf)))
+        assert LAST_WORDS in _seal_page(pdf), (experts, length)
+    assert {1, 2} <= seen_pages or {2, 3} <= seen_pages  # the sweep did cross a page end
+
+
+@pytest.mark.parametrize("paragraphs", [1, 3, 12, 40])
+def test_a_long_opinion_keeps_its_last_lines_with_the_seal(paragraphs):
+    # Long paragraphs are split rather than moved whole, so no half-empty page is left before the seal.
+    sentence = "专家组认为企业审核报告数据翔实，方案可行，但应补充能源计量器具配备及其校验记录。"
+    lines = [f"{i}. " + sentence * (1 + i % 5) for i in range(1, paragraphs + 1)]
+    for extra in range(0, 400, 60):
+        opinion = "\n".join(lines) + "\n" + sentence * 3 + "补" * extra + LAST_WORDS
+        pdf = render_result(dataclasses.replace(SAMPLE, experts=_panel(5), opinion=opinion))
+        assert LAST_WORDS in _seal_page(pdf)
+        [page] = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages if "（章）" in p.extract_text()]
+        text_lines = page[:page.index("（章）")].splitlines()[1:-1]  # less the page number and the seal line
+        assert len(text_lines) >= 2, (paragraphs, extra, page)  # the paragraph's last two lines at least
+
+
+def test_without_an_opinion_the_conclusion_line_goes_with_the_seal():
+    for experts in range(3, 12):
+        pdf = render_result(dataclasses.replace(SAMPLE, experts=_panel(experts), opinion=""))
+        assert "经审核，该企业清洁生产审核评估：通过" in _seal_page(pdf), experts
