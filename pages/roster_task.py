@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import select
 
-from core import attachments, roster, roster_list, roster_reading
+from core import attachments, roster, roster_reading
 from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import Division, Tier
@@ -99,7 +99,7 @@ FINAL_PAGE_SIZE = 50
 
 def kept_count() -> int:
     with unit_of_work() as session:
-        return roster_list.area_counts(session, part).kept
+        return roster_reading.area_counts(session, part).kept
 
 
 def all_kept_rows() -> list[dict]:

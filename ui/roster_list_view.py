@@ -46,7 +46,7 @@ def list_step(user: User, part: RosterAssignment, seen: SeenVersions) -> None:
     """Show the department's part of the list a page at a time; offer the actions on the rows of the
     page it holds the pen for."""
     with unit_of_work() as session:
-        counts = roster_list.area_counts(session, part)
+        counts = roster_reading.area_counts(session, part)
         counties = roster_reading.counties_of(session, part)
     cols = st.columns(4)
     cols[0].metric("名单企业", counts.total)
@@ -191,7 +191,7 @@ def _add_form(user: User, part: RosterAssignment) -> None:
     if not text.strip():
         return
     with unit_of_work() as session:
-        found = roster_list.addable(session, user, part, text)
+        found = roster_reading.addable(session, user, part, text)
         options = {e.id: f"{e.name} · {e.division.short_name}" for e in found}
     if not options:
         st.warning("企业名录中没有找到该企业（或已在名单中）。请先联系“河北省污染源环境管理数据平台”负责人，"
@@ -212,8 +212,8 @@ def _details(rows: list[EntryRow], part: RosterAssignment) -> None:
                                 key=f"detail_{part.id}")
         entry = options[entry_id]
         with unit_of_work() as session:
-            evidence = roster_list.evidence_of(session, [entry_id]).get(entry_id, [])
-            log = roster_list.history(session, entry_id)
+            evidence = roster_reading.evidence_of(session, [entry_id]).get(entry_id, [])
+            log = roster_reading.history(session, entry_id)
         if not entry.included:
             st.markdown(f"**情况说明**：{plain(entry.exclusion_reason)}")
         st.markdown("**佐证材料**")

@@ -25,7 +25,7 @@ def children_step(user: User, part: RosterAssignment, seen: SeenVersions, lower:
         return
     with unit_of_work() as session:
         children = roster.children_of(session, part)
-        counts = {c.id: roster_list.area_counts(session, c) for c in children}
+        counts = {c.id: roster_reading.area_counts(session, c) for c in children}
         latest = {c.id: (roster.reviews_of(session, c.id) or [None])[0] for c in children}
     done = sum(c.status is S.APPROVED for c in children)
     st.progress(done / len(children) if children else 0.0,
@@ -52,7 +52,7 @@ def _review_panel(user: User, part: RosterAssignment, child: RosterAssignment, s
     with unit_of_work() as session:
         changed = roster_reading.entry_rows(session, user, child, EntryFilter(changed_only=True), limit=CHANGED_SHOWN)
         changed_total = roster_reading.entry_count(session, user, child, EntryFilter(changed_only=True))
-        evidence = roster_list.evidence_of(session, [e.entry_id for e in changed if not e.included])
+        evidence = roster_reading.evidence_of(session, [e.entry_id for e in changed if not e.included])
         finals = attachments.of(session, roster.OWNER_ASSIGNMENT, child.id, attachments.FINAL_LIST)
         reviews = roster.reviews_of(session, child.id)
     with st.container(border=True):

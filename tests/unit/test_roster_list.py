@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core import attachments, roster, roster_list
+from core import attachments, roster, roster_list, roster_reading
 from core.demo import CONFIRMED_INDUSTRIES, ROSTER_CSV
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import AuditLogEntry, Enterprise
@@ -206,7 +206,7 @@ def test_the_province_removes_rows_while_drafting_but_not_after_dispatch(uow):
         roster_list.withdraw(s, user(s, PROVINCE), entry.id, entry.version)
     with uow() as s:
         assert entry_of(s, task_id, JIUFU) is None
-        assert roster_list.area_counts(s, part(s, task_id, PROVINCE)).total == 2
+        assert roster_reading.area_counts(s, part(s, task_id, PROVINCE)).total == 2
         province_part = part(s, task_id, PROVINCE)
         roster.dispatch(s, user(s, PROVINCE), province_part.id, province_part.version, agreed=True)
     with uow() as s:
@@ -225,17 +225,93 @@ def test_restore_puts_the_enterprise_back_and_detaches_its_evidence(uow):
                                   [("关停证明.pdf", pdf_bytes()), ("现场照片.png", png_bytes())])
     with uow() as s:
         entry = entry_of(s, task_id, FEIYAO)
-        assert not entry.included and len(roster_list.evidence_of(s, [entry.id])[entry.id]) == 2
+        assert not entry.included and len(roster_reading.evidence_of(s, [entry.id])[entry.id]) == 2
         roster_list.restore(s, user(s, ZHUOZHOU), entry.id, entry.version)
     with uow() as s:
         entry = entry_of(s, task_id, FEIYAO)
         assert entry.included and entry.exclusion_reason is None
-        assert roster_list.evidence_of(s, [entry.id]) == {}
+        assert roster_reading.evidence_of(s, [entry.id]) == {}
         assert attachments.of(s, roster_list.OWNER_ENTRY, entry.id) == []
         assert logged(s, "attachment.remove") == 2 and logged(s, "roster.restore") == 1
         entry_id, version = entry.id, entry.version
     refused(uow, task_id, lambda s: roster_list.restore(s, user(s, ZHUOZHOU), entry_id, version), RuleViolation,
             "已在名单中")
+
+
+def _excluded_after_a_return(uow) -> tuple[int, int]:
+    """涿州 marked 飞耀 否 with two files, submitted, and the city returned it; (task id, entry id)."""
+    task_id = build(uow)
+    with uow() as s:
+        entry = entry_of(s, task_id, FEIYAO)
+        roster_list.mark_excluded(s, user(s, ZHUOZHOU), [(entry.id, entry.version)], "已关停",
+                                  [("关停证明.pdf", pdf_bytes()), ("现场照片.png", png_bytes())])
+        county = part(s, task_id, ZHUOZHOU)
+        roster.submit(s, user(s, ZHUOZHOU), county.id, county.version, agreed=True,
+                      final_list_name="最终名单.pdf", final_list=pdf_bytes())
+        roster.review(s, user(s, CITY), county.id, county.version, approve=False, comment="请补充注销证明")
+        return task_id, entry.id
+
+
+def test_a_returned_no_keeps_its_reason_and_files_and_takes_a_new_file(uow):
+    task_id, entry_id = _excluded_after_a_return(uow)
+    with uow() as s:
+        entry = s.get(RosterEntry, entry_id)
+        assert not entry.included and entry.exclusion_reason == "已关停"  # the return changed nothing
+        kept = [a.id for a in roster_reading.evidence_of(s, [entry_id])[entry_id]]
+        roster_list.revise_exclusion(s, user(s, ZHUOZHOU), entry_id, entry.version, "已关停", kept,
+                                     [("注销证明.pdf", pdf_bytes(2))])
+    with uow() as s:
+        entry = s.get(RosterEntry, entry_id)
+        assert not entry.included and entry.exclusion_reason == "已关停"
+        names = [a.original_name for a in roster_reading.evidence_of(s, [entry_id])[entry_id]]
+        assert names == ["关停证明.pdf", "现场照片.png", "注销证明.pdf"]
+        [record] = s.scalars(select(AuditLogEntry).where(AuditLogEntry.action == "roster.revise_exclusion")).all()
+        assert record.after["added"] == ["注销证明.pdf"] and record.after["removed"] == []
+
+
+def test_revising_a_no_changes_the_reason_and_drops_only_the_files_not_kept(uow):
+    task_id, entry_id = _excluded_after_a_return(uow)
+    with uow() as s:
+        entry = s.get(RosterEntry, entry_id)
+        proof, photo = roster_reading.evidence_of(s, [entry_id])[entry_id]
+        roster_list.revise_exclusion(s, user(s, ZHUOZHOU), entry_id, entry.version, "已于2021年3月关停并注销",
+                                     [proof.id], [])
+    with uow() as s:
+        entry = s.get(RosterEntry, entry_id)
+        assert entry.exclusion_reason == "已于2021年3月关停并注销"
+        assert [a.original_name for a in roster_reading.evidence_of(s, [entry_id])[entry_id]] == ["关停证明.pdf"]
+        assert logged(s, "attachment.remove") == 1
+
+
+@pytest.mark.parametrize(("reason", "keep", "files", "message"), [
+    ("", "all", [], "请填写情况说明"),
+    ("已关停", "none", [], "请至少保留或上传一份佐证材料"),
+    ("已关停", "all", [], "没有变化"),
+])
+def test_revising_a_no_still_needs_a_reason_and_evidence(uow, reason, keep, files, message):
+    task_id, entry_id = _excluded_after_a_return(uow)
+    with uow() as s:
+        version = s.get(RosterEntry, entry_id).version
+        ids = [a.id for a in roster_reading.evidence_of(s, [entry_id])[entry_id]] if keep == "all" else []
+    refused(uow, task_id, lambda s: roster_list.revise_exclusion(s, user(s, ZHUOZHOU), entry_id, version, reason,
+                                                                 ids, files), ValidationError, message)
+
+
+def test_only_the_pen_holder_revises_a_no_and_only_a_no(uow):
+    task_id, entry_id = _excluded_after_a_return(uow)
+    with uow() as s:
+        version = s.get(RosterEntry, entry_id).version
+        kept = entry_of(s, task_id, XUNLIDA)
+        kept_id, kept_version = kept.id, kept.version
+    proof = [("证明.pdf", pdf_bytes())]
+    refused(uow, task_id, lambda s: roster_list.revise_exclusion(s, user(s, CITY), entry_id, version, "已关停", [],
+                                                                 proof), PermissionDenied, "涿州市")
+    refused(uow, task_id, lambda s: roster_list.revise_exclusion(s, user(s, QINGYUAN), entry_id, version, "已关停",
+                                                                 [], proof), PermissionDenied, "管辖范围")
+    refused(uow, task_id, lambda s: roster_list.revise_exclusion(s, user(s, ZHUOZHOU), kept_id, kept_version,
+                                                                 "已关停", [], proof), RuleViolation, "未标注为“否”")
+    refused(uow, task_id, lambda s: roster_list.revise_exclusion(s, user(s, ZHUOZHOU), entry_id, version - 1,
+                                                                 "已关停", [], proof), RuleViolation, "其他用户")
 
 
 def test_set_flags_changes_only_the_entries_that_differ(uow):
@@ -368,12 +444,12 @@ def test_addable_finds_only_unlisted_enterprises_of_the_parts_own_area(uow, acto
         own = (lambda e: e.division_code == area) if area != CITY else (lambda e: e.division.city_code == CITY)
         expected = sorted(e.name for e in s.scalars(select(Enterprise))
                           if text.strip() and text in e.name and own(e) and e.id not in listed)
-        found = roster_list.addable(s, user(s, actor), part(s, task_id, area), text, limit=1000)
+        found = roster_reading.addable(s, user(s, actor), part(s, task_id, area), text, limit=1000)
         assert sorted(e.name for e in found) == expected
         assert not {e.id for e in found} & listed
     if actor == ZHUOZHOU and text == "涿州":
         assert QINGYA in expected and FEIYAO not in expected and XUNLIDA not in expected
         with uow() as s:  # once added, it is no longer offered
             roster_list.add_enterprise(s, user(s, ZHUOZHOU), part(s, task_id, ZHUOZHOU).id, enterprise(s, QINGYA).id)
-            names = [e.name for e in roster_list.addable(s, user(s, ZHUOZHOU), part(s, task_id, ZHUOZHOU), text)]
+            names = [e.name for e in roster_reading.addable(s, user(s, ZHUOZHOU), part(s, task_id, ZHUOZHOU), text)]
             assert QINGYA not in names and len(names) == len(expected) - 1
