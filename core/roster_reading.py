@@ -90,9 +90,9 @@ def _corrections_query(part: RosterAssignment):
 
 def corrected_within(part: RosterAssignment) -> ColumnElement[bool]:
     """SQL predicate on RosterEntry: its facts were corrected (修正) by the part's department or one
-    below it; the audit log holds the corrections, so nothing else needs to remember them."""
-    ids = _corrections_query(part).with_only_columns(AuditLogEntry.object_id)
-    return cast(RosterEntry.id, String).in_(ids)
+    below it; the audit log holds the corrections, so nothing else needs to remember them. Looked up
+    per entry through the log's object index: the departments' own rows run to hundreds of thousands."""
+    return _corrections_query(part).where(AuditLogEntry.object_id == cast(RosterEntry.id, String)).exists()
 
 
 def entry_count(session: Session, actor, part: RosterAssignment, flt: EntryFilter = EntryFilter()) -> int:
