@@ -1,5 +1,6 @@
 """The reviewer's view of a submission (every change, corrections before -> after) and the short paths:
-a county submitting an unchanged list in one step, a city approving several counties at once."""
+a county submitting an unchanged list in one step, a city approving several counties at once, a returned
+否 revised without typing its reason and sending its files again."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from core import attachments, roster, roster_list, roster_reading, roster_review
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import AuditLogEntry, Enterprise
 from core.workflow_models import RosterAssignment, RosterEntry, RosterReview, RosterStatus
-from tests.support.roster import CITY, PROVINCE, QINGYUAN, ZHUOZHOU, new_task, part, pdf_bytes, user
+from tests.support.roster import CITY, PROVINCE, QINGYUAN, ZHUOZHOU, new_task, part, pdf_bytes, png_bytes, user
+from tests.unit.test_roster_list import build, logged, refused
 
 S = RosterStatus
 FEIYAO, XUNLIDA, QINGYA = "涿州市飞耀金属制品有限公司", "涿州迅利达创新科技发展有限公司", "涿州市清雅义齿制作有限公司"
@@ -245,3 +247,81 @@ def test_a_bulk_approval_needs_the_statement_a_selection_and_the_parent(uow):
     with uow() as s:
         assert part(s, task_id, ZHUOZHOU).status is S.SUBMITTED and s.get(RosterAssignment, county_id)
         assert s.scalar(select(func.count()).select_from(RosterReview)) == 0
+
+
+# --- a returned 否 revised -----------------------------------------------------------------------------
+
+def _excluded_after_a_return(uow) -> tuple[int, int]:
+    """涿州 marked 飞耀 否 with two files, submitted, and the city returned it; (task id, entry id)."""
+    task_id = build(uow)
+    with uow() as s:
+        entry = entry_of(s, task_id, FEIYAO)
+        roster_list.mark_excluded(s, user(s, ZHUOZHOU), [(entry.id, entry.version)], "已关停",
+                                  [("关停证明.pdf", pdf_bytes()), ("现场照片.png", png_bytes())])
+        county = part(s, task_id, ZHUOZHOU)
+        roster.submit(s, user(s, ZHUOZHOU), county.id, county.version, agreed=True,
+                      final_list_name="最终名单.pdf", final_list=pdf_bytes())
+        roster.review(s, user(s, CITY), county.id, county.version, approve=False, comment="请补充注销证明")
+        return task_id, entry.id
+
+
+def test_a_returned_no_keeps_its_reason_and_files_and_takes_a_new_file(uow):
+    task_id, entry_id = _excluded_after_a_return(uow)
+    with uow() as s:
+        entry = s.get(RosterEntry, entry_id)
+        assert not entry.included and entry.exclusion_reason == "已关停"  # the return changed nothing
+        kept = [a.id for a in roster_reading.evidence_of(s, [entry_id])[entry_id]]
+        roster_list.revise_exclusion(s, user(s, ZHUOZHOU), entry_id, entry.version, "已关停", kept,
+                                     [("注销证明.pdf", pdf_bytes(2))])
+    with uow() as s:
+        entry = s.get(RosterEntry, entry_id)
+        assert not entry.included and entry.exclusion_reason == "已关停"
+        names = [a.original_name for a in roster_reading.evidence_of(s, [entry_id])[entry_id]]
+        assert names == ["关停证明.pdf", "现场照片.png", "注销证明.pdf"]
+        [record] = s.scalars(select(AuditLogEntry).where(AuditLogEntry.action == "roster.revise_exclusion")).all()
+        assert record.after["added"] == ["注销证明.pdf"] and record.after["removed"] == []
+
+
+def test_revising_a_no_changes_the_reason_and_drops_only_the_files_not_kept(uow):
+    task_id, entry_id = _excluded_after_a_return(uow)
+    with uow() as s:
+        entry = s.get(RosterEntry, entry_id)
+        proof, photo = roster_reading.evidence_of(s, [entry_id])[entry_id]
+        roster_list.revise_exclusion(s, user(s, ZHUOZHOU), entry_id, entry.version, "已于2021年3月关停并注销",
+                                     [proof.id], [])
+    with uow() as s:
+        entry = s.get(RosterEntry, entry_id)
+        assert entry.exclusion_reason == "已于2021年3月关停并注销"
+        assert [a.original_name for a in roster_reading.evidence_of(s, [entry_id])[entry_id]] == ["关停证明.pdf"]
+        assert logged(s, "attachment.remove") == 1
+
+
+@pytest.mark.parametrize(("reason", "keep", "files", "message"), [
+    ("", "all", [], "请填写情况说明"),
+    ("已关停", "none", [], "请至少保留或上传一份佐证材料"),
+    ("已关停", "all", [], "没有变化"),
+])
+def test_revising_a_no_still_needs_a_reason_and_evidence(uow, reason, keep, files, message):
+    task_id, entry_id = _excluded_after_a_return(uow)
+    with uow() as s:
+        version = s.get(RosterEntry, entry_id).version
+        ids = [a.id for a in roster_reading.evidence_of(s, [entry_id])[entry_id]] if keep == "all" else []
+    refused(uow, task_id, lambda s: roster_list.revise_exclusion(s, user(s, ZHUOZHOU), entry_id, version, reason,
+                                                                 ids, files), ValidationError, message)
+
+
+def test_only_the_pen_holder_revises_a_no_and_only_a_no(uow):
+    task_id, entry_id = _excluded_after_a_return(uow)
+    with uow() as s:
+        version = s.get(RosterEntry, entry_id).version
+        kept = entry_of(s, task_id, XUNLIDA)
+        kept_id, kept_version = kept.id, kept.version
+    proof = [("证明.pdf", pdf_bytes())]
+    refused(uow, task_id, lambda s: roster_list.revise_exclusion(s, user(s, CITY), entry_id, version, "已关停", [],
+                                                                 proof), PermissionDenied, "涿州市")
+    refused(uow, task_id, lambda s: roster_list.revise_exclusion(s, user(s, QINGYUAN), entry_id, version, "已关停",
+                                                                 [], proof), PermissionDenied, "管辖范围")
+    refused(uow, task_id, lambda s: roster_list.revise_exclusion(s, user(s, ZHUOZHOU), kept_id, kept_version,
+                                                                 "已关停", [], proof), RuleViolation, "未标注为“否”")
+    refused(uow, task_id, lambda s: roster_list.revise_exclusion(s, user(s, ZHUOZHOU), entry_id, version - 1,
+                                                                 "已关停", [], proof), RuleViolation, "其他用户")
