@@ -69,6 +69,10 @@ def page_specs() -> list[PageSpec]:
         PageSpec("名单核定任务", "pages/roster_tasks.py", d, extra=True),
         PageSpec("名单核定详情·企业名单", "pages/roster_task.py", d, _roster("t3", ROSTER_LIST_STEP.get)),
         PageSpec("名单核定详情·最终名单", "pages/roster_task.py", ("province",), _roster("t1", lambda tier: "最终名单")),
+        PageSpec("名单核定详情·核定情况", "pages/roster_task.py", ("province", "city"),
+                 _roster("t3", {"province": "地市核定情况", "city": "区县核定情况"}.get), extra=True),
+        PageSpec("名单核定详情·上级任务", "pages/roster_task.py", ("county",), _roster("t3", lambda tier: "上级任务"),
+                 extra=True),
         PageSpec("清审任务管理", "pages/notice_tasks.py", d),
     ]
     for step in sorted({s for steps in NOTICE_STEPS.values() for s in steps}, key=_notice_order):

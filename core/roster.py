@@ -110,8 +110,8 @@ def check_version(obj, expected_version: int | None) -> None:
         raise RuleViolation(STALE_MESSAGE)
 
 
-def _move(session: Session, actor: User, assignment: RosterAssignment, action: str,
-          detail: dict | None = None, statement: str | None = None) -> None:
+def check_move(session: Session, actor: User, assignment: RosterAssignment, action: str) -> Transition:
+    """The transition `actor` may take on `assignment` now, or the refusal that names why not."""
     transition = transition_for(action, assignment.level)
     label = ACTION_LABELS[action]
     if transition is None:
@@ -128,6 +128,12 @@ def _move(session: Session, actor: User, assignment: RosterAssignment, action: s
         allowed = "、".join(s.label for s in RosterStatus if s in transition.sources)
         raise RuleViolation(f"任务当前状态为“{assignment.status.label}”，不能{label}"
                             f"（仅“{allowed}”状态可以）")
+    return transition
+
+
+def _move(session: Session, actor: User, assignment: RosterAssignment, action: str,
+          detail: dict | None = None, statement: str | None = None) -> None:
+    transition = check_move(session, actor, assignment, action)
     before = assignment.status
     assignment.status = transition.target
     now = utcnow()
@@ -143,7 +149,7 @@ def _move(session: Session, actor: User, assignment: RosterAssignment, action: s
                  after={"status": assignment.status.value, **(detail or {})}, statement=statement)
 
 
-def _require_statement(agreed: bool) -> str:
+def require_statement(agreed: bool) -> str:
     if not agreed:
         raise ValidationError("请先阅读并勾选“我同意上述内容”", field="statement")
     return audit.STATEMENT
@@ -264,7 +270,7 @@ def dispatch(session: Session, actor: User, assignment_id: int, expected_version
     A city dispatches to the counties that have enterprises on the list, plus the counties it names
     (so that a county with none can still add the ones that are missing).
     """
-    statement = _require_statement(agreed)
+    statement = require_statement(agreed)
     assignment = own_assignment(session, actor, assignment_id, expected_version, locked=True)
     task_id = assignment.task_id
     if assignment.level is Tier.PROVINCE:
@@ -310,7 +316,7 @@ def _require_children_approved(session: Session, assignment: RosterAssignment, l
 def submit(session: Session, actor: User, assignment_id: int, expected_version: int, *, agreed: bool,
            final_list_name: str | None, final_list: bytes | None) -> None:
     """提交任务 with the stamped final list (PDF/JPG/PNG), to the level above."""
-    statement = _require_statement(agreed)
+    statement = require_statement(agreed)
     assignment = own_assignment(session, actor, assignment_id, expected_version, locked=True)
     if assignment.level is Tier.CITY:
         _require_children_approved(session, assignment, "区县", "提交至省级")
@@ -322,8 +328,9 @@ def submit(session: Session, actor: User, assignment_id: int, expected_version: 
 
 
 def review(session: Session, actor: User, assignment_id: int, expected_version: int, *, approve: bool,
-           comment: str) -> None:
-    """The level above approves a submitted part, or returns it with comments to rework."""
+           comment: str, statement: str | None = None) -> None:
+    """The level above approves a submitted part, or returns it with comments to rework; `statement`:
+    the one the reviewer agreed to, when the screen asked for it (kept in the audit log)."""
     require_department(actor)
     assignment = get_assignment(session, actor, assignment_id)
     lock(session, assignment, STALE_MESSAGE)  # a second review at the same moment waits, then is refused
@@ -332,7 +339,7 @@ def review(session: Session, actor: User, assignment_id: int, expected_version: 
     if not approve and not comment:
         raise ValidationError("退回时必须填写审核意见，说明需要整改的内容", field="comment")
     decision = ReviewDecision.APPROVE if approve else ReviewDecision.RETURN
-    _move(session, actor, assignment, "approve" if approve else "return", {"comment": comment})
+    _move(session, actor, assignment, "approve" if approve else "return", {"comment": comment}, statement)
     session.add(RosterReview(assignment_id=assignment.id, reviewer_user_id=actor.id, decision=decision,
                              comment=comment))
     session.flush()
@@ -340,7 +347,7 @@ def review(session: Session, actor: User, assignment_id: int, expected_version: 
 
 def finalize(session: Session, actor: User, assignment_id: int, expected_version: int, *, agreed: bool) -> None:
     """The province fixes the final roster once every city is approved."""
-    statement = _require_statement(agreed)
+    statement = require_statement(agreed)
     assignment = own_assignment(session, actor, assignment_id, expected_version, locked=True)
     if assignment.level is Tier.PROVINCE:
         _require_children_approved(session, assignment, "地市", "确定最终名单")

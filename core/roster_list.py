@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import attachments, audit, credit_code
@@ -21,7 +21,7 @@ from core.models import Division, Enterprise, Industry, Tier, User, utcnow
 from core.reference import normalize_name
 from core.roster import STALE_MESSAGE, own_assignment, require_department
 from core.roster_import import ImportRow
-from core.text import Limit, clean, search_term
+from core.text import Limit, clean
 from core.workflow_models import RosterAssignment, RosterEntry, RosterStatus
 
 S = RosterStatus
@@ -213,6 +213,40 @@ def mark_excluded(session: Session, actor: User, targets: list[tuple[int, int]],
     return len(targets)
 
 
+def revise_exclusion(session: Session, actor: User, entry_id: int, version: int, reason: str,
+                     keep: list[int], evidence: list[tuple[str, bytes]]) -> None:
+    """Rework a 否 (after a return, say): its 情况说明 and 佐证材料 stay as they are unless changed.
+
+    `keep`: ids of the entry's evidence files to keep (the others are detached, kept in the log);
+    `evidence`: files to add. The 否 still needs a reason and at least one file.
+    """
+    entry = _entry(session, actor, entry_id, version)
+    PenMap(session, entry.task_id).require(actor, entry.county_code, entry.city_code)
+    if entry.included:
+        raise RuleViolation(f"“{entry.enterprise.name}”未标注为“否”，请使用“标注“否””")
+    reason = clean(reason, "情况说明", MAX_REASON, field="reason", multiline=True)
+    if not reason:
+        raise ValidationError("请填写情况说明：说明该企业不符合本次清洁生产审核要求的原因", field="reason")
+    current = attachments.of(session, OWNER_ENTRY, entry.id, attachments.EVIDENCE)
+    dropped = [a for a in current if a.id not in set(keep)]
+    if len(current) - len(dropped) + len(evidence) == 0:
+        raise ValidationError("请至少保留或上传一份佐证材料（PDF、JPG 或 PNG）", field="evidence")
+    if reason == entry.exclusion_reason and not dropped and not evidence:
+        raise ValidationError("情况说明和佐证材料没有变化，无需保存", field="changes")
+    for item in dropped:
+        attachments.remove(session, actor, item)
+    for name, data in evidence:
+        attachments.attach(session, actor, OWNER_ENTRY, entry.id, attachments.EVIDENCE, name, data)
+    before = entry.exclusion_reason
+    entry.exclusion_reason = reason
+    _touch(entry, actor)  # moves the entry's version: a second user's edit of the same 否 is refused
+    audit.record(session, actor=actor, action="roster.revise_exclusion", object_type=OWNER_ENTRY,
+                 object_id=entry.id, before={"reason": before},
+                 after={"reason": reason, "removed": [a.original_name for a in dropped],
+                        "added": [name for name, _ in evidence]})
+    flush_or_stale(session, STALE_MESSAGE)
+
+
 def restore(session: Session, actor: User, entry_id: int, version: int) -> None:
     """Undo a 否: the enterprise is on the list again; its evidence is detached (kept in the log)."""
     entry = _entry(session, actor, entry_id, version)
@@ -348,55 +382,3 @@ def area_filter(assignment: RosterAssignment):
         return RosterEntry.task_id == assignment.task_id
     column = RosterEntry.city_code if assignment.level is Tier.CITY else RosterEntry.county_code
     return (RosterEntry.task_id == assignment.task_id) & (column == assignment.division_code)
-
-
-@dataclass(frozen=True)
-class AreaCounts:
-    total: int
-    kept: int
-    excluded: int
-    added: int
-
-
-def area_counts(session: Session, assignment: RosterAssignment) -> AreaCounts:
-    row = session.execute(
-        select(func.count(), func.count().filter(RosterEntry.included.is_(True)),
-               func.count().filter(RosterEntry.added_by_division.is_not(None)))
-        .where(area_filter(assignment))).one()
-    return AreaCounts(total=row[0], kept=row[1], excluded=row[0] - row[1], added=row[2])
-
-
-def evidence_of(session: Session, entry_ids: list[int]) -> dict[int, list]:
-    result: dict[int, list] = {}
-    for item in attachments.of(session, OWNER_ENTRY, entry_ids, attachments.EVIDENCE):
-        result.setdefault(item.owner_id, []).append(item)
-    return result
-
-
-def history(session: Session, entry_id: int) -> list:
-    """The recorded changes of one entry, newest first (who, when, before -> after)."""
-    from core.models import AuditLogEntry
-
-    return list(session.scalars(select(AuditLogEntry).where(AuditLogEntry.object_type == OWNER_ENTRY,
-                                                            AuditLogEntry.object_id == str(entry_id))
-                                .order_by(AuditLogEntry.id.desc())))
-
-
-def addable(session: Session, actor: User, assignment: RosterAssignment, text: str,
-            limit: int = 20) -> list[Enterprise]:
-    """Directory enterprises in this department's area whose name contains `text`, not yet listed."""
-    from core.jurisdiction import enterprise_scope
-
-    text = search_term(text)
-    if not text:
-        return []
-    listed = select(RosterEntry.enterprise_id).where(RosterEntry.task_id == assignment.task_id)
-    stmt = (select(Enterprise).join(Division, Division.code == Enterprise.division_code)
-            .where(enterprise_scope(actor), Enterprise.name.contains(text, autoescape=True),
-                   Enterprise.id.not_in(listed), Division.level == Tier.COUNTY))
-    if assignment.level is Tier.CITY:
-        stmt = stmt.where(Division.city_code == assignment.division_code)
-    elif assignment.level is Tier.COUNTY:
-        stmt = stmt.where(Division.code == assignment.division_code)
-    return list(session.scalars(stmt.order_by(Enterprise.name).limit(limit)))
-

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, String, cast, func, select
 from sqlalchemy.orm import Session
 
-from core.models import Division, Enterprise, Industry, ManagingTier
+from core import attachments
+from core.jurisdiction import enterprise_scope
+from core.models import AuditLogEntry, Division, Enterprise, Industry, ManagingTier, Tier, User
 from core.roster import get_assignment
-from core.roster_list import OWNER_ENTRY, PenMap, area_filter
+from core.roster_list import FACT_LABELS, OWNER_ENTRY, PenMap, area_filter
 from core.text import search_term
 from core.workflow_models import Attachment, RosterAssignment, RosterEntry
 
@@ -23,7 +25,7 @@ class EntryFilter:
     name: str = ""  # part of the enterprise's name
     included: bool | None = None  # 是否列入
     county_code: str | None = None
-    changed_only: bool = False  # only 否 and 增补 (what a reviewer looks at)
+    changed_only: bool = False  # only 否, 增补 and corrected facts (what a reviewer looks at)
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,34 @@ def _conditions(part: RosterAssignment, flt: EntryFilter) -> list[ColumnElement[
     if flt.county_code:
         where.append(RosterEntry.county_code == flt.county_code)
     if flt.changed_only:
-        where.append(RosterEntry.included.is_(False) | RosterEntry.added_by_division.is_not(None))
+        where.append(RosterEntry.included.is_(False) | RosterEntry.added_by_division.is_not(None)
+                     | corrected_within(part))
     return where
+
+
+def _authors(part: RosterAssignment):
+    """Accounts of the part's department and of the departments below it: whose corrections a
+    reviewer of the part weighs (the city's own, made before it dispatched, are not the county's)."""
+    if part.level is Tier.PROVINCE:
+        inside = Division.province_code == part.division_code
+    elif part.level is Tier.CITY:
+        inside = (Division.code == part.division_code) | (Division.city_code == part.division_code)
+    else:
+        inside = Division.code == part.division_code
+    return select(User.id).join(Division, Division.code == User.division_code).where(inside)
+
+
+def _corrections_query(part: RosterAssignment):
+    return select(AuditLogEntry).where(AuditLogEntry.object_type == OWNER_ENTRY,
+                                       AuditLogEntry.action == "roster.correct",
+                                       AuditLogEntry.actor_user_id.in_(_authors(part)))
+
+
+def corrected_within(part: RosterAssignment) -> ColumnElement[bool]:
+    """SQL predicate on RosterEntry: its facts were corrected (修正) by the part's department or one
+    below it; the audit log holds the corrections, so nothing else needs to remember them. Looked up
+    per entry through the log's object index: the departments' own rows run to hundreds of thousands."""
+    return _corrections_query(part).where(AuditLogEntry.object_id == cast(RosterEntry.id, String)).exists()
 
 
 def entry_count(session: Session, actor, part: RosterAssignment, flt: EntryFilter = EntryFilter()) -> int:
@@ -138,3 +166,111 @@ def final_list(session: Session, actor, part: RosterAssignment, *, offset: int =
              "是否双超": YES_NO[r.double_exceed], "是否双有": YES_NO[r.double_toxic],
              "来源": "增补" if r.added_by_division else "省级名单"}
             for i, r in enumerate(rows, start=offset + 1)]
+
+
+@dataclass(frozen=True)
+class AreaCounts:
+    total: int
+    kept: int
+    excluded: int
+    added: int
+
+
+def area_counts(session: Session, assignment: RosterAssignment) -> AreaCounts:
+    row = session.execute(
+        select(func.count(), func.count().filter(RosterEntry.included.is_(True)),
+               func.count().filter(RosterEntry.added_by_division.is_not(None)))
+        .where(area_filter(assignment))).one()
+    return AreaCounts(total=row[0], kept=row[1], excluded=row[0] - row[1], added=row[2])
+
+
+def evidence_of(session: Session, entry_ids: list[int]) -> dict[int, list]:
+    result: dict[int, list] = {}
+    for item in attachments.of(session, OWNER_ENTRY, entry_ids, attachments.EVIDENCE):
+        result.setdefault(item.owner_id, []).append(item)
+    return result
+
+
+def history(session: Session, entry_id: int) -> list:
+    """The recorded changes of one entry, newest first (who, when, before -> after)."""
+    return list(session.scalars(select(AuditLogEntry).where(AuditLogEntry.object_type == OWNER_ENTRY,
+                                                            AuditLogEntry.object_id == str(entry_id))
+                                .order_by(AuditLogEntry.id.desc())))
+
+
+def addable(session: Session, actor: User, assignment: RosterAssignment, text: str,
+            limit: int = 20) -> list[Enterprise]:
+    """Directory enterprises in this department's area whose name contains `text`, not yet listed."""
+    text = search_term(text)
+    if not text:
+        return []
+    listed = select(RosterEntry.enterprise_id).where(RosterEntry.task_id == assignment.task_id)
+    stmt = (select(Enterprise).join(Division, Division.code == Enterprise.division_code)
+            .where(enterprise_scope(actor), Enterprise.name.contains(text, autoescape=True),
+                   Enterprise.id.not_in(listed), Division.level == Tier.COUNTY))
+    if assignment.level is Tier.CITY:
+        stmt = stmt.where(Division.city_code == assignment.division_code)
+    elif assignment.level is Tier.COUNTY:
+        stmt = stmt.where(Division.code == assignment.division_code)
+    return list(session.scalars(stmt.order_by(Enterprise.name).limit(limit)))
+
+
+# --- what a submission changed (the reviewer's view) ------------------------------------------------
+
+@dataclass(frozen=True)
+class Correction:
+    """One fact as the part's departments corrected it: its value before their first correction and
+    after their last."""
+
+    field: str
+    label: str
+    before: object
+    after: object
+
+
+@dataclass(frozen=True)
+class EntryChange:
+    row: EntryRow
+    corrections: tuple[Correction, ...]
+    evidence: tuple[Attachment, ...]  # 佐证材料 of a 否
+
+    @property
+    def kinds(self) -> list[str]:
+        """标注否 / 增补 / 修正, as the review names them."""
+        kinds = ([] if self.row.included else ["标注否"]) + (["增补"] if self.row.added_by_division else []) + (
+            ["修正"] if self.corrections else [])
+        return kinds or ["修正（已改回原值）"]
+
+
+def change_count(session: Session, actor, part: RosterAssignment) -> int:
+    return entry_count(session, actor, part, EntryFilter(changed_only=True))
+
+
+def changes(session: Session, actor, part: RosterAssignment, *, offset: int = 0,
+            limit: int | None = 50) -> list[EntryChange]:
+    """A page of every change the part's departments made to their list: 否 with the reason and the
+    evidence, 增补, and corrected facts (双超, 双有, name, …) before -> after."""
+    rows = entry_rows(session, actor, part, EntryFilter(changed_only=True), offset=offset, limit=limit)
+    ids = [r.entry_id for r in rows]
+    if not ids:
+        return []
+    log = session.scalars(_corrections_query(part).where(AuditLogEntry.object_id.in_([str(i) for i in ids]))
+                          .order_by(AuditLogEntry.id)).all()
+    first: dict[int, dict] = {}
+    last: dict[int, dict] = {}
+    for record in log:
+        entry_id = int(record.object_id)
+        for key, value in (record.after or {}).items():
+            first.setdefault(entry_id, {}).setdefault(key, (record.before or {}).get(key))
+            last.setdefault(entry_id, {})[key] = value
+    evidence: dict[int, list] = {}
+    for item in attachments.of(session, OWNER_ENTRY, [r.entry_id for r in rows if not r.included],
+                               attachments.EVIDENCE):
+        evidence.setdefault(item.owner_id, []).append(item)
+    result = []
+    for row in rows:
+        after = last.get(row.entry_id, {})
+        corrections = tuple(Correction(key, FACT_LABELS.get(key, key), first[row.entry_id][key], value)
+                            for key, value in after.items() if first[row.entry_id][key] != value)
+        result.append(EntryChange(row, corrections, tuple(evidence.get(row.entry_id, ()))))
+    return result

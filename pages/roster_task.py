@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import select
 
-from core import attachments, roster, roster_list, roster_reading
+from core import attachments, roster, roster_reading
 from core.db import unit_of_work
 from core.errors import RuleViolation
 from core.models import Division, Tier
@@ -21,6 +21,7 @@ from ui.roster_views import (
     status_badge,
     submit_step,
     task_summary,
+    unchanged_submit,
 )
 from ui.session import current_user
 from ui.widgets import (
@@ -99,7 +100,7 @@ FINAL_PAGE_SIZE = 50
 
 def kept_count() -> int:
     with unit_of_work() as session:
-        return roster_list.area_counts(session, part).kept
+        return roster_reading.area_counts(session, part).kept
 
 
 def all_kept_rows() -> list[dict]:
@@ -115,6 +116,10 @@ def upper_task() -> None:
         st.markdown(plain(above.requirements) or "（未填写）")
         file_list(upper_files[above.id], f"upper_{above.id}")
     reviews_block(reviews)
+    if part.level is Tier.COUNTY and part.status in (S.PENDING, S.RETURNED):
+        with unit_of_work() as session:
+            changed = roster_reading.change_count(session, user, part)
+        unchanged_submit(user, part, version, kept_count(), all_kept_rows, changed)
 
 
 def province_task_info() -> None:

@@ -8,7 +8,7 @@ from core import roster
 from core.db import run_write, unit_of_work
 from core.errors import RuleViolation
 from core.models import Tier, User
-from core.roster_list import area_counts
+from core.roster_reading import area_counts
 from core.text import Limit
 from core.workflow_models import RosterStatus
 from ui.roster_views import open_task, status_badge

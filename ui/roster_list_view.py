@@ -46,7 +46,7 @@ def list_step(user: User, part: RosterAssignment, seen: SeenVersions) -> None:
     """Show the department's part of the list a page at a time; offer the actions on the rows of the
     page it holds the pen for."""
     with unit_of_work() as session:
-        counts = roster_list.area_counts(session, part)
+        counts = roster_reading.area_counts(session, part)
         counties = roster_reading.counties_of(session, part)
     cols = st.columns(4)
     cols[0].metric("名单企业", counts.total)
@@ -99,7 +99,7 @@ def _holds_list(part: RosterAssignment) -> bool:
         part.level.value == "city" and part.status is RosterStatus.DISPATCHED)
 
 
-ACTIONS = ("标注“否”", "恢复列入", "修正双超 / 双有", "修正企业信息", "增补企业", "撤销增补")
+ACTIONS = ("标注“否”", "修改“否”的说明和佐证", "恢复列入", "修正双超 / 双有", "修正企业信息", "增补企业", "撤销增补")
 
 
 def _actions(user: User, part: RosterAssignment, mine: dict[int, EntryRow], versions: dict[int, int]) -> None:
@@ -118,6 +118,9 @@ def _actions(user: User, part: RosterAssignment, mine: dict[int, EntryRow], vers
         return
     if action == "修正企业信息":
         _correct_form(user, part, mine, versions)
+        return
+    if action == "修改“否”的说明和佐证":
+        _revise_form(user, part, {i: r for i, r in mine.items() if not r.included}, versions, generation, clear)
         return
     selected = st.multiselect("选择企业（可多选）", list(mine), format_func=lambda i: mine[i].label,
                               key=f"sel_{part.id}_{generation}", placeholder="从上表中选择要处理的企业")
@@ -185,13 +188,37 @@ def _correct_form(user: User, part: RosterAssignment, mine: dict[int, EntryRow],
             f"已修正“{name}”的企业信息，修改已记录", user)
 
 
+def _revise_form(user: User, part: RosterAssignment, excluded: dict[int, EntryRow], versions: dict[int, int],
+                 generation: int, clear) -> None:
+    """A 否 reworked after a return keeps its reason and files: change only what the reviewer asked for."""
+    if not excluded:
+        st.caption("当前页没有本部门可修改的标注“否”的企业（可在上方按“是否列入”筛选“标注否”）。")
+        return
+    entry_id = st.selectbox("标注“否”的企业", list(excluded), format_func=lambda i: excluded[i].label,
+                            key=f"revise_target_{part.id}")
+    entry = excluded[entry_id]
+    with unit_of_work() as session:
+        current = roster_reading.evidence_of(session, [entry_id]).get(entry_id, [])
+    key = f"{part.id}_{entry_id}_{versions[entry_id]}_{generation}"  # a new entry or version: fresh inputs
+    reason = st.text_area("情况说明 *", value=entry.exclusion_reason or "", key=f"revise_reason_{key}", height=100,
+                          max_chars=roster_list.MAX_REASON)
+    st.markdown("**已上传的佐证材料**（取消勾选即撤下该文件，撤下的文件留有记录）")
+    keep = [item.id for item in current
+            if st.checkbox(f"保留：{plain(item.original_name)}", value=True, key=f"revise_keep_{key}_{item.id}")]
+    added = upload_box("补充佐证材料", f"revise_files_{key}", multiple=True)
+    if st.button("保存修改", key=f"revise_{part.id}", type="primary"):
+        files = [(f.name, f.getvalue()) for f in added or []]
+        act(lambda s, a: roster_list.revise_exclusion(s, a, entry_id, versions[entry_id], reason, keep, files),
+            f"已修改“{entry.name}”的情况说明和佐证材料", user, then=clear)
+
+
 def _add_form(user: User, part: RosterAssignment) -> None:
     st.caption("符合本次任务但省级名单中漏报的企业，从企业名录中查找后增补。")
     text = st.text_input("企业名称（输入名称中的文字查找）", key=f"add_text_{part.id}", max_chars=Limit.SEARCH)
     if not text.strip():
         return
     with unit_of_work() as session:
-        found = roster_list.addable(session, user, part, text)
+        found = roster_reading.addable(session, user, part, text)
         options = {e.id: f"{e.name} · {e.division.short_name}" for e in found}
     if not options:
         st.warning("企业名录中没有找到该企业（或已在名单中）。请先联系“河北省污染源环境管理数据平台”负责人，"
@@ -212,8 +239,8 @@ def _details(rows: list[EntryRow], part: RosterAssignment) -> None:
                                 key=f"detail_{part.id}")
         entry = options[entry_id]
         with unit_of_work() as session:
-            evidence = roster_list.evidence_of(session, [entry_id]).get(entry_id, [])
-            log = roster_list.history(session, entry_id)
+            evidence = roster_reading.evidence_of(session, [entry_id]).get(entry_id, [])
+            log = roster_reading.history(session, entry_id)
         if not entry.included:
             st.markdown(f"**情况说明**：{plain(entry.exclusion_reason)}")
         st.markdown("**佐证材料**")
@@ -231,7 +258,7 @@ ACTION_NAMES = {"roster.exclude": "标注否", "roster.restore": "恢复列入",
 def _describe(entry) -> str:
     name = ACTION_NAMES.get(entry.action, entry.action)
     if entry.action == "roster.correct":
-        parts = [f"{roster_list.FACT_LABELS.get(k, k)}：{_show(entry.before.get(k))} → {_show(v)}"
+        parts = [f"{roster_list.FACT_LABELS.get(k, k)}：{show_value(entry.before.get(k))} → {show_value(v)}"
                  for k, v in (entry.after or {}).items()]
         return f"{name}（{'；'.join(parts)}）"
     if entry.action == "roster.exclude":
@@ -239,7 +266,7 @@ def _describe(entry) -> str:
     return name
 
 
-def _show(value) -> str:
+def show_value(value) -> str:
     if isinstance(value, bool):
         return YES_NO[value]
     return value if value not in (None, "") else "（空）"

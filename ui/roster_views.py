@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from core import files, roster
+from core import files, roster, roster_review
 from core.models import User
 from core.text import Limit
 from core.workflow_models import Attachment, RosterAssignment, RosterStatus
@@ -124,6 +124,27 @@ def submit_step(user: User, part: RosterAssignment, version: int, kept: int, loa
                                        final_list_name=scan.name if scan else None,
                                        final_list=scan.getvalue() if scan else None),
             f"任务已提交至{upper}，请等待审核结果。", user)
+
+
+def unchanged_submit(user: User, part: RosterAssignment, version: int, kept: int,
+                     load_rows: Callable[[], list[dict]], changed: int) -> None:
+    """名单无变化，直接提交: a county with nothing to change submits on the task's first screen."""
+    with st.container(border=True):
+        st.markdown("#### 名单无变化？直接提交")
+        if changed:
+            st.caption(f"本级名单已有 {changed} 家企业被标注“否”、增补或修正，请在“企业清单”核对后，"
+                       "到“提交任务”步骤提交。")
+            return
+        st.markdown(f"地市下发的名单共 **{kept}** 家企业。如无需标注“否”、增补或修正，可在此一步提交："
+                    "下载名单，盖章扫描后上传，勾选声明后提交。需要修改的，请进入“企业清单”。")
+        final_list_download(load_rows, f"最终名单_{part.division.short_name}", f"quick_xlsx_{part.id}")
+        scan = upload_box("上传最终名单（盖章扫描件）", f"quick_upload_{part.id}")
+        agreed = statement_checkbox(f"quick_agree_{part.id}")
+        if st.button("名单无变化，直接提交", type="primary", key=f"quick_submit_{part.id}"):
+            act(lambda s, a: roster_review.submit_unchanged(
+                s, a, part.id, version, agreed=agreed, final_list_name=scan.name if scan else None,
+                final_list=scan.getvalue() if scan else None),
+                "名单无变化，任务已提交至地市，请等待审核结果。", user)
 
 
 def dispatch_step(user: User, part: RosterAssignment, version: int, targets: dict[str, int],

@@ -10,7 +10,7 @@ from core.demo import ROSTER_CSV
 from core.workflow_models import RosterStatus
 from tests.app.conftest import activate, click, sign_in_as, texts
 from tests.conftest import demo_password
-from tests.support.roster import CITY, PROVINCE, ZHUOZHOU, new_task, part, pdf_bytes, user
+from tests.support.roster import CITY, PROVINCE, ZHUOZHOU, new_task, part, pdf_bytes, png_bytes, user
 
 
 def _open(account: str, page: str = "pages/roster_tasks.py", **query):
@@ -243,3 +243,130 @@ def test_home_page_lists_the_roster_tasks_waiting_for_the_department(db):
     assert "您有 **1** 项名单核定任务待办理" in texts(at)
     at = _open(ZHUOZHOU, "pages/home.py")
     assert "名单核定任务待办理" not in texts(at)
+
+
+# --- short paths and the full review (issue "What officials hit in a real campaign") -------------------
+
+def _submitted(task_id: int, *counties: str) -> None:
+    with unit_of_work() as s:
+        for code in counties:
+            own = part(s, task_id, code)
+            roster.submit(s, user(s, code), own.id, own.version, agreed=True, final_list_name="最终名单.pdf",
+                          final_list=pdf_bytes())
+
+
+def test_county_with_nothing_to_change_submits_from_the_first_screen(db):
+    task_id, _, county_id = _dispatched_to_counties()
+    at = _detail(ZHUOZHOU, county_id)
+    assert at.radio(key=f"roster_step_{county_id}").value == "上级任务"
+    assert "名单无变化？直接提交" in texts(at) and "地市下发的名单共 **2** 家企业" in texts(at)
+    at = click(at, "名单无变化，直接提交")
+    assert "请先阅读并勾选“我同意上述内容”" in texts(at)
+    at.checkbox(key=f"quick_agree_{county_id}").check().run()
+    at = click(at, "名单无变化，直接提交")
+    assert "请上传本级最终名单的盖章扫描件" in texts(at)
+    with unit_of_work() as s:
+        assert part(s, task_id, ZHUOZHOU).status is RosterStatus.PENDING
+    at.file_uploader(key=f"quick_upload_{county_id}").set_value(("涿州最终名单.pdf", pdf_bytes(), "application/pdf"))
+    at.run()
+    at = click(at, "名单无变化，直接提交")
+    assert "名单无变化，任务已提交至地市" in texts(at)
+    with unit_of_work() as s:
+        assert part(s, task_id, ZHUOZHOU).status is RosterStatus.SUBMITTED
+    assert not [b for b in at.button if b.label == "名单无变化，直接提交"]
+
+
+def test_county_that_changed_its_list_is_sent_to_the_submit_step(db):
+    from core import roster_list
+    from tests.support.roster import entries
+
+    task_id, _, county_id = _dispatched_to_counties()
+    with unit_of_work() as s:
+        entry = entries(s, user(s, ZHUOZHOU), part(s, task_id, ZHUOZHOU))[0]
+        roster_list.set_flags(s, user(s, ZHUOZHOU), [(entry.id, entry.version)], double_toxic=True)
+    at = _detail(ZHUOZHOU, county_id)
+    assert "本级名单已有 1 家企业被标注“否”、增补或修正" in texts(at)
+    assert not [b for b in at.button if b.label == "名单无变化，直接提交"]
+
+
+def test_city_review_shows_corrections_before_and_after(db):
+    from core import roster_list
+    from tests.support.roster import entries
+
+    task_id, city_id, county_id = _dispatched_to_counties()
+    with unit_of_work() as s:
+        county = user(s, ZHUOZHOU)
+        xunlida = next(e for e in entries(s, county, part(s, task_id, ZHUOZHOU)) if "迅利达" in e.enterprise.name)
+        roster_list.set_flags(s, county, [(xunlida.id, xunlida.version)], double_exceed=True)
+    _submitted(task_id, ZHUOZHOU)
+    at = _step(_detail(CITY, city_id), city_id, "区县核定情况")
+    assert at.dataframe[0].value.set_index("区县").loc["涿州市", "变更企业"] == 1
+    assert "**该单位对名单的变更**（标注“否”、增补、修正，共 1 家企业）" in texts(at)
+    [expander] = [e for e in at.expander if "迅利达" in e.label]
+    assert expander.label.startswith("修正：")
+    table = expander.dataframe[0].value
+    assert table.to_dict("records") == [{"修正项目": "是否双超", "修正前": "否", "修正后": "是"}]
+
+
+def test_city_approves_several_counties_at_once(db):
+    task_id, city_id, county_id = _dispatched_to_counties()
+    _submitted(task_id, ZHUOZHOU, "130608")
+    at = _step(_detail(CITY, city_id), city_id, "区县核定情况")
+    assert "批量审核通过（2 个区县待审核）" in texts(at)
+    with unit_of_work() as s:
+        waiting = [part(s, task_id, c).id for c in (ZHUOZHOU, "130608")]
+    pick = at.multiselect(key=f"bulk_pick_{city_id}")
+    for child_id in waiting:
+        pick.select(child_id)
+    at.run()
+    at.checkbox(key=f"bulk_agree_{city_id}").check().run()
+    assert [b for b in at.button if b.label == "批量审核通过"][0].disabled  # not yet confirmed
+    at.checkbox(key=f"bulk_confirm_{city_id}").check().run()
+    at = click(at, "批量审核通过")
+    assert "已审核通过 2 个区县：清苑区、涿州市" in texts(at), texts(at)
+    with unit_of_work() as s:
+        assert {part(s, task_id, c).status for c in (ZHUOZHOU, "130608")} == {RosterStatus.APPROVED}
+
+
+def test_bulk_approval_without_the_statement_approves_nothing(db):
+    task_id, city_id, _ = _dispatched_to_counties()
+    _submitted(task_id, ZHUOZHOU, "130608")
+    at = _step(_detail(CITY, city_id), city_id, "区县核定情况")
+    with unit_of_work() as s:
+        at.multiselect(key=f"bulk_pick_{city_id}").select(part(s, task_id, ZHUOZHOU).id).run()
+    at.checkbox(key=f"bulk_confirm_{city_id}").check().run()
+    at = click(at, "批量审核通过")
+    assert "请先阅读并勾选“我同意上述内容”" in texts(at)
+    with unit_of_work() as s:
+        assert {part(s, task_id, c).status for c in (ZHUOZHOU, "130608")} == {RosterStatus.SUBMITTED}
+
+
+def test_a_returned_no_is_revised_with_its_reason_and_files_kept(db):
+    from core import roster_list, roster_reading
+    from tests.support.roster import entries
+
+    task_id, _, county_id = _dispatched_to_counties()
+    with unit_of_work() as s:
+        county = user(s, ZHUOZHOU)
+        feiyao = next(e for e in entries(s, county, part(s, task_id, ZHUOZHOU)) if "飞耀" in e.enterprise.name)
+        roster_list.mark_excluded(s, county, [(feiyao.id, feiyao.version)], "该企业已关停",
+                                  [("关停证明.pdf", pdf_bytes())])
+        entry_id = feiyao.id
+    _submitted(task_id, ZHUOZHOU)
+    with unit_of_work() as s:
+        own = part(s, task_id, ZHUOZHOU)
+        roster.review(s, user(s, "130600"), own.id, own.version, approve=False, comment="请补充现场照片")
+    at = _step(_detail(ZHUOZHOU, county_id), county_id, "企业清单")
+    at.radio(key=f"action_{county_id}").set_value("修改“否”的说明和佐证").run()
+    [reason] = [t for t in at.text_area if t.label == "情况说明 *"]
+    assert reason.value == "该企业已关停"  # prefilled, not typed again
+    [keep] = [c for c in at.checkbox if "关停证明.pdf" in c.label]
+    assert keep.value
+    [files] = [u for u in at.file_uploader if u.label.startswith("补充佐证材料")]
+    files.set_value([("现场照片.png", png_bytes(), "image/png")])
+    at.run()
+    at = click(at, "保存修改")
+    assert "已修改“涿州市飞耀金属制品有限公司”的情况说明和佐证材料" in texts(at)
+    with unit_of_work() as s:
+        names = [a.original_name for a in roster_reading.evidence_of(s, [entry_id])[entry_id]]
+        assert names == ["关停证明.pdf", "现场照片.png"]

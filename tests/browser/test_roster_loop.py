@@ -9,9 +9,9 @@ from core import attachments
 from core.db import unit_of_work
 from core.workflow_models import RosterAssignment
 from tests.app.conftest import activate
-from tests.browser.conftest import ARTIFACTS, choose_radio, reran, settle
+from tests.browser.conftest import ARTIFACTS, choose_radio, pick_option, reran, settle
 from tests.conftest import demo_password
-from tests.support.roster import CITY, HEADER, PROVINCE, ZHUOZHOU, pdf_bytes, png_bytes
+from tests.support.roster import CITY, HEADER, PROVINCE, QINGYUAN, ZHUOZHOU, pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -186,21 +186,17 @@ def test_the_roster_loop_with_exclusion_addition_and_rework(page, tmp_path):
     expect(page, "已将任务退回涿州市整改")
     logout(page)
 
-    # County: sees the comment, reworks (adds a photo by marking again) and resubmits.
+    # County: sees the comment, reworks (the 否 keeps its reason and file; a photo is added) and resubmits.
     login(page, ZHUOZHOU)
     open_task(page)
     expect(page, "请补充现场照片作为佐证")
     choose_step(page, "企业清单")
-    pick(page, "选择企业（可多选）", "涿州市飞耀金属制品有限公司（否） · 涿州市")
-    choose_action(page, "恢复列入")
-    press(page, "恢复列入所选企业")
-    expect(page, "已恢复 1 家企业")
-    choose_action(page, "标注“否”")
-    pick(page, "选择企业（可多选）", "涿州市飞耀金属制品有限公司 · 涿州市")
-    leave(page, "情况说明 *", "该企业已于2021年3月关停，附现场照片")
-    upload(page, "佐证材料", files["proof"], files["photo"])
-    press(page, "标注为“否”")
-    expect(page, "已将 1 家企业标注为“否”")
+    choose_action(page, "修改“否”的说明和佐证")
+    expect(page, "保留：关停证明.pdf")
+    assert page.get_by_label("情况说明 *", exact=True).input_value() == "该企业已于2021年3月关停"
+    upload(page, "补充佐证材料", files["photo"])
+    press(page, "保存修改")
+    expect(page, "已修改“涿州市飞耀金属制品有限公司”的情况说明和佐证材料")
     choose_step(page, "提交任务")
     upload(page, "上传最终名单", files["final"])
     agree(page)
@@ -233,3 +229,49 @@ def test_the_roster_loop_with_exclusion_addition_and_rework(page, tmp_path):
     expect(page, "最终名单已确定")
     expect(page, "共 2 家企业")
     page.screenshot(path=str(ARTIFACTS / "roster_final.png"), full_page=True)
+
+
+def test_a_county_submits_an_unchanged_list_at_once_and_the_city_approves_two_together(page, tmp_path):
+    from core import roster
+    from core.workflow_models import RosterStatus
+    from tests.support.roster import new_task, part, user
+
+    for account in (CITY, ZHUOZHOU):
+        activate(account)
+    with unit_of_work() as s:  # the small list (涿州 2, 清苑 1) dispatched to both; 清苑 has submitted
+        province_part = new_task(s, name=TASK)
+        task_id = province_part.task_id
+        roster.dispatch(s, user(s, PROVINCE), province_part.id, province_part.version, agreed=True)
+        city_part = part(s, task_id, CITY)
+        roster.dispatch(s, user(s, CITY), city_part.id, city_part.version, agreed=True)
+        qingyuan = part(s, task_id, QINGYUAN)
+        roster.submit(s, user(s, QINGYUAN), qingyuan.id, qingyuan.version, agreed=True,
+                      final_list_name="清苑最终名单.pdf", final_list=pdf_bytes())
+    final = tmp_path / "涿州最终名单.pdf"
+    final.write_bytes(pdf_bytes(2))
+
+    # County: nothing to change, so the stamped list and the statement on the task's first screen.
+    login(page, ZHUOZHOU)
+    open_task(page)
+    expect(page, "名单无变化？直接提交")
+    upload(page, "上传最终名单", final)
+    agree(page)
+    press(page, "名单无变化，直接提交")
+    expect(page, "名单无变化，任务已提交至地市")
+    logout(page)
+
+    # City: both counties approved in one step, with the statement and a confirmation.
+    login(page, CITY)
+    open_task(page, "区县核定情况")
+    expect(page, "批量审核通过（2 个区县待审核）")
+    box = page.get_by_label("选择要审核通过的区县")
+    for name in ("涿州市（名单无变化）", "清苑区（名单无变化）"):
+        with reran(page):
+            pick_option(page, box, name)
+    agree(page)
+    tick(page, "确认审核通过所选的 2 个区县")
+    press(page, "批量审核通过")
+    expect(page, "已审核通过 2 个区县：清苑区、涿州市")
+    page.screenshot(path=str(ARTIFACTS / "roster_bulk_approval.png"), full_page=True)
+    with unit_of_work() as s:
+        assert {part(s, task_id, c).status for c in (ZHUOZHOU, QINGYUAN)} == {RosterStatus.APPROVED}

@@ -144,7 +144,7 @@ def test_roster_fields(db):
         "情况说明": (roster_list.MAX_REASON, exclude),
         "企业名称": (Limit.NAME, correct("name")), "地址": (Limit.ADDRESS, correct("address")),
         "法定代表人": (Limit.SHORT, correct("legal_representative")), "统一社会信用代码": (None, correct("credit_code")),
-        "增补查找": (Limit.SEARCH, lambda s, v: roster_list.addable(s, user(s, QINGYUAN),
+        "增补查找": (Limit.SEARCH, lambda s, v: roster_reading.addable(s, user(s, QINGYUAN),
                                                               part(s, task_id, QINGYUAN), v)),
         "任务附件文件名": (None, lambda s, v: roster.attach_file(s, user(s, PROVINCE), draft_id, f"{v}.pdf", pdf_bytes())),
     })

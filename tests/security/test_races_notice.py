@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from core import auth, letter_issue, letter_scans, notice, roster
+from core import auth, letter_issue, letter_scans, notice, roster, roster_review
 from core import letters as letter_pdf
 from core.db import run_write, unit_of_work
 from core.models import User
@@ -94,6 +94,40 @@ def test_roster_review(uow, mode):
         assert s.get(RosterAssignment, cid).status is RosterStatus.APPROVED
         assert s.scalar(select(func.count()).select_from(RosterReview).where(RosterReview.assignment_id == cid)) == 1
         assert audit_count(s, "roster.approve", cid) == 1
+
+
+def test_roster_submit_unchanged(uow, mode):
+    with uow() as s:
+        county = _county_part(s)
+        cid, version, by = county.id, county.version, user(s, QINGYUAN).id
+    one_applied(race(lambda s, i: roster_review.submit_unchanged(s, actor(s, by), cid, version, agreed=True,
+                                                                 final_list_name=f"最终名单{i}.pdf",
+                                                                 final_list=pdf_bytes()), mode=mode))
+    with uow() as s:
+        assert s.get(RosterAssignment, cid).status is RosterStatus.SUBMITTED
+        assert audit_count(s, "roster.submit", cid) == 1
+
+
+def test_roster_approve_many(uow, mode):
+    with uow() as s:
+        qingyuan = _county_part(s)
+        task_id = qingyuan.task_id
+        targets = []
+        for code in (QINGYUAN, ZHUOZHOU):
+            county = part(s, task_id, code)
+            roster.submit(s, user(s, code), county.id, county.version, agreed=True, final_list_name="最终名单.pdf",
+                          final_list=pdf_bytes())
+            targets.append((county.id, county.version))
+        city_id, by = part(s, task_id, CITY).id, user(s, CITY).id
+    won = one_applied(race(lambda s, i: roster_review.approve_many(s, actor(s, by), city_id, targets, agreed=True),
+                           mode=mode))
+    assert sorted(won.approved) == ["涿州市", "清苑区"]
+    with uow() as s:
+        for cid, _ in targets:
+            assert s.get(RosterAssignment, cid).status is RosterStatus.APPROVED
+            assert audit_count(s, "roster.approve", cid) == 1
+            assert s.scalar(select(func.count()).select_from(RosterReview)
+                            .where(RosterReview.assignment_id == cid)) == 1
 
 
 def test_notice_dispatch(uow, mode):

@@ -10,7 +10,7 @@ from core import disclosure, experts, permits, roster_list, startup
 from core.disclosure_models import DisclosureRecord, PermitRecord
 from core.project_models import AuditProject
 from core.review_models import Expert
-from core.workflow_models import RosterEntry
+from core.workflow_models import Attachment, RosterEntry
 from tests.security.races import MODES, actor, audit_count, one_applied, race
 from tests.support.projects import accepted_project, started
 from tests.support.roster import CITY, PROVINCE, QINGYUAN, new_task, pdf_bytes, user
@@ -79,6 +79,21 @@ def test_marking_an_entry_excluded(uow, mode):
     with uow() as s:
         assert s.get(RosterEntry, eid).included is False
         assert audit_count(s, "roster.exclude", eid) == 1
+
+
+def test_revising_an_excluded_entry(uow, mode):
+    with uow() as s:
+        part = new_task(s)
+        entry = roster_entries(s, user(s, PROVINCE), part)[0]
+        roster_list.mark_excluded(s, user(s, PROVINCE), [(entry.id, entry.version)], "已停产",
+                                  [("停产证明.pdf", pdf_bytes())])
+        eid, version, by = entry.id, entry.version, user(s, PROVINCE).id
+    one_applied(race(lambda s, i: roster_list.revise_exclusion(s, actor(s, by), eid, version, f"已停产（{i}）", [],
+                                                               [(f"注销证明{i}.pdf", pdf_bytes())]), mode=mode))
+    with uow() as s:
+        assert s.scalar(select(func.count()).select_from(Attachment).where(Attachment.owner_id == eid,
+                                                                         Attachment.owner_type == "roster_entry")) == 1
+        assert audit_count(s, "roster.revise_exclusion", eid) == 1
 
 
 def test_disabling_an_expert(uow, mode):

@@ -36,6 +36,8 @@ def _actions(s, part, entries):
         "mark_excluded": lambda a: roster_list.mark_excluded(s, a, [(entry.id, entry.version)], "已停产",
                                                              [("证明.pdf", pdf_bytes())]),
         "restore": lambda a: roster_list.restore(s, a, other.id, other.version),
+        "revise_exclusion": lambda a: roster_list.revise_exclusion(s, a, other.id, other.version, "已停产", [],
+                                                                   [("证明.pdf", pdf_bytes())]),
         "withdraw": lambda a: roster_list.withdraw(s, a, entry.id, entry.version),
         "correct": lambda a: roster_list.correct(s, a, entry.id, entry.version, {"address": "保定市清苑区"}),
         "set_flags": lambda a: roster_list.set_flags(s, a, [(entry.id, entry.version)], double_exceed=True),
@@ -45,7 +47,7 @@ def _actions(s, part, entries):
 
 
 @pytest.mark.parametrize("how", list(STATES))
-@pytest.mark.parametrize("action", ["mark_excluded", "restore", "withdraw", "correct", "set_flags",
+@pytest.mark.parametrize("action", ["mark_excluded", "restore", "revise_exclusion", "withdraw", "correct", "set_flags",
                                     "add_enterprise", "import_rows"])
 def test_an_account_that_may_not_act_changes_nothing(uow, how, action):
     with uow() as s:

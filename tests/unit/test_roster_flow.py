@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import attachments, roster, roster_list
+from core import attachments, roster, roster_list, roster_reading
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import AuditLogEntry, Enterprise
 from core.workflow_models import RosterEntry, RosterStatus
@@ -37,7 +37,7 @@ def test_the_whole_loop_with_an_exclusion_an_addition_and_a_rework(uow):
     with uow() as s:
         province_part = new_task(s)
         task_id = province_part.task_id
-        assert roster_list.area_counts(s, province_part).total == 3
+        assert roster_reading.area_counts(s, province_part).total == 3
         cities = roster.dispatch(s, user(s, PROVINCE), province_part.id, province_part.version, agreed=True)
         assert [c.division_code for c in cities] == [CITY]
 
@@ -103,7 +103,7 @@ def test_the_whole_loop_with_an_exclusion_an_addition_and_a_rework(uow):
         assert sorted(kept) == sorted(["涿州迅利达创新科技发展有限公司", "保定玖福食品有限公司",
                                        "涿州市清雅义齿制作有限公司"])
         entry = entry_of(s, task_id, "涿州市飞耀金属制品有限公司")
-        evidence = roster_list.evidence_of(s, [entry.id])[entry.id]
+        evidence = roster_reading.evidence_of(s, [entry.id])[entry.id]
         assert [e.original_name for e in evidence] == ["注销通知.pdf", "现场照片.png"]
         assert attachments.content(evidence[0]) == pdf_bytes(2)
         actions = list(s.scalars(select(AuditLogEntry.action).where(AuditLogEntry.action.like("roster.%"))))
@@ -168,7 +168,7 @@ def test_a_correction_records_before_and_after(uow):
         changed = roster_list.correct(s, province, entry.id, entry.version,
                                       {"double_toxic": True, "address": "保定市清苑区某路1号", "name": "保定玖福食品有限公司"})
         assert changed == {"double_toxic": True, "address": "保定市清苑区某路1号"}
-        [logged] = roster_list.history(s, entry.id)
+        [logged] = roster_reading.history(s, entry.id)
         assert logged.before == {"double_toxic": False, "address": None}
         assert logged.after == changed and logged.actor_login == PROVINCE
         with pytest.raises(ValidationError, match="校验码|统一社会信用代码"):

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core import attachments, roster, roster_list
+from core import attachments, roster, roster_list, roster_reading
 from core.demo import CONFIRMED_INDUSTRIES, ROSTER_CSV
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import AuditLogEntry, Enterprise
@@ -206,7 +206,7 @@ def test_the_province_removes_rows_while_drafting_but_not_after_dispatch(uow):
         roster_list.withdraw(s, user(s, PROVINCE), entry.id, entry.version)
     with uow() as s:
         assert entry_of(s, task_id, JIUFU) is None
-        assert roster_list.area_counts(s, part(s, task_id, PROVINCE)).total == 2
+        assert roster_reading.area_counts(s, part(s, task_id, PROVINCE)).total == 2
         province_part = part(s, task_id, PROVINCE)
         roster.dispatch(s, user(s, PROVINCE), province_part.id, province_part.version, agreed=True)
     with uow() as s:
@@ -225,17 +225,18 @@ def test_restore_puts_the_enterprise_back_and_detaches_its_evidence(uow):
                                   [("关停证明.pdf", pdf_bytes()), ("现场照片.png", png_bytes())])
     with uow() as s:
         entry = entry_of(s, task_id, FEIYAO)
-        assert not entry.included and len(roster_list.evidence_of(s, [entry.id])[entry.id]) == 2
+        assert not entry.included and len(roster_reading.evidence_of(s, [entry.id])[entry.id]) == 2
         roster_list.restore(s, user(s, ZHUOZHOU), entry.id, entry.version)
     with uow() as s:
         entry = entry_of(s, task_id, FEIYAO)
         assert entry.included and entry.exclusion_reason is None
-        assert roster_list.evidence_of(s, [entry.id]) == {}
+        assert roster_reading.evidence_of(s, [entry.id]) == {}
         assert attachments.of(s, roster_list.OWNER_ENTRY, entry.id) == []
         assert logged(s, "attachment.remove") == 2 and logged(s, "roster.restore") == 1
         entry_id, version = entry.id, entry.version
     refused(uow, task_id, lambda s: roster_list.restore(s, user(s, ZHUOZHOU), entry_id, version), RuleViolation,
             "已在名单中")
+
 
 
 def test_set_flags_changes_only_the_entries_that_differ(uow):
@@ -368,12 +369,12 @@ def test_addable_finds_only_unlisted_enterprises_of_the_parts_own_area(uow, acto
         own = (lambda e: e.division_code == area) if area != CITY else (lambda e: e.division.city_code == CITY)
         expected = sorted(e.name for e in s.scalars(select(Enterprise))
                           if text.strip() and text in e.name and own(e) and e.id not in listed)
-        found = roster_list.addable(s, user(s, actor), part(s, task_id, area), text, limit=1000)
+        found = roster_reading.addable(s, user(s, actor), part(s, task_id, area), text, limit=1000)
         assert sorted(e.name for e in found) == expected
         assert not {e.id for e in found} & listed
     if actor == ZHUOZHOU and text == "涿州":
         assert QINGYA in expected and FEIYAO not in expected and XUNLIDA not in expected
         with uow() as s:  # once added, it is no longer offered
             roster_list.add_enterprise(s, user(s, ZHUOZHOU), part(s, task_id, ZHUOZHOU).id, enterprise(s, QINGYA).id)
-            names = [e.name for e in roster_list.addable(s, user(s, ZHUOZHOU), part(s, task_id, ZHUOZHOU), text)]
+            names = [e.name for e in roster_reading.addable(s, user(s, ZHUOZHOU), part(s, task_id, ZHUOZHOU), text)]
             assert QINGYA not in names and len(names) == len(expected) - 1
