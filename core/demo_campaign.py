@@ -58,7 +58,7 @@ SEED_ROSTER_CREATED, SEED_ROSTER_DEADLINE = date(2021, 9, 10), date(2021, 9, 30)
 SEED_TODAY = date(2022, 3, 25)
 PENDING_COUNTY = "130631"  # 望都县 has issued its letters, one stamped scan is still missing: not dispatched
 RETURNED_COUNTY = "130608"  # 清苑区's roster part is returned once by the city, then resubmitted
-TOUR_COUNTY = "130681"  # 涿州市, the README's county tour: one of its applications waits for its intake
+TOUR_COUNTY = "130681"  # 涿州市, the README's county tour: an evaluation and an acceptance wait for its intake
 # The README's two enterprise accounts stand at telling stages.
 PINNED = {"保定中法供水有限公司": "evaluation:document_review", "高阳县圣翔染厂": "evaluation:returned"}
 P, C = ManagingTier.PROVINCE, ManagingTier.CITY
@@ -173,9 +173,9 @@ def spread(letters: list[NoticeLetter], rng: random.Random) -> dict[int, str]:
         raise ValueError(f"the spread has {len(slots)} places for {len(waiting)} enterprises")
     order = sorted(waiting, key=lambda x: x.id)
     rng.shuffle(order)
-    first_of_tour = next(x for x in order if x.county_code == TOUR_COUNTY and x.enterprise.managing_tier is C)
+    tour = [x for x in order if x.county_code == TOUR_COUNTY and x.enterprise.managing_tier is C]
     pins = [(x, PINNED[x.enterprise.name]) for x in order if x.enterprise.name in PINNED]
-    pins.append((first_of_tour, "evaluation:county_intake"))
+    pins += [(tour[0], "evaluation:county_intake"), (tour[1], "acceptance:county_intake")]
     result = {x.id: LETTER_PENDING for x in letters if x.county_code == PENDING_COUNTY}
 
     def place(letter: NoticeLetter, target: str | None = None) -> None:
