@@ -108,10 +108,11 @@ def play_roster(play: Play) -> int:
     for row in checked.rows:  # the two non-standard industry names, as a person confirmed them
         if "industry" in row.proposals:
             confirm_proposal(row, "industry", CONFIRMED_INDUSTRIES[(row.values["行业大类名称"], row.values["行业名称"])])
-    roster_list.import_rows(s, province, part.id, part.version, checked.rows)
+    play.count("roster_entries", roster_list.import_rows(s, province, part.id, part.version, checked.rows).added)
     roster.dispatch(s, province, part.id, part.version, agreed=True)
     city_part = _part(s, part.task_id, DEMO_CITY)
     counties = roster.dispatch(s, city, city_part.id, city_part.version, agreed=True)
+    play.count("roster_counties", len(counties))
     for county_part in counties:
         county = actors.login(county_part.division_code)
         roster.submit(s, county, county_part.id, county_part.version, agreed=True,
@@ -256,9 +257,10 @@ def load_campaign(session: Session, *, today: date | None = None,
     play = Play(session, Actors(session), random.Random(SEED), calendar(today or dates.beijing_today()))
     report(f"演示清审批次：今天相当于种子批次的 {SEED_TODAY:%Y-%m-%d}，发布日期 {play.calendar.published:%Y-%m-%d}")
     task_id = play_roster(play)
-    report("名单核定：省级创建并导入 77 家企业，保定市及 14 个区县核定、提交，省级审核通过")
+    report(f"名单核定：省级导入 {play.counts['roster_entries']} 家企业，保定市及 {play.counts['roster_counties']} 个区县"
+           "核定、提交，省级审核通过")
     notice_id = play_notice(play, task_id)
-    report(f"清审任务通知：已下发，{play.counts['letters']} 份告知书已生成（望都县尚有 1 份盖章件未上传）")
+    report(f"清审任务通知：已下发，{play.counts['letters']} 份告知书已生成（望都县尚有 1 份盖章件未上传，未下发）")
     letters = list(session.scalars(select(NoticeLetter).where(NoticeLetter.notice_id == notice_id)
                                    .order_by(NoticeLetter.id)))
     targets = spread(letters, play.rng)
