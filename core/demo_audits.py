@@ -108,7 +108,8 @@ class Actors:
         return self._get(enterprise_id, User.enterprise_id == enterprise_id)
 
     def restore(self) -> int:
-        """Every account back to its initial password and forced change; returns how many were touched."""
+        """Every account back to its password and forced change as before the campaign (in a new demo: the
+        published initial password, to be changed at first login); returns how many accounts there are."""
         for user in self.session.scalars(select(User)):
             if user.id in self._before:
                 user.password_hash, user.must_change_password = self._before[user.id]
