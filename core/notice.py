@@ -102,7 +102,7 @@ class NoticeForm:
     milestones: dict[str, date | None]
 
 
-def _checked(form: NoticeForm) -> dict:
+def _checked(form: NoticeForm, today: date | None = None) -> dict:
     values = {}
     for key, label, limit in (("doc_number", "文号", Limit.SHORT), ("batch", "批次", Limit.SHORT),
                               ("name", "任务名称", Limit.NAME), ("contact_person", "联系人", Limit.PERSON)):
@@ -130,16 +130,20 @@ def _checked(form: NoticeForm) -> dict:
     # the publish date may lie before today (a notice entered after it was signed); what is still to be
     # done may not
     for key, label in MILESTONES:
-        dates.not_past(values[key], f"时间节点“{label}”", key)
-    dates.not_past(form.deadline, "截止日期", "deadline")
+        dates.not_past(values[key], f"时间节点“{label}”", key, today=today)
+    dates.not_past(form.deadline, "截止日期", "deadline", today=today)
     values.update(basis=clean(form.basis, "工作依据", Limit.BASIS, field="basis"),
                   requirements=clean(form.requirements, "通知要求", Limit.LONG, field="requirements", multiline=True),
                   publish_date=form.publish_date, deadline=form.deadline)
     return values
 
 
-def create_notice(session: Session, actor: User, roster_task_id: int, form: NoticeForm) -> NoticeAssignment:
-    """The province's notice for an approved roster; one letter (with its number) per kept enterprise."""
+def create_notice(session: Session, actor: User, roster_task_id: int, form: NoticeForm, *,
+                  today: date | None = None) -> NoticeAssignment:
+    """The province's notice for an approved roster; one letter (with its number) per kept enterprise.
+
+    `today`: the day the notice counts as entered (default: today in Hebei); the demo campaign
+    (core.demo_campaign) enters its notice on its publish day, months back, as roster.create_task allows."""
     _require_department(actor)
     if actor.tier is not Tier.PROVINCE:
         raise PermissionDenied("只有省级生态环境部门可以创建清审任务通知")
@@ -150,7 +154,7 @@ def create_notice(session: Session, actor: User, roster_task_id: int, form: Noti
     if session.scalar(select(AuditNotice.id).where(AuditNotice.roster_task_id == roster_task_id)):
         raise RuleViolation("该名单已创建清审任务通知")
     kept = roster.final_roster(session, roster_task_id)  # refuses a roster that is not final
-    values = _checked(form)
+    values = _checked(form, today)
     notice = AuditNotice(roster_task_id=roster_task_id, province_code=actor.division_code,
                          created_by_user_id=actor.id, **values)
     session.add(notice)

@@ -107,6 +107,27 @@ def test_verify_finds_a_tampered_or_missing_row_and_rebuild_repairs_it(uow):
         assert progress.verify(s) == []
 
 
+def test_verify_takes_option_sums_added_in_another_order_as_equal_but_not_another_figure(uow):
+    from core.project_models import CleanerOption, OptionKind, OptionStatus
+
+    with uow() as s:
+        notice_id = campaign(s)
+        project = s.scalar(select(AuditProject).where(AuditProject.notice_id == notice_id))
+        s.add_all(CleanerOption(project_id=project.id, kind=OptionKind.LOW_COST, name=f"方案{i}",
+                                stage="option_generation", status=OptionStatus.IMPLEMENTED, investment=value)
+                  for i, value in enumerate((0.1, 0.2, 0.3)))
+        s.flush()
+        table, mine = LetterProgress.__table__, LetterProgress.letter_id == project.letter_id
+        stored = s.scalar(select(LetterProgress.investment).where(mine))
+        assert round(stored, 9) == 0.6
+        other_order = 0.6 if stored != 0.6 else 0.1 + 0.2 + 0.3  # 0.6000000000000001
+        s.execute(update(table).where(mine).values(investment=other_order))
+        assert progress.verify(s) == []
+        s.execute(update(table).where(mine).values(investment=0.7))
+        [difference] = progress.verify(s)
+        assert difference.stored["investment"] == 0.7 and round(difference.computed["investment"], 9) == 0.6
+
+
 def test_the_ledger_figures_it_adds_up_are_the_options_figures():
     from core.options import FIGURES
 

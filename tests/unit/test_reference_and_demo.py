@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from sqlalchemy import func, select
 
 from core.demo import ACCOUNTS_CSV, load_demo
@@ -61,3 +62,20 @@ def test_demo_passwords_are_distinct_and_strong():
     passwords = [r["password"] for r in rows]
     assert len(set(passwords)) == len(passwords) == 27
     assert all(policy_problems(p, r["login"]) == [] for p, r in zip(passwords, rows, strict=True))
+
+
+def test_the_demo_campaign_goes_only_into_a_demo_database_with_its_accounts(empty_db):
+    from core import instance
+    from core.demo_campaign import load_campaign
+    from core.errors import RuleViolation
+    from core.workflow_models import RosterTask
+
+    with empty_db() as session:  # no accounts yet, no mode
+        with pytest.raises(RuleViolation, match="core.setup --demo"):
+            load_campaign(session)
+    with empty_db() as session:
+        instance.claim(session, instance.PRODUCTION)
+    with empty_db() as session:
+        with pytest.raises(RuleViolation, match="演示数据库"):
+            load_campaign(session)
+        assert session.scalar(select(func.count()).select_from(RosterTask)) == 0
