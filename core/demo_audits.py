@@ -19,13 +19,13 @@ from pypdf import PdfWriter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import applications, audit, disclosure, notice, options, permits, stage_records, startup
+from core import applications, audit, contracts, disclosure, notice, options, permits, stage_records, startup
 from core.credit_code import check_character
 from core.disclosure_models import DisclosureChannel, PermitClass
 from core.models import OWNERSHIP_TYPES, Enterprise, User
 from core.notice_models import NoticeLetter
 from core.options import OptionForm
-from core.project_models import AuditProject, Case, CaseKind, OptionKind, OptionStatus
+from core.project_models import AuditMode, AuditProject, Case, CaseKind, OptionKind, OptionStatus
 from core.stages import ItemKind, Stage, stages_of
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶"
@@ -161,7 +161,9 @@ def accept(play: Play, letter: NoticeLetter) -> AuditProject:
 def _startup_steps(play: Play, enterprise: Enterprise) -> dict[str, dict]:
     rng, cal = play.rng, play.calendar
     code = enterprise.industry_code
-    basic = {"name": enterprise.name, "legal_representative": person(rng), "city_code": enterprise.division.city_code,
+    own17 = f"91{enterprise.division_code}MA{enterprise.id:07d}"  # fictitious, unique per enterprise
+    basic = {"name": enterprise.name, "credit_code": own17 + check_character(own17),
+             "legal_representative": person(rng), "city_code": enterprise.division.city_code,
              "county_code": enterprise.division_code,
              "address": f"{enterprise.division.name}工业路 {rng.randrange(1, 300)} 号",
              "industry_division": code[:2], "industry_group": code[:3], "industry_code": code,
@@ -200,6 +202,8 @@ def fill_startup(play: Play, project: AuditProject, steps: int | None = None) ->
     if steps is None:
         startup.submit(play.session, user, project.id, project.version, agreed=True)
         play.count("startup_submitted")
+        if project.audit_mode is AuditMode.CONSULTANCY and project.id % 4:  # a quarter still owe it
+            contracts.upload_contract(play.session, user, project.id, [("清洁生产审核咨询服务合同.pdf", pdf_file())])
 
 
 # --- disclosure and permit --------------------------------------------------------------------------
