@@ -68,7 +68,7 @@ pending = part.status is S.PENDING_DISPATCH
 st.page_link("pages/notice_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
 st.title(plain(row.name))
 color = "orange" if pending else "green"
-st.markdown(f":{color}-badge[{part.status.label}] · {part.division.name} · 文号：{plain(row.doc_number)} · "
+st.markdown(f":{color}-badge[{part.status.label}] · {part.division.short_name} · 文号：{plain(row.doc_number)} · "
             f"批次：{plain(row.batch)}")
 show_flash()
 
@@ -97,7 +97,7 @@ def notice_summary() -> None:
         st.markdown("**通知附件**")
         file_list(notice_files, "notice_files")
     for upper in chain[1:]:
-        st.markdown(f"**{upper.division.name}任务要求**")
+        st.markdown(f"**{upper.division.short_name}任务要求**")
         st.markdown(plain(upper.requirements) or "（未填写）")
         if upper.contact_person:
             st.markdown(f"联系人：{plain(upper.contact_person)}（{plain(upper.contact_phone)}）")

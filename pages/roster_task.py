@@ -81,7 +81,7 @@ version = seen.see(("assignment", part.id), part.version)
 
 st.page_link("pages/roster_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
 st.title(plain(task.name))
-st.markdown(f"{status_badge(part)} · {part.division.name} · 批次：{plain(task.batch)} · "
+st.markdown(f"{status_badge(part)} · {part.division.short_name} · 批次：{plain(task.batch)} · "
             f"截止日期：{task.deadline:%Y-%m-%d} · {'创建' if part.level is Tier.PROVINCE else '收到'}时间：{fmt_time(part.received_at)}")
 show_flash()
 if part.status is S.RETURNED and reviews:
@@ -112,7 +112,7 @@ def all_kept_rows() -> list[dict]:
 def upper_task() -> None:
     task_summary(task, task_files, "task_files")
     for above in chain[1:]:
-        st.markdown(f"**{above.division.name}任务要求**")
+        st.markdown(f"**{above.division.short_name}任务要求**")
         st.markdown(plain(above.requirements) or "（未填写）")
         file_list(upper_files[above.id], f"upper_{above.id}")
     reviews_block(reviews)
@@ -160,13 +160,13 @@ def enterprise_list() -> None:
 def dispatch() -> None:
     with unit_of_work() as session:
         by_area = roster_reading.entries_by_area(session, part, by_city=part.level is Tier.PROVINCE)
-        names = dict(session.execute(select(Division.code, Division.name)
+        names = dict(session.execute(select(Division.code, Division.short_name)
                                      .where(Division.code.in_(list(by_area)))).all())
     targets = {names[c]: n for c, n in sorted(by_area.items())}
     extra = {c: n for c, n in counties.items() if c not in by_area} if part.level is Tier.CITY else {}
     dispatch_step(user, part, version, targets, extra, lower_name)
     if part.status is not S.PENDING and children:
-        st.markdown("、".join(f"{c.division.name}（{c.status.label}）" for c in children))
+        st.markdown("、".join(f"{c.division.short_name}（{c.status.label}）" for c in children))
 
 
 def submit() -> None:

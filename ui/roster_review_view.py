@@ -33,7 +33,7 @@ def children_step(user: User, part: RosterAssignment, seen: SeenVersions, lower:
     st.progress(done / len(children) if children else 0.0,
                 text=f"已审核通过 {done} / {len(children)} 个{lower}")
     st.dataframe(pd.DataFrame([{
-        lower: c.division.name, "状态": c.status.label, "提交时间": fmt_time(c.submitted_at),
+        lower: c.division.short_name, "状态": c.status.label, "提交时间": fmt_time(c.submitted_at),
         "名单企业": counts[c.id].total, "列入": counts[c.id].kept, "标注否": counts[c.id].excluded,
         "增补": counts[c.id].added, "变更企业": changed[c.id], "最近审核意见": (latest[c.id].comment if latest[c.id] else "") or "",
     } for c in children]), hide_index=True, width="stretch")
@@ -46,7 +46,7 @@ def children_step(user: User, part: RosterAssignment, seen: SeenVersions, lower:
         _bulk_panel(user, part, waiting, changed, seen, lower)
     st.markdown(f"#### 审核{lower}提交的名单")
     options = {c.id: c for c in waiting}
-    chosen = st.selectbox(f"待审核的{lower}", list(options), format_func=lambda i: options[i].division.name,
+    chosen = st.selectbox(f"待审核的{lower}", list(options), format_func=lambda i: options[i].division.short_name,
                           key=f"review_pick_{part.id}")
     _review_panel(user, part, options[chosen], seen)
 
@@ -55,7 +55,7 @@ def _bulk_panel(user: User, part: RosterAssignment, waiting: list[RosterAssignme
                 seen: SeenVersions, lower: str) -> None:
     """批量审核通过: several submissions approved in one step, each checked and recorded on its own."""
     versions = {c.id: seen.see(("assignment", c.id), c.version) for c in waiting}
-    names = {c.id: c.division.name + (f"（变更 {changed[c.id]} 家企业）" if changed[c.id] else "（名单无变化）")
+    names = {c.id: c.division.short_name + (f"（变更 {changed[c.id]} 家企业）" if changed[c.id] else "（名单无变化）")
              for c in waiting}
     with st.container(border=True):
         st.markdown(f"#### 批量审核通过（{len(waiting)} 个{lower}待审核）")
@@ -91,7 +91,7 @@ def _review_panel(user: User, part: RosterAssignment, child: RosterAssignment, s
         finals = attachments.of(session, roster.OWNER_ASSIGNMENT, child.id, attachments.FINAL_LIST)
         reviews = roster.reviews_of(session, child.id)
     with st.container(border=True):
-        st.markdown(f"**{child.division.name}** 于 {fmt_time(child.submitted_at)} 提交")
+        st.markdown(f"**{child.division.short_name}** 于 {fmt_time(child.submitted_at)} 提交")
         st.markdown("**最终名单（盖章扫描件）**")
         file_list(finals[-1:], f"rv_final_{child.id}")
         if changes:
@@ -109,10 +109,10 @@ def _review_panel(user: User, part: RosterAssignment, child: RosterAssignment, s
         if left.button("审核通过", type="primary", key=f"approve_{child.id}", disabled=not checked,
                        width="stretch"):
             act(lambda s, a: roster.review(s, a, child.id, version, approve=True, comment=comment),
-                f"已审核通过{child.division.name}的名单", user)
+                f"已审核通过{child.division.short_name}的名单", user)
         if right.button("退回整改", key=f"return_{child.id}", disabled=not checked, width="stretch"):
             act(lambda s, a: roster.review(s, a, child.id, version, approve=False, comment=comment),
-                f"已将任务退回{child.division.name}整改", user)
+                f"已将任务退回{child.division.short_name}整改", user)
 
 
 def _change(change: EntryChange, child_id: int) -> None:
