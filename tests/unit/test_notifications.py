@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core import notice, notifications, roster
+from core import notifications, roster
 from core.cases import StageVerdict, intake, return_for_rectification
 from core.errors import RuleViolation
 from core.full_review import issue_result
@@ -15,7 +15,7 @@ from core.stages import stages_of
 from tests.support.projects import accepted_project, submitted_case
 from tests.support.roster import CITY, PROVINCE, QINGYUAN, ZHUOZHOU, new_task, part, pdf_bytes, user
 from tests.unit.test_full_review import applicant, at_document_review, to_result
-from tests.unit.test_notice import form, the_part
+from tests.unit.test_notice import the_part
 
 
 def inbox_of(s, login: str) -> list[Message]:
