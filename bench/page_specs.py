@@ -16,8 +16,8 @@ CODES = {"province": "130000", "city": "130600", "county": "130681"}
 HOME_LIMIT_MS, PAGE_LIMIT_MS = 100, 150  # issue 13, at 10x on SQLite
 
 ROSTER_LIST_STEP = {"province": "企业名单", "city": "企业清单", "county": "企业清单"}
-NOTICE_STEPS = {"province": ["任务信息", "企业名单", "下发任务"],
-                "city": ["省级任务", "市级任务", "企业名单", "下发任务"],
+NOTICE_STEPS = {"province": ["任务信息", "企业名单", "下发任务", "任务统计"],
+                "city": ["省级任务", "市级任务", "企业名单", "下发任务", "任务统计"],
                 "county": ["上级任务", "县级任务", "企业名单", "企业告知书", "下发任务"]}
 CASE_STEPS = ("申请信息", "受理审核", "专家抽取", "线上文审", "现场审核", "审核结果", "办理记录")
 
@@ -100,7 +100,7 @@ def page_specs() -> list[PageSpec]:
 
 
 def _notice_order(step: str) -> int:
-    order = ["任务信息", "省级任务", "上级任务", "市级任务", "县级任务", "企业名单", "企业告知书", "下发任务"]
+    order = ["任务信息", "省级任务", "上级任务", "市级任务", "县级任务", "企业名单", "企业告知书", "下发任务", "任务统计"]
     return order.index(step)
 
 

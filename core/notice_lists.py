@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, Integer, and_, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.models import Division, Enterprise, Industry, ManagingTier, Tier
+from core.notice import OWNER_LETTER, STAMPED_LETTER
 from core.notice_models import NoticeAssignment, NoticeLetter
 from core.progress import STAGES
 from core.progress import LetterProgress as P
 from core.project_models import AuditProject
 from core.text import search_term
+from core.workflow_models import Attachment
 
 YES_NO = {True: "是", False: "否"}
 # 办理机构 as seed 000's list writes the managing department.
@@ -113,3 +115,42 @@ def counties_of(session: Session, part: NoticeAssignment) -> list[tuple[str, str
     codes = select(P.county_code).where(_area(part)).distinct()
     return list(session.execute(select(Division.code, Division.short_name).where(Division.code.in_(codes))
                                 .order_by(Division.code)).all())
+
+
+# --- 任务统计: how far each city (the province's view) or county (a city's) has come ---------------
+
+# Counted per area from letter_progress; 已公布审核信息 beside the funnel's stages.
+STAT_COLUMNS: tuple[tuple[str, str], ...] = (*STAGES[:3], ("disclosed", "已公布审核信息"), *STAGES[3:])
+
+
+@dataclass(frozen=True)
+class AreaStatistics:
+    code: str
+    name: str
+    status: str  # the area's own part of the notice: 待派发 / 已派发 ("" when it has none)
+    enterprises: int
+    stamped: int  # letters whose stamped scan is uploaded
+    reached: dict[str, int]  # STAT_COLUMNS key -> enterprises
+
+
+def task_statistics(session: Session, part: NoticeAssignment) -> list[AreaStatistics]:
+    """Per city (province) or county (city) under the part: its part's status, its enterprises, the
+    stamped letters uploaded and how many reached each stage; grouped in SQL (one row per area)."""
+    if part.level is Tier.COUNTY:
+        return []
+    key = P.city_code if part.level is Tier.PROVINCE else P.county_code
+    stamped = (select(Attachment.owner_id).where(Attachment.owner_type == OWNER_LETTER,
+                                                 Attachment.purpose == STAMPED_LETTER).distinct().subquery())
+    rows = session.execute(
+        select(key.label("code"), func.count().label("enterprises"),
+               func.count(stamped.c.owner_id).label("stamped"),
+               *(func.sum(cast(getattr(P, k), Integer)).label(k) for k, _ in STAT_COLUMNS))
+        .select_from(P).outerjoin(stamped, stamped.c.owner_id == P.letter_id)
+        .where(_area(part)).group_by(key).order_by(key)).all()
+    codes = [r.code for r in rows]
+    names = dict(session.execute(select(Division.code, Division.short_name).where(Division.code.in_(codes)))
+                 .all()) if codes else {}
+    statuses = {c.division_code: c.status.label for c in session.scalars(
+        select(NoticeAssignment).where(NoticeAssignment.parent_id == part.id))}
+    return [AreaStatistics(r.code, names.get(r.code, r.code), statuses.get(r.code, ""), r.enterprises, r.stamped,
+                           {k: int(getattr(r, k) or 0) for k, _ in STAT_COLUMNS}) for r in rows]

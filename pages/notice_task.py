@@ -32,8 +32,8 @@ from ui.widgets import (
 
 S = NoticeStatus
 STEPS = {
-    Tier.PROVINCE: ["任务信息", "企业名单", "下发任务"],
-    Tier.CITY: ["省级任务", "市级任务", "企业名单", "下发任务"],
+    Tier.PROVINCE: ["任务信息", "企业名单", "下发任务", "任务统计"],
+    Tier.CITY: ["省级任务", "市级任务", "企业名单", "下发任务", "任务统计"],
     Tier.COUNTY: ["上级任务", "县级任务", "企业名单", "企业告知书", "下发任务"],
 }
 
@@ -193,7 +193,30 @@ def dispatch() -> None:
         act(lambda s, a: notice.dispatch(s, a, part.id, version, agreed=agreed), f"任务已下发至{lower}。", user)
 
 
-RENDERERS = {"任务信息": province_info, "省级任务": notice_summary, "上级任务": notice_summary,
+def statistics() -> None:
+    area = "地市" if part.level is Tier.PROVINCE else "区县"
+    with unit_of_work() as session:
+        found = notice_lists.task_statistics(session, part)
+    if not found:
+        st.info("本级任务下还没有企业。", icon=":material/inbox:")
+        return
+    labels = notice_lists.STAT_COLUMNS
+
+    def as_row(index, name, status, enterprises, stamped, reached) -> dict:
+        return {"序号": index, area: name, "任务状态": status, "企业数": enterprises, "告知书已盖章上传": stamped,
+                **{label: reached[key] for key, label in labels}}
+
+    rows = [as_row(i, a.name, a.status, a.enterprises, a.stamped, a.reached) for i, a in enumerate(found, start=1)]
+    totals = {key: sum(a.reached[key] for a in found) for key, _ in labels}
+    rows.append(as_row("", "合计", "", sum(a.enterprises for a in found), sum(a.stamped for a in found), totals))
+    dispatched = sum(1 for a in found if a.status == S.DISPATCHED.label)
+    st.markdown(f"下级{area} **{len(found)}** 个，已派发 **{dispatched}** 个；企业 **{rows[-1]['企业数']}** 家，"
+                f"已告知 **{totals['notified']}** 家，已接受任务 **{totals['accepted']}** 家。")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    export_buttons(lambda: rows, "清审任务统计", f"notice_stats_export_{part.id}")
+
+
+RENDERERS = {"任务统计": statistics, "任务信息": province_info, "省级任务": notice_summary, "上级任务": notice_summary,
              "市级任务": own_requirements, "县级任务": own_requirements, "企业名单": enterprise_list,
              "企业告知书": lambda: letters_step(user, part, letters, scans, seen), "下发任务": dispatch}
 RENDERERS[step]()

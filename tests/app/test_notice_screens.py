@@ -122,6 +122,24 @@ def test_the_enterprise_list_step_shows_the_industry_table_and_filters_in_sql(db
     assert list(at.dataframe[1].value["办理机构"]) == ["地市级"]
 
 
+def test_the_city_sees_each_countys_progress_in_the_statistics_step(db):
+    with unit_of_work() as s:
+        from tests.support.stats import campaign
+
+        campaign(s)
+        part_id = s.scalar(select(NoticeAssignment.id).where(NoticeAssignment.division_code == CITY))
+    at = open_as(CITY, "pages/notice_tasks.py")
+    at.session_state["notice_part_id"] = part_id
+    at.switch_page("pages/notice_task.py").run()
+    at.radio(key=f"notice_step_{part_id}").set_value("任务统计").run()
+    assert not at.exception, at.exception
+    assert "下级区县 **2** 个，已派发 **1** 个；企业 **3** 家，已告知 **1** 家，已接受任务 **1** 家。" in texts(at)
+    table = at.dataframe[0].value
+    assert list(table["区县"]) == ["清苑区", "涿州市", "合计"]
+    assert list(table["任务状态"]) == ["已派发", "待派发", ""]
+    assert list(table["告知书已盖章上传"]) == [1, 0, 1] and list(table["评估通过"]) == [1, 0, 1]
+
+
 def _zhuozhou_issued() -> NoticeAssignment:
     _to_counties()
     county = _part(ZHUOZHOU)

@@ -55,3 +55,17 @@ def test_filters_and_pages(uow):
         assert notice_lists.letter_count(s, province, LetterFilter(industry_major="40", county_code=QINGYUAN)) == 0
         second = notice_lists.letter_rows(s, province, offset=1, limit=1)
         assert [(r["序号"], r["企业名称"]) for r in second] == [(2, "涿州市飞耀金属制品有限公司")]
+
+
+def test_task_statistics_count_each_area_under_the_part(uow):
+    with uow() as s:
+        found = parts(s, campaign(s))
+        [city] = notice_lists.task_statistics(s, found[PROVINCE])
+        assert (city.code, city.name, city.status, city.enterprises, city.stamped) == (CITY, "保定市", "已派发", 3, 1)
+        keys = [k for k, _ in notice_lists.STAT_COLUMNS]
+        #                   notified accepted startup disclosed eval_applied eval_passed acc_applied acc_passed
+        assert [city.reached[k] for k in keys] == [1, 1, 1, 1, 1, 1, 0, 0]
+        counties = notice_lists.task_statistics(s, found[CITY])
+        assert [(a.name, a.status, a.enterprises, a.stamped, a.reached["notified"], a.reached["evaluation_passed"])
+                for a in counties] == [("清苑区", "已派发", 1, 1, 1, 1), ("涿州市", "待派发", 2, 0, 0, 0)]
+        assert notice_lists.task_statistics(s, found[ZHUOZHOU]) == []  # a county has its 企业告知书 step
