@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a plain script
 
 BENCH_DIR = Path(os.environ.get("QJSC_BENCH_DIR", "/tmp/qjsc_bench"))
-BUILD_VERSION = 4  # bump when the generated data changes: cached databases are rebuilt
+BUILD_VERSION = 5  # bump when the generated data changes: cached databases are rebuilt
 SEED = 2026
 BENCH_PASSWORD = "Bench#2026qjsc"
 ENTERPRISES_1X = 5_100

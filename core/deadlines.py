@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, and_, case, cast, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from core import progress
 from core.models import Division, Enterprise, User
 from core.notice_models import MILESTONES, AuditNotice
-from core.stats import StatsFilter, letter_query
+from core.progress import STAGE_KEYS
+from core.progress_totals import ProgressTotal as T
+from core.stats import StatsFilter, letter_query, totals_query
 from core.startup_fields import today
 
 SOON_DAYS = 7
@@ -112,10 +114,9 @@ class MilestoneState:
 def milestones(session: Session, actor: User, notice: AuditNotice, *, on: date | None = None) -> list[MilestoneState]:
     """Every milestone of one campaign with how many of the jurisdiction's enterprises have met it."""
     on = on or today()
-    stmt, stages = letter_query(actor, StatsFilter(notice_id=notice.id), [cast(P.disclosed, Integer).label("disclosed")])
-    stages = [*stages, "disclosed"]
-    inner = stmt.subquery()
-    totals = session.execute(select(func.count(), *(func.coalesce(func.sum(inner.c[k]), 0) for k in stages))).one()
+    stages = [*STAGE_KEYS, "disclosed"]
+    totals = session.execute(totals_query(actor, StatsFilter(notice_id=notice.id), [
+        func.coalesce(func.sum(T.total), 0), *(func.coalesce(func.sum(getattr(T, k)), 0) for k in stages)])).one()
     met_by_stage = dict(zip(stages, totals[1:]))
     states = []
     for key, label in MILESTONES:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Integer, and_, cast, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.models import Division, Enterprise, Industry, ManagingTier, Tier
@@ -19,6 +19,7 @@ from core.notice import OWNER_LETTER, STAMPED_LETTER
 from core.notice_models import NoticeAssignment, NoticeLetter
 from core.progress import STAGES
 from core.progress import LetterProgress as P
+from core.progress_totals import ProgressTotal as T
 from core.project_models import AuditProject
 from core.text import search_term
 from core.workflow_models import Attachment
@@ -36,13 +37,13 @@ class LetterFilter:
     managing_tier: ManagingTier | None = None  # 办理机构
 
 
-def _area(part: NoticeAssignment) -> ColumnElement[bool]:
-    """The letters of the department's area within the part's campaign."""
-    where = [P.notice_id == part.notice_id]
+def _area(part: NoticeAssignment, table=P) -> ColumnElement[bool]:
+    """The letters (or progress_totals groups, `table`) of the department's area within the part's campaign."""
+    where = [table.notice_id == part.notice_id]
     if part.level is Tier.CITY:
-        where.append(P.city_code == part.division_code)
+        where.append(table.city_code == part.division_code)
     elif part.level is Tier.COUNTY:
-        where.append(P.county_code == part.division_code)
+        where.append(table.county_code == part.division_code)
     return and_(*where)
 
 
@@ -60,6 +61,13 @@ def _conditions(part: NoticeAssignment, flt: LetterFilter) -> list[ColumnElement
 
 
 def letter_count(session: Session, part: NoticeAssignment, flt: LetterFilter = LetterFilter()) -> int:
+    if not search_term(flt.name) and flt.managing_tier is None:  # the groups answer without the letters
+        where = [_area(part, T)]
+        if flt.county_code:
+            where.append(T.county_code == flt.county_code)
+        if flt.industry_major:
+            where.append(T.industry_major == flt.industry_major)
+        return int(session.scalar(select(func.coalesce(func.sum(T.total), 0)).where(*where)) or 0)
     stmt = select(func.count()).select_from(P)
     if search_term(flt.name) or flt.managing_tier is not None:
         stmt = stmt.join(Enterprise, Enterprise.id == P.enterprise_id)
@@ -103,8 +111,8 @@ def letter_rows(session: Session, part: NoticeAssignment, flt: LetterFilter = Le
 
 def industry_table(session: Session, part: NoticeAssignment) -> list[tuple[str, str, int]]:
     """(大类 code, name, enterprises) of the part's letters, most enterprises first (seed 000's 企业名单信息)."""
-    found = session.execute(select(P.industry_major, func.count()).where(_area(part))
-                            .group_by(P.industry_major)).all()
+    found = session.execute(select(T.industry_major, func.sum(T.total)).where(_area(part, T), T.total > 0)
+                            .group_by(T.industry_major)).all()
     names = dict(session.execute(select(Industry.code, Industry.name)
                                  .where(Industry.code.in_([code for code, _ in found]))).all())
     return sorted(((code, names.get(code, "未分类"), n) for code, n in found), key=lambda r: (-r[2], r[0]))
@@ -112,14 +120,14 @@ def industry_table(session: Session, part: NoticeAssignment) -> list[tuple[str, 
 
 def counties_of(session: Session, part: NoticeAssignment) -> list[tuple[str, str]]:
     """(code, name) of the counties that have letters in the part's area, for the list's filter."""
-    codes = select(P.county_code).where(_area(part)).distinct()
+    codes = select(T.county_code).where(_area(part, T), T.total > 0).distinct()
     return list(session.execute(select(Division.code, Division.short_name).where(Division.code.in_(codes))
                                 .order_by(Division.code)).all())
 
 
 # --- 任务统计: how far each city (the province's view) or county (a city's) has come ---------------
 
-# Counted per area from letter_progress; 已公布审核信息 beside the funnel's stages.
+# Counted per area from progress_totals; 已公布审核信息 beside the funnel's stages.
 STAT_COLUMNS: tuple[tuple[str, str], ...] = (*STAGES[:3], ("disclosed", "已公布审核信息"), *STAGES[3:])
 
 
@@ -138,19 +146,21 @@ def task_statistics(session: Session, part: NoticeAssignment) -> list[AreaStatis
     stamped letters uploaded and how many reached each stage; grouped in SQL (one row per area)."""
     if part.level is Tier.COUNTY:
         return []
-    key = P.city_code if part.level is Tier.PROVINCE else P.county_code
-    stamped = (select(Attachment.owner_id).where(Attachment.owner_type == OWNER_LETTER,
-                                                 Attachment.purpose == STAMPED_LETTER).distinct().subquery())
+    key = T.city_code if part.level is Tier.PROVINCE else T.county_code
     rows = session.execute(
-        select(key.label("code"), func.count().label("enterprises"),
-               func.count(stamped.c.owner_id).label("stamped"),
-               *(func.sum(cast(getattr(P, k), Integer)).label(k) for k, _ in STAT_COLUMNS))
-        .select_from(P).outerjoin(stamped, stamped.c.owner_id == P.letter_id)
-        .where(_area(part)).group_by(key).order_by(key)).all()
+        select(key.label("code"), func.sum(T.total).label("enterprises"),
+               *(func.sum(getattr(T, k)).label(k) for k, _ in STAT_COLUMNS))
+        .where(_area(part, T)).group_by(key).having(func.sum(T.total) > 0).order_by(key)).all()
+    letter_key = P.city_code if part.level is Tier.PROVINCE else P.county_code
+    stamped = dict(session.execute(
+        select(letter_key, func.count(func.distinct(Attachment.owner_id))).select_from(Attachment)
+        .join(P, P.letter_id == Attachment.owner_id)
+        .where(Attachment.owner_type == OWNER_LETTER, Attachment.purpose == STAMPED_LETTER, _area(part))
+        .group_by(letter_key)).all())
     codes = [r.code for r in rows]
     names = dict(session.execute(select(Division.code, Division.short_name).where(Division.code.in_(codes)))
                  .all()) if codes else {}
     statuses = {c.division_code: c.status.label for c in session.scalars(
         select(NoticeAssignment).where(NoticeAssignment.parent_id == part.id))}
-    return [AreaStatistics(r.code, names.get(r.code, r.code), statuses.get(r.code, ""), r.enterprises, r.stamped,
-                           {k: int(getattr(r, k) or 0) for k, _ in STAT_COLUMNS}) for r in rows]
+    return [AreaStatistics(r.code, names.get(r.code, r.code), statuses.get(r.code, ""), int(r.enterprises),
+                           stamped.get(r.code, 0), {k: int(getattr(r, k) or 0) for k, _ in STAT_COLUMNS}) for r in rows]

@@ -23,6 +23,7 @@ from sqlalchemy import (Boolean, Date, Float, ForeignKey, Integer, String, and_,
                         insert, literal, select)
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
+from core import progress_totals
 from core.disclosure_models import DisclosureRecord
 from core.models import Base, Division, Enterprise
 from core.notice_models import AuditNotice, NoticeAssignment, NoticeLetter, NoticeStatus
@@ -205,17 +206,21 @@ def refresh(session: Session, letter_ids: Iterable[int]) -> int:
     written = 0
     for chunk in _chunks(ids):
         rows = [_row(r) for r in connection.execute(source_query(chunk))]
+        old = [r._mapping for r in connection.execute(select(table).where(table.c.letter_id.in_(chunk)))]
         connection.execute(delete(table).where(table.c.letter_id.in_(chunk)))
         if rows:
             connection.execute(insert(table), rows)
+        progress_totals.apply(connection, old, rows)
         written += len(rows)
     return written
 
 
 def rebuild(session: Session) -> int:
-    """Recompute every row (after a bulk load that bypassed the ORM, or to repair)."""
-    session.connection().execute(delete(LetterProgress.__table__))
-    ids = list(session.connection().scalars(select(NoticeLetter.id).order_by(NoticeLetter.id)))
+    """Recompute every row (after a bulk load that bypassed the ORM, or to repair), and their totals."""
+    connection = session.connection()
+    connection.execute(delete(LetterProgress.__table__))
+    connection.execute(delete(progress_totals.ProgressTotal.__table__))  # refresh adds every letter back in
+    ids = list(connection.scalars(select(NoticeLetter.id).order_by(NoticeLetter.id)))
     return refresh(session, ids)
 
 
@@ -227,7 +232,8 @@ class Difference:
 
 
 def verify(session: Session) -> list[Difference]:
-    """Every letter whose stored progress differs from what the source says (empty: the table is right)."""
+    """Every letter whose stored progress differs from what the source says, and every group of
+    progress_totals that differs from the stored rows added up (empty: both tables are right)."""
     columns = [c.key for c in LetterProgress.__table__.columns]
     stored = {r.letter_id: {c: getattr(r, c) for c in columns} for r in
               session.execute(select(LetterProgress.__table__))}
@@ -238,6 +244,10 @@ def verify(session: Session) -> list[Difference]:
         if not _same(mine, computed):
             differences.append(Difference(computed["letter_id"], mine, computed))
     differences += [Difference(letter_id, row, None) for letter_id, row in stored.items()]
+    # The totals (core.progress_totals) added up from the stored rows; a group is reported as letter 0.
+    differences += [Difference(0, stored_total and {"group": key, **stored_total},
+                               expected and {"group": key, **expected})
+                    for key, stored_total, expected in progress_totals.verify(session)]
     return differences
 
 

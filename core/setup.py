@@ -35,10 +35,24 @@ def migrate(url: str | None = None) -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
+    _fill_progress(engine)
     # Fresh statistics for the query planner: with them SQLite reads a page of a 100,000-entry list or a
     # department's to-dos from their indexes (issue 13); PostgreSQL's autovacuum would get there later.
     with engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
+
+
+def _fill_progress(engine) -> None:
+    """letter_progress (and its totals) computed for letters issued before it existed (migration 0008)."""
+    from sqlalchemy import exists, select
+
+    from core import progress
+    from core.notice_models import NoticeLetter
+
+    with unit_of_work(engine) as session:
+        if session.scalar(select(exists().where(NoticeLetter.id.is_not(None)))) and not session.scalar(
+                select(exists().where(progress.LetterProgress.letter_id.is_not(None)))):
+            progress.rebuild(session)
 
 
 def prepare(demo: bool, url: str | None = None) -> dict[str, int]:

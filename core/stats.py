@@ -1,7 +1,8 @@
 """统计: how far the enterprises of a jurisdiction have come, per campaign, grouped by city, county or
-industry, down to each enterprise. Every figure is one SQL aggregate over letter_progress (one row per
-letter = one enterprise in one campaign, kept current by core.progress), so that a province of 50,000
-enterprises is counted in the database without touching its cases and projects.
+industry, down to each enterprise. Every figure is one SQL aggregate over progress_totals (letter_progress
+added up per campaign, county and 大类, kept current with it by core.progress_totals); the drill-down to
+enterprises pages letter_progress (one row per letter = one enterprise in one campaign). A province of
+50,000 enterprises is so counted without touching its cases and projects.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from core.jurisdiction import area_scope, enterprise_scope, require_department
 from core.models import Division, Enterprise, Industry, User
 from core.notice_models import AuditNotice, NoticeLetter
 from core.progress import STAGE_KEYS, STAGES, LetterProgress
+from core.progress_totals import ProgressTotal
 from core.project_models import AuditProject
 
 STAGE_LABELS = dict(STAGES)
 
 GROUPS = {"city": "地市", "county": "区县", "industry": "行业大类"}
 P = LetterProgress
+T = ProgressTotal
 
 
 @dataclass(frozen=True)
@@ -49,18 +52,28 @@ def scoped(stmt: Select, actor: User, flt: StatsFilter, *, with_notice: bool = F
     return stmt
 
 
-def progress_scope(actor: User, flt: StatsFilter = StatsFilter()) -> ColumnElement[bool]:
-    """The letter_progress rows of the actor's jurisdiction that the filter selects (no join needed but
-    for a batch filter, which `letter_query` adds)."""
-    where = [area_scope(actor, province=P.province_code, city=P.city_code, county=P.county_code,
-                        enterprise=P.enterprise_id)]
+def progress_scope(actor: User, flt: StatsFilter = StatsFilter(), table=P) -> ColumnElement[bool]:
+    """The letter_progress rows (or progress_totals groups, `table`) of the actor's jurisdiction that the
+    filter selects (no join needed but for a batch filter, which the callers add)."""
+    enterprise = getattr(table, "enterprise_id", None)
+    where = [area_scope(actor, province=table.province_code, city=table.city_code, county=table.county_code,
+                        enterprise=enterprise)]
     if flt.notice_id is not None:
-        where.append(P.notice_id == flt.notice_id)
+        where.append(table.notice_id == flt.notice_id)
     if flt.city_code:
-        where.append(or_(P.city_code == flt.city_code, P.county_code == flt.city_code))
+        where.append(or_(table.city_code == flt.city_code, table.county_code == flt.city_code))
     if flt.county_code:
-        where.append(P.county_code == flt.county_code)
+        where.append(table.county_code == flt.county_code)
     return and_(*where)
+
+
+def totals_query(actor: User, flt: StatsFilter, columns: list) -> Select:
+    """`columns` over the progress_totals groups of the actor's jurisdiction that the filter selects: the
+    same letters as letter_query, a few thousand groups instead of tens of thousands of rows."""
+    stmt = select(*columns).select_from(T).where(progress_scope(actor, flt, T))
+    if flt.batch:
+        stmt = stmt.join(AuditNotice, AuditNotice.id == T.notice_id).where(AuditNotice.batch == flt.batch)
+    return stmt
 
 
 # Tables a query over letter_progress may need, in the order they are joined, with their join condition.
@@ -93,19 +106,17 @@ def letter_query(actor: User, flt: StatsFilter, columns: list, *, with_notice: b
 def funnel(session: Session, actor: User, flt: StatsFilter = StatsFilter(), by: str | None = None) -> list[dict]:
     """Enterprises per stage, in total (by=None) or per city / county / industry 大类 (rows sorted by key).
 
-    Each row: {"key", "name", "total", <stage>: count, ...}. Names are looked up after grouping, so
-    that the 50,000-row aggregate carries only the key.
+    Each row: {"key", "name", "total", <stage>: count, ...}, added up from progress_totals (groups per
+    campaign, county and 大类); names are looked up after grouping.
     """
     require_department(actor, "统计")
-    key = {None: literal("all"), "city": P.city_code, "county": P.county_code, "industry": P.industry_major}[by]
-    inner, stages = letter_query(actor, flt, [key.label("key")])
-    sub = inner.subquery()
-    stmt = (select(sub.c.key, func.count().label("total"), *(func.sum(sub.c[k]).label(k) for k in stages))
-            .group_by(sub.c.key).order_by(sub.c.key))
-    rows = session.execute(stmt).all()
+    key = {None: literal("all"), "city": T.city_code, "county": T.county_code, "industry": T.industry_major}[by]
+    stmt = totals_query(actor, flt, [key.label("key"), func.sum(T.total).label("total"),
+                                     *(func.sum(getattr(T, k)).label(k) for k in STAGE_KEYS)])
+    rows = session.execute(stmt.group_by(key).order_by(key)).all()
     names = group_names(session, by, [r.key for r in rows])
-    return [{"key": r.key, "name": names.get(r.key, r.key), "total": r.total,
-             **{k: int(r._mapping[k] or 0) for k in stages}} for r in rows]
+    return [{"key": r.key, "name": names.get(r.key, r.key), "total": int(r.total or 0),
+             **{k: int(r._mapping[k] or 0) for k in STAGE_KEYS}} for r in rows if r.total]
 
 
 def total_of(rows: list[dict]) -> dict:
@@ -126,8 +137,7 @@ def group_names(session: Session, by: str | None, keys: list[str]) -> dict[str, 
 def enterprise_count(session: Session, actor: User, flt: StatsFilter = StatsFilter()) -> int:
     """How many letters enterprise_rows would list (one per enterprise per campaign)."""
     require_department(actor, "统计")
-    stmt, _ = letter_query(actor, flt, [P.letter_id])
-    return session.scalar(select(func.count()).select_from(stmt.subquery()))
+    return int(session.scalar(totals_query(actor, flt, [func.coalesce(func.sum(T.total), 0)])) or 0)
 
 
 def enterprise_rows(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *, offset: int = 0,
@@ -151,12 +161,12 @@ def enterprise_rows(session: Session, actor: User, flt: StatsFilter = StatsFilte
 def campaigns(session: Session, actor: User) -> list[AuditNotice]:
     """The campaigns (audit notices) that have letters in the actor's jurisdiction, newest first."""
     require_department(actor, "统计")
-    ids = select(P.notice_id).where(progress_scope(actor)).distinct()
+    ids = select(T.notice_id).where(progress_scope(actor, table=T), T.total > 0).distinct()
     return list(session.scalars(select(AuditNotice).where(AuditNotice.id.in_(ids)).order_by(AuditNotice.id.desc())))
 
 
 def counties(session: Session, actor: User, flt: StatsFilter = StatsFilter()) -> list[tuple[str, str]]:
     """(code, name) of the counties that have letters in the selection, e.g. for a county filter."""
-    codes = select(P.county_code).where(progress_scope(actor, flt)).distinct()
+    codes = totals_query(actor, flt, [T.county_code]).where(T.total > 0).distinct()
     return list(session.execute(select(Division.code, Division.short_name).where(Division.code.in_(codes))
                                 .order_by(Division.code)).all())

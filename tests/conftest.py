@@ -42,7 +42,7 @@ def _campaign_calendar(monkeypatch):
 
 DEMO_ACCOUNTS = PROJECT_ROOT / "data" / "demo" / "accounts.csv"
 EMPTY_TEMPLATE = _TMP / "empty.db"
-MUTABLE_TABLES = ("messages", "outbox",
+MUTABLE_TABLES = ("messages", "outbox", "progress_totals",
                   "instance_settings", "counters", "letter_progress", "indicator_values", "grading_sheets",
                   "grading_profiles", "indicators", "indicator_groups", "indicator_systems", "disclosure_records",
                   "permit_records",

@@ -8,11 +8,12 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from core import auth, letter_issue, letter_scans, notice, roster, roster_review
+from core import auth, letter_issue, letter_scans, notice, progress, roster, roster_review
 from core import letters as letter_pdf
 from core.db import run_write, unit_of_work
 from core.models import User
 from core.notice_models import NoticeAssignment, NoticeLetter, NoticeStatus
+from core.progress_totals import ProgressTotal
 from core.project_models import AuditProject
 from core.workflow_models import (
     Attachment,
@@ -246,6 +247,9 @@ def test_project_numbers_of_parallel_acceptances(uow, mode):
         assert numbers and len(set(numbers)) == len(numbers)
     with uow() as s:
         assert s.scalar(select(func.count()).select_from(AuditProject)) == len(numbers)
+        # Every acceptance added its one to the county's group of progress_totals, none lost in the race.
+        assert s.scalar(select(func.sum(ProgressTotal.accepted))) == len(numbers)
+        assert progress.verify(s) == []
 
 
 def _accept(s, letter_id, enterprise_id) -> str:

@@ -101,9 +101,38 @@ def test_verify_finds_a_tampered_or_missing_row_and_rebuild_repairs_it(uow):
                   .values(acceptance_passed=True))
         one = s.scalar(select(LetterProgress.letter_id).where(LetterProgress.county_code == "130681"))
         s.execute(LetterProgress.__table__.delete().where(LetterProgress.letter_id == one))
-        found = {d.letter_id: d for d in progress.verify(s)}
+        differences = progress.verify(s)
+        found = {d.letter_id: d for d in differences if d.letter_id}
         assert len(found) == 2 and found[one].stored is None
+        # The totals were kept from the rows as they were: both groups touched are told apart (letter 0).
+        nothing = {"acceptance_passed": 0, "total": 0}  # a group no stored row falls in any more
+        groups = sorted((d.stored["group"][1], d.stored["acceptance_passed"],
+                         (d.computed or nothing)["acceptance_passed"],
+                         d.stored["total"], (d.computed or nothing)["total"]) for d in differences if not d.letter_id)
+        assert groups == [(QINGYUAN, 0, 1, 1, 1), ("130681", 0, 0, 1, 0)]
         assert progress.rebuild(s) == 3
+        assert progress.verify(s) == []
+
+
+def test_the_totals_follow_every_change_and_a_tampered_total_is_found(uow):
+    from core.progress_totals import ProgressTotal
+
+    with uow() as s:
+        notice_id = campaign(s)
+        totals = {(t.county_code, t.industry_major): t for t in s.scalars(select(ProgressTotal))}
+        assert {k: (t.total, t.notified, t.evaluation_passed, t.disclosed) for k, t in totals.items()} == {
+            (QINGYUAN, "13"): (1, 1, 1, 1), ("130681", "33"): (1, 0, 0, 0), ("130681", "40"): (1, 0, 0, 0)}
+        # An industry correction moves the enterprise to another group; the old one counts nothing.
+        project = s.scalar(select(AuditProject).where(AuditProject.notice_id == notice_id))
+        project.enterprise.industry_code = "3360"
+        s.flush()
+        s.expire_all()
+        totals = {(t.county_code, t.industry_major): t for t in s.scalars(select(ProgressTotal))}
+        assert (totals[(QINGYUAN, "13")].total, totals[(QINGYUAN, "33")].evaluation_passed) == (0, 1)
+        assert progress.verify(s) == []
+        s.execute(update(ProgressTotal.__table__).values(accepted=ProgressTotal.accepted + 5))
+        assert {d.stored["group"][1] for d in progress.verify(s)} == {QINGYUAN, "130681"}
+        progress.rebuild(s)
         assert progress.verify(s) == []
 
 
