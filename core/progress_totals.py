@@ -14,10 +14,11 @@ that misses the other's change. `verify()` recomputes the table from letter_prog
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import Connection, Integer, String, cast, delete, func, insert, select
+from sqlalchemy import Connection, Float, Integer, String, case, cast, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -27,6 +28,15 @@ from core.models import Base
 # keeps them in step.
 COUNTED = ("notified", "accepted", "startup", "evaluation_applied", "evaluation_passed", "acceptance_applied",
            "acceptance_passed", "disclosed")
+# For the work summary (core.summary): letters by the status of their latest evaluation / acceptance case
+# (in review: submitted, in review or returned), and their options ledgers added up.
+IN_REVIEW = ("submitted", "in_review", "returned")
+LATEST = {f"latest_{kind}_{name}": (kind, statuses) for kind in ("evaluation", "acceptance")
+          for name, statuses in (("passed", ("passed",)), ("failed", ("failed",)), ("in_review", IN_REVIEW))}
+OPTION_COUNTS = ("low_cost", "high_cost", "implemented", "low_cost_implemented", "high_cost_implemented")
+OPTION_FIGURES = ("investment", "economic_benefit", "water_saved", "cod_reduced", "ammonia_reduced", "other_reduced",
+                  "energy_saved")
+INTEGERS = ("total", *COUNTED, *LATEST, *OPTION_COUNTS)
 GROUP = ("notice_id", "county_code", "industry_major")
 
 
@@ -49,10 +59,32 @@ class ProgressTotal(Base):
     acceptance_applied: Mapped[int] = mapped_column(Integer, default=0)
     acceptance_passed: Mapped[int] = mapped_column(Integer, default=0)
     disclosed: Mapped[int] = mapped_column(Integer, default=0)
+    latest_evaluation_passed: Mapped[int] = mapped_column(Integer, default=0)
+    latest_evaluation_failed: Mapped[int] = mapped_column(Integer, default=0)
+    latest_evaluation_in_review: Mapped[int] = mapped_column(Integer, default=0)
+    latest_acceptance_passed: Mapped[int] = mapped_column(Integer, default=0)
+    latest_acceptance_failed: Mapped[int] = mapped_column(Integer, default=0)
+    latest_acceptance_in_review: Mapped[int] = mapped_column(Integer, default=0)
+    low_cost: Mapped[int] = mapped_column(Integer, default=0)
+    high_cost: Mapped[int] = mapped_column(Integer, default=0)
+    implemented: Mapped[int] = mapped_column(Integer, default=0)
+    low_cost_implemented: Mapped[int] = mapped_column(Integer, default=0)
+    high_cost_implemented: Mapped[int] = mapped_column(Integer, default=0)
+    investment: Mapped[float] = mapped_column(Float, default=0.0)
+    economic_benefit: Mapped[float] = mapped_column(Float, default=0.0)
+    water_saved: Mapped[float] = mapped_column(Float, default=0.0)
+    cod_reduced: Mapped[float] = mapped_column(Float, default=0.0)
+    ammonia_reduced: Mapped[float] = mapped_column(Float, default=0.0)
+    other_reduced: Mapped[float] = mapped_column(Float, default=0.0)
+    energy_saved: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 def _key(row: Mapping) -> tuple:
     return tuple(row[k] for k in GROUP)
+
+
+def _status(value) -> str | None:
+    return getattr(value, "value", value)
 
 
 def apply(connection: Connection, old_rows: Iterable[Mapping], new_rows: Iterable[Mapping]) -> None:
@@ -67,6 +99,10 @@ def apply(connection: Connection, old_rows: Iterable[Mapping], new_rows: Iterabl
             change["total"] += sign
             for flag in COUNTED:
                 change[flag] += sign * int(bool(row[flag]))
+            for column, (kind, statuses) in LATEST.items():
+                change[column] += sign * int(_status(row[f"{kind}_status"]) in statuses)
+            for column in (*OPTION_COUNTS, *OPTION_FIGURES):
+                change[column] += sign * (row[column] or 0)
     table = ProgressTotal.__table__
     dialect = {"sqlite": sqlite, "postgresql": postgresql}[connection.dialect.name]
     for key in sorted(deltas):  # one order for everyone: two transactions never wait on each other in a ring
@@ -74,10 +110,10 @@ def apply(connection: Connection, old_rows: Iterable[Mapping], new_rows: Iterabl
         if not any(change.values()):
             continue
         values = dict(zip(GROUP, key, strict=True), city_code=places[key][0], province_code=places[key][1],
-                      total=change["total"], **{flag: change[flag] for flag in COUNTED})
+                      **{column: change[column] for column in (*INTEGERS, *OPTION_FIGURES)})
         stmt = dialect.insert(table).values(values)
         stmt = stmt.on_conflict_do_update(index_elements=list(GROUP), set_={
-            column: table.c[column] + stmt.excluded[column] for column in ("total", *COUNTED)})
+            column: table.c[column] + stmt.excluded[column] for column in (*INTEGERS, *OPTION_FIGURES)})
         connection.execute(stmt)
 
 
@@ -87,7 +123,11 @@ def _computed(connection: Connection):
     return connection.execute(
         select(P.notice_id, P.county_code, P.industry_major, func.min(P.city_code).label("city_code"),
                func.min(P.province_code).label("province_code"), func.count().label("total"),
-               *(func.coalesce(func.sum(cast(getattr(P, flag), Integer)), 0).label(flag) for flag in COUNTED))
+               *(func.coalesce(func.sum(cast(getattr(P, flag), Integer)), 0).label(flag) for flag in COUNTED),
+               *(func.coalesce(func.sum(case((getattr(P, f"{kind}_status").in_(statuses), 1), else_=0)), 0)
+                 .label(column) for column, (kind, statuses) in LATEST.items()),
+               *(func.coalesce(func.sum(getattr(P, column)), 0).label(column) for column in OPTION_COUNTS),
+               *(func.coalesce(func.sum(getattr(P, column)), 0.0).label(column) for column in OPTION_FIGURES))
         .group_by(P.notice_id, P.county_code, P.industry_major))
 
 
@@ -101,19 +141,29 @@ def rebuild(session: Session) -> int:
     return len(rows)
 
 
+_ROUNDING = 1e-6  # figures added up one increment at a time drift from a sum in one go by far less
+
+
+def _same(stored: dict, expected: dict | None) -> bool:
+    if expected is None:
+        return False
+    return all(math.isclose(stored[c], expected[c], rel_tol=1e-9, abs_tol=_ROUNDING) if c in OPTION_FIGURES
+               else stored[c] == expected[c] for c in stored)
+
+
 def verify(session: Session) -> list[tuple]:
     """The groups whose stored totals differ from letter_progress added up (empty: the table is right);
     a stored group counting nothing is the same as no group."""
     connection = session.connection()
-    columns = ("city_code", "province_code", "total", *COUNTED)
+    columns = ("city_code", "province_code", *INTEGERS, *OPTION_FIGURES)
     computed = {_key(r._mapping): {c: r._mapping[c] for c in columns} for r in _computed(connection)}
     differences = []
     for r in connection.execute(select(ProgressTotal.__table__)):
         stored = {c: r._mapping[c] for c in columns}
         expected = computed.pop(_key(r._mapping), None)
-        if expected is None and stored["total"] == 0 and not any(stored[f] for f in COUNTED):
+        if expected is None and not any(abs(stored[c]) > _ROUNDING for c in (*INTEGERS, *OPTION_FIGURES)):
             continue
-        if stored != expected:
+        if not _same(stored, expected):
             differences.append((_key(r._mapping), stored, expected))
     differences += [(key, None, expected) for key, expected in computed.items()]
     return differences

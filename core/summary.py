@@ -15,26 +15,25 @@ Counting rules
   a failed evaluation followed by a passed one counts once, as passed. 办理中 = submitted, in review
   or returned to the enterprise.
 
-Every figure is an SQL aggregate over the letters in the actor's jurisdiction (the same scope and
-filters as core.stats.letter_query), so a province of 50,000 enterprises is counted in the database.
+Every figure is an SQL aggregate over progress_totals (letter_progress added up per campaign, county and
+大类; the same scope and filters as 统计分析), so a province of 50,000 enterprises is counted from a
+few thousand groups.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import func, literal
 from sqlalchemy.orm import Session
 
 from core import progress
 from core.jurisdiction import require_department
 from core.models import User
 from core.options import FIGURES
-from core.progress import LetterProgress as P
-from core.project_models import (
-    CaseStatus,
-)
-from core.stats import StatsFilter, group_names, letter_query
+from core.project_models import CaseStatus
+from core.progress_totals import ProgressTotal as T
+from core.stats import StatsFilter, group_names, totals_query
 
 WHAT = "工作总结"
 BY = ("city", "county", "industry")
@@ -90,24 +89,7 @@ def _zero(key: str = "all", name: str = "全部") -> SummaryRow:
 def _key(by: str | None):
     if by is not None and by not in BY:
         raise ValueError(f"by 应为 {BY} 之一或 None，而不是 {by!r}")
-    return {None: literal("all"), "city": P.city_code, "county": P.county_code, "industry": P.industry_major}[by]
-
-
-def _letters(actor: User, flt: StatsFilter, by: str | None) -> Select:
-    """(key, latest evaluation and acceptance status, the options ledger added up) of each letter in scope,
-    read from letter_progress (core.progress keeps them there, current with every case and option)."""
-    stmt, _ = letter_query(actor, flt, [_key(by).label("key"), P.evaluation_status.label("evaluation"),
-                                        P.acceptance_status.label("acceptance"),
-                                        *(getattr(P, k) for k in (*OPTION_COUNTS, *FIGURES))])
-    return stmt
-
-
-def _when(condition, value, else_=None):
-    return case((condition, value), else_=else_)
-
-
-def _count(condition):
-    return func.sum(_when(condition, 1, 0))
+    return {None: literal("all"), "city": T.city_code, "county": T.county_code, "industry": T.industry_major}[by]
 
 
 OPTION_COUNTS = progress.OPTION_COUNTS
@@ -119,17 +101,17 @@ def work_summary(session: Session, actor: User, flt: StatsFilter = StatsFilter()
     """The summary of the actor's jurisdiction under `flt`: by=None → exactly one total row (zeros when
     nothing is in scope); "city" / "county" / "industry" → one row per group that has letters, by key.
 
-    One grouped query over letter_progress, which holds per letter its project's options ledger added up
-    and its latest evaluation and acceptance status. Benefits and investment: implemented options only."""
+    One grouped query over progress_totals, which holds per campaign, county and 大类 the options ledgers
+    added up and the letters by their latest evaluation and acceptance status (core.progress_totals).
+    Benefits and investment: implemented options only."""
     require_department(actor, WHAT)
-    letters = _letters(actor, flt, by).subquery("letters")
-    columns = {f"{kind}_{name}": func.coalesce(_count(letters.c[kind].in_([s.value for s in statuses])), 0)
-               for kind in ("evaluation", "acceptance") for name, statuses in STATUS_GROUPS}
-    columns.update({k: func.coalesce(func.sum(letters.c[k]), 0) for k in OPTION_COUNTS})
-    columns.update({k: func.coalesce(func.sum(letters.c[k]), 0.0) for k in FIGURES})
-    stmt = (select(letters.c.key, func.count().label("enterprises"), *(c.label(k) for k, c in columns.items()))
-            .select_from(letters)
-            .group_by(letters.c.key).order_by(letters.c.key))
+    key = _key(by)
+    columns = {f"{kind}_{name}": func.sum(getattr(T, f"latest_{kind}_{name}"))
+               for kind in ("evaluation", "acceptance") for name, _ in STATUS_GROUPS}
+    columns.update({k: func.sum(getattr(T, k)) for k in (*OPTION_COUNTS, *FIGURES)})
+    stmt = (totals_query(actor, flt, [key.label("key"), func.sum(T.total).label("enterprises"),
+                                      *(c.label(k) for k, c in columns.items())])
+            .group_by(key).having(func.sum(T.total) > 0).order_by(key))
     results = session.execute(stmt).all()
     names = group_names(session, by, [r.key for r in results])
     rows = [SummaryRow(key=r.key, name=names.get(r.key, r.key), enterprises=int(r.enterprises),

@@ -16,6 +16,12 @@ depends_on = None
 
 COUNTED = ("notified", "accepted", "startup", "evaluation_applied", "evaluation_passed", "acceptance_applied",
            "acceptance_passed", "disclosed")
+STATUSES = {"passed": "('passed')", "failed": "('failed')", "in_review": "('submitted', 'in_review', 'returned')"}
+LATEST = {f"latest_{kind}_{name}": (kind, values) for kind in ("evaluation", "acceptance")
+          for name, values in STATUSES.items()}
+OPTION_COUNTS = ("low_cost", "high_cost", "implemented", "low_cost_implemented", "high_cost_implemented")
+OPTION_FIGURES = ("investment", "economic_benefit", "water_saved", "cod_reduced", "ammonia_reduced", "other_reduced",
+                  "energy_saved")
 
 
 def upgrade() -> None:
@@ -27,15 +33,20 @@ def upgrade() -> None:
         sa.Column('city_code', sa.String(length=6), nullable=False),
         sa.Column('province_code', sa.String(length=6), nullable=False),
         sa.Column('total', sa.Integer(), nullable=False),
-        *(sa.Column(name, sa.Integer(), nullable=False) for name in COUNTED),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in (*COUNTED, *LATEST, *OPTION_COUNTS)),
+        *(sa.Column(name, sa.Float(), nullable=False) for name in OPTION_FIGURES),
         sa.PrimaryKeyConstraint('notice_id', 'county_code', 'industry_major'),
     )
     op.create_index('ix_progress_totals_city_code', 'progress_totals', ['city_code'])
     op.create_index('ix_progress_totals_province_code', 'progress_totals', ['province_code'])
-    sums = ", ".join(f"COALESCE(SUM(CAST({name} AS INTEGER)), 0)" for name in COUNTED)
+    sums = [f"COALESCE(SUM(CAST({name} AS INTEGER)), 0)" for name in COUNTED]
+    sums += [f"COALESCE(SUM(CASE WHEN {kind}_status IN {values} THEN 1 ELSE 0 END), 0)"
+             for kind, values in LATEST.values()]
+    sums += [f"COALESCE(SUM({name}), 0)" for name in (*OPTION_COUNTS, *OPTION_FIGURES)]
+    names = ", ".join((*COUNTED, *LATEST, *OPTION_COUNTS, *OPTION_FIGURES))
     op.execute(f"INSERT INTO progress_totals (notice_id, county_code, industry_major, city_code, province_code, "
-               f"total, {', '.join(COUNTED)}) SELECT notice_id, county_code, industry_major, MIN(city_code), "
-               f"MIN(province_code), COUNT(*), {sums} FROM letter_progress "
+               f"total, {names}) SELECT notice_id, county_code, industry_major, MIN(city_code), "
+               f"MIN(province_code), COUNT(*), {', '.join(sums)} FROM letter_progress "
                f"GROUP BY notice_id, county_code, industry_major")
 
 

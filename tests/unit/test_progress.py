@@ -153,8 +153,10 @@ def test_verify_takes_option_sums_added_in_another_order_as_equal_but_not_anothe
         s.execute(update(table).where(mine).values(investment=other_order))
         assert progress.verify(s) == []
         s.execute(update(table).where(mine).values(investment=0.7))
-        [difference] = progress.verify(s)
+        difference, group = sorted(progress.verify(s), key=lambda d: -d.letter_id)
         assert difference.stored["investment"] == 0.7 and round(difference.computed["investment"], 9) == 0.6
+        # the group's total was kept by the refresh (0.6); the stored rows now add up to 0.7
+        assert (group.letter_id, round(group.stored["investment"], 9), group.computed["investment"]) == (0, 0.6, 0.7)
 
 
 def test_the_ledger_figures_it_adds_up_are_the_options_figures():
@@ -177,3 +179,13 @@ def test_an_option_saved_or_deleted_updates_the_ledger_sums(uow):
         [row] = s.scalars(select(LetterProgress).execution_options(populate_existing=True))
         assert (row.low_cost, row.implemented, row.investment) == (1, 0, 0.0)
         assert progress.verify(s) == []
+
+
+def test_the_totals_count_what_letter_progress_holds():
+    from core import progress_totals
+    from core.summary import IN_PROGRESS
+
+    assert progress_totals.COUNTED == (*progress.STAGE_KEYS, "disclosed")
+    assert progress_totals.OPTION_COUNTS == progress.OPTION_COUNTS
+    assert progress_totals.OPTION_FIGURES == progress.OPTION_FIGURES
+    assert progress_totals.IN_REVIEW == tuple(s.value for s in IN_PROGRESS)
