@@ -12,7 +12,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, String, cast, func, select
 from sqlalchemy.orm import Session, object_session
 
 from core import audit
@@ -128,9 +128,7 @@ def registry_name(division: Division) -> str:
 
 # --- reading ------------------------------------------------------------------------------------
 
-def pool(session: Session, actor: User, *, search: str = "", specialty: str | None = None,
-         active: bool | None = None) -> list[Expert]:
-    """The experts `actor` sees, filtered: name or organisation containing `search`, a 大类, the status."""
+def _pool_query(actor: User, search: str, specialty: str | None, active: bool | None):
     require_viewer(actor)
     stmt = select(Expert).where(_registry_scope(actor))
     text = search_term(search)
@@ -139,16 +137,37 @@ def pool(session: Session, actor: User, *, search: str = "", specialty: str | No
                           | Expert.organisation.contains(text, autoescape=True))
     if active is not None:
         stmt = stmt.where(Expert.active.is_(active))
-    experts = session.scalars(stmt.order_by(Expert.registry_code, Expert.name, Expert.id))
-    # specialties is a JSON list: filtered here, the same way on every engine
-    return [e for e in experts if not specialty or specialty in (e.specialties or [])]
+    if specialty:
+        # specialties is a JSON list of 大类 codes, stored as its text on both engines (["13", "26"]): the
+        # quoted code matches one element, never part of another
+        stmt = stmt.where(cast(Expert.specialties, String).contains(f'"{specialty}"', autoescape=True))
+    return stmt
 
 
-def own_experts(session: Session, actor: User) -> list[Expert]:
-    """The experts of the actor's own registry (those it may edit)."""
+def pool(session: Session, actor: User, *, search: str = "", specialty: str | None = None,
+         active: bool | None = None, offset: int = 0, limit: int | None = None) -> list[Expert]:
+    """The experts `actor` sees, filtered: name or organisation containing `search`, a 大类, the status;
+    a page of them (`offset`, `limit`), or all (limit None, e.g. an export)."""
+    stmt = _pool_query(actor, search, specialty, active)
+    return list(session.scalars(stmt.order_by(Expert.registry_code, Expert.name, Expert.id)
+                                .offset(offset).limit(limit)))
+
+
+def pool_count(session: Session, actor: User, *, search: str = "", specialty: str | None = None,
+               active: bool | None = None) -> int:
+    stmt = _pool_query(actor, search, specialty, active)
+    return session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+def own_experts(session: Session, actor: User, *, search: str = "", limit: int | None = None) -> list[Expert]:
+    """The experts of the actor's own registry (those it may edit), whose name or organisation contains
+    `search`; at most `limit` of them."""
     require_maintainer(actor)
-    return list(session.scalars(select(Expert).where(Expert.registry_code == actor.division_code)
-                                .order_by(Expert.name, Expert.id)))
+    stmt = select(Expert).where(Expert.registry_code == actor.division_code)
+    if text := search_term(search):
+        stmt = stmt.where(Expert.name.contains(text, autoescape=True)
+                          | Expert.organisation.contains(text, autoescape=True))
+    return list(session.scalars(stmt.order_by(Expert.name, Expert.id).limit(limit)))
 
 
 def specialty_options(session: Session) -> list[tuple[str, str]]:

@@ -13,8 +13,10 @@ from ui.session import current_user
 from ui.widgets import (
     SeenVersions,
     act,
+    current_page,
     export_buttons,
     page_header,
+    pager,
     plain,
     show_flash,
     show_violation,
@@ -45,18 +47,30 @@ with st.container(border=True):
                              format_func=lambda c: specialty_names.get(c, ANY))
     status = c3.selectbox("状态", list(STATUS_FILTER), key="expert_status")
 
+PAGE_SIZE = 50
+EDIT_CHOICES = 50
+chosen = dict(search=search, specialty=specialty or None, active=STATUS_FILTER[status])
 with unit_of_work() as session:
-    found = experts.pool(session, user, search=search, specialty=specialty or None, active=STATUS_FILTER[status])
-    rows = experts.table_rows(session, found)
+    total = experts.pool_count(session, user, **chosen)
+    page = current_page(total, PAGE_SIZE, "expert_page")
+    rows = experts.table_rows(session, experts.pool(session, user, **chosen, offset=(page - 1) * PAGE_SIZE,
+                                                    limit=PAGE_SIZE))
 
-st.markdown(f"共 **{len(rows)}** 名专家")
+
+def every_row() -> list[dict]:  # the export, built when asked for
+    with unit_of_work() as s:
+        return experts.table_rows(s, experts.pool(s, user, **chosen))
+
+
+st.markdown(f"共 **{total}** 名专家")
 if rows:
     st.dataframe(pd.DataFrame(rows, columns=experts.COLUMNS), hide_index=True, width="stretch",
                  height=720 if len(rows) > 18 else "auto",
                  column_config={c: st.column_config.TextColumn(c, width="small") for c in ("姓名", "状态")})
+    pager(total, PAGE_SIZE, "expert_page")
 else:
     st.info("没有符合条件的专家，请调整筛选条件。")
-export_buttons(lambda: rows, "专家库", key="experts")
+export_buttons(every_row, "专家库", key="experts")
 
 
 def expert_fields(prefix: str, current=None, current_region: str = "") -> experts.ExpertForm:
@@ -107,14 +121,20 @@ def new_expert_form() -> None:
 
 
 def edit_expert_form(seen: SeenVersions) -> None:
-    with unit_of_work() as session:
-        mine = {e.id: e for e in experts.own_experts(session, session.get(User, user.id))}
-        listed = experts.table_rows(session, list(mine.values()))
-        region_of = {e.id: row["所在地区"] for e, row in zip(mine.values(), listed, strict=True)}
     with st.expander("修改专家信息 / 停用、启用", icon=":material/edit:"):
+        wanted = st.text_input("查找本部门专家库中的专家", key="expert_edit_search", max_chars=Limit.SEARCH,
+                               placeholder="输入姓名或单位中的任意文字")
+        with unit_of_work() as session:
+            mine = {e.id: e for e in experts.own_experts(session, session.get(User, user.id), search=wanted,
+                                                          limit=EDIT_CHOICES + 1)}
+            listed = experts.table_rows(session, list(mine.values()))
+            region_of = {e.id: row["所在地区"] for e, row in zip(mine.values(), listed, strict=True)}
         if not mine:
-            st.caption("本部门专家库中还没有专家。")
+            st.caption("没有找到符合条件的专家。" if wanted else "本部门专家库中还没有专家。")
             return
+        if len(mine) > EDIT_CHOICES:  # a registry of thousands: the choice lists the first matches only
+            mine = dict(list(mine.items())[:EDIT_CHOICES])
+            st.caption(f"仅列出前 {EDIT_CHOICES} 名，请输入更多文字缩小范围。")
         pick = st.selectbox("选择本部门专家库中的专家", list(mine), index=None, key="expert_edit_pick",
                             format_func=lambda i: f"{mine[i].name}（{mine[i].organisation}）"
                                                   + ("" if mine[i].active else "〔停用〕"),

@@ -116,6 +116,23 @@ def test_pool_filters(uow):
         assert dict(ex.specialty_options(s))["13"] == "农副食品加工业"
 
 
+def test_the_pool_is_paged_and_counted_in_sql_and_the_own_list_searched(uow):
+    with uow() as s:
+        city = user(s, CITY)
+        for i in range(7):
+            ex.add_expert(s, city, form(name=f"王{i}号", specialties=["13", "26"] if i % 2 else ["33"],
+                                        phone=f"1381234567{i}"))
+        everyone = [e.name for e in ex.pool(s, city)]
+        assert len(everyone) == ex.pool_count(s, city) == 7
+        pages = [[e.name for e in ex.pool(s, city, offset=start, limit=3)] for start in (0, 3, 6)]
+        assert sum(pages, []) == everyone and [len(p) for p in pages] == [3, 3, 1]
+        # 大类 26 in a list holding 13 and 26; "3" alone is no code and matches nothing
+        assert ex.pool_count(s, city, specialty="26") == 3 and ex.pool_count(s, city, specialty="33") == 4
+        assert ex.pool_count(s, city, specialty="3") == 0
+        assert [e.name for e in ex.own_experts(s, city, search="王1")] == ["王1号"]
+        assert len(ex.own_experts(s, city, limit=2)) == 2
+
+
 @pytest.mark.parametrize("login", [QINGYUAN, ENTERPRISE])
 def test_counties_and_enterprises_may_not_maintain(uow, login):
     with uow() as s:
