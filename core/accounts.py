@@ -11,16 +11,19 @@ from core.models import Division, Tier, User
 from core.text import search_term
 
 
-def managed_accounts(session: Session, actor: User, text: str = "", limit: int = 200) -> list[dict]:
-    """Accounts inside the actor's jurisdiction whose password the actor may reset."""
+def managed_accounts(session: Session, actor: User, text: str = "", limit: int | None = 200) -> list[dict]:
+    """Accounts inside the actor's jurisdiction whose password the actor may reset, by account: the
+    departments' 6-digit codes (each city before its counties) come before the enterprises' QY… accounts.
+    At most `limit` (None: all, for an export)."""
     if actor.tier is Tier.ENTERPRISE:
         return []
+    # By login alone: the unique index on it gives the first page without sorting a province's 50,000.
     stmt = (select(User).join(Division, Division.code == User.division_code)
-            .where(division_scope(actor), User.id != actor.id).order_by(User.tier, User.login))
+            .where(division_scope(actor), User.id != actor.id).order_by(User.login))
     if like := search_term(text):
         stmt = stmt.where(User.login.contains(like.upper(), autoescape=True)
                           | User.display_name.contains(like, autoescape=True))
-    users = list(session.scalars(stmt.limit(limit * 2)))
+    users = list(session.scalars(stmt.limit(None if limit is None else limit * 2)))
     locks = throttle.locked_logins(session, [u.login for u in users])
     rows = []
     for user in users:
@@ -29,6 +32,6 @@ def managed_accounts(session: Session, actor: User, text: str = "", limit: int =
         rows.append({"id": user.id, "账号": user.login, "名称": user.display_name,
                      "类型": user.tier.label,
                      "状态": "已锁定" if user.login in locks else ("待修改初始密码" if user.must_change_password else "正常")})
-        if len(rows) >= limit:
+        if limit is not None and len(rows) >= limit:
             break
     return rows

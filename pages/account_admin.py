@@ -10,22 +10,32 @@ from core.errors import RuleViolation
 from core.models import User
 from core.text import Limit
 from ui.session import current_user
-from ui.widgets import excel_download, page_header, plain, show_violation
+from ui.widgets import export_buttons, page_header, plain, show_violation
 
 user = current_user("pages/account_admin.py")
 page_header("账户管理", "重置本辖区下级部门和企业账户的密码。重置后对方须用新的一次性密码登录并立即修改。")
 
 text = st.text_input("查找账户", key="admin_search", placeholder="账号或名称", max_chars=Limit.SEARCH)
+SHOWN = 200
 with unit_of_work() as session:
-    accounts = managed_accounts(session, user, text)
+    accounts = managed_accounts(session, user, text, limit=SHOWN)
 
 if not accounts:
     st.info("没有找到可管理的账户。")
     st.stop()
 
 df = pd.DataFrame(accounts).drop(columns=["id"])
+if len(accounts) >= SHOWN:
+    st.caption(f"仅列出前 {SHOWN} 个账户，请输入账号或名称缩小范围；导出文件包含全部符合条件的账户。")
 st.dataframe(df, width="stretch", hide_index=True)
-excel_download(df, "账户列表", "admin_xlsx")
+
+
+def every_account() -> list[dict]:  # the export, built when asked for
+    with unit_of_work() as s:
+        return [{k: v for k, v in row.items() if k != "id"} for row in managed_accounts(s, user, text, limit=None)]
+
+
+export_buttons(every_account, "账户列表", "admin_xlsx")
 
 options = {a["id"]: f"{a['账号']} · {a['名称']}（{a['状态']}）" for a in accounts}
 target_id = st.selectbox("选择要重置密码的账户", list(options), format_func=options.get, key="admin_target")

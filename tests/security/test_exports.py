@@ -104,7 +104,7 @@ def test_every_export_of_the_screens_has_no_live_formula(world, downloads):
     every_prepared(open_page(w.enterprise_login, "pages/home.py"))
     every_prepared(open_page(PROVINCE, "pages/home.py"))
     prepared(open_page(PROVINCE, "pages/enterprise_directory.py"), "dir")
-    open_page(PROVINCE, "pages/account_admin.py")
+    prepared(open_page(PROVINCE, "pages/account_admin.py"), "admin_xlsx")
     for login in (PROVINCE, CITY, QINGYUAN):
         prepared(open_page(login, "pages/roster_tasks.py"), "roster_tasks")
         prepared(open_page(login, "pages/notice_tasks.py"), "notice_tasks")
