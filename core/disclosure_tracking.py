@@ -78,20 +78,17 @@ class TrackingCounts:
 
 def _selection(actor: User, flt: StatsFilter, columns: Callable, status: str | None, overdue_only: bool, on: date,
                county_code: str | None = None):
-    """The letters in scope, filtered in SQL; `columns(state, overdue, published)` names what to select, given
-    the permit status and the overdue flag as SQL expressions and the disclosures per project."""
+    """The letters in scope, filtered in SQL; `columns(state, overdue)` names what to select, given the permit
+    status and the overdue flag as SQL expressions. Whether anything was published is letter_progress's
+    `disclosed` (kept with every disclosure): the list no longer adds up every disclosure of the province."""
     require_department(actor, "许可与公开跟踪")
     if status is not None and status not in PERMIT_STATUS_LABELS:
         raise ValidationError("请选择排污许可证状态", field="status")
-    published = (select(DisclosureRecord.project_id.label("project_id"), func.count().label("count"),
-                        func.max(DisclosureRecord.published_on).label("latest"))
-                 .group_by(DisclosureRecord.project_id).subquery("published"))
     state = case((PermitRecord.id.is_(None), MISSING), (PermitRecord.requirement_written.is_(False), NOT_WRITTEN),
                  (PermitRecord.confirmed_at.is_not(None), CONFIRMED), else_=PENDING)
-    overdue = and_(func.coalesce(published.c.count, 0) == 0, AuditNotice.register_due < on)
-    stmt, _ = letter_query(actor, flt, columns(state, overdue, published), with_notice=True, joins=(AuditProject,))
-    stmt = (stmt.outerjoin(PermitRecord, PermitRecord.project_id == AuditProject.id)
-            .outerjoin(published, published.c.project_id == AuditProject.id))
+    overdue = and_(LetterProgress.disclosed.is_(False), AuditNotice.register_due < on)
+    stmt, _ = letter_query(actor, flt, columns(state, overdue), with_notice=True, joins=(AuditProject,))
+    stmt = stmt.outerjoin(PermitRecord, PermitRecord.project_id == AuditProject.id)
     if status is not None:
         stmt = stmt.where(state == status)
     if overdue_only:
@@ -99,6 +96,16 @@ def _selection(actor: User, flt: StatsFilter, columns: Callable, status: str | N
     if county_code:
         stmt = stmt.where(LetterProgress.county_code == county_code)
     return stmt
+
+
+def _published(session: Session, project_ids: list[int]) -> dict[int, tuple[int, date]]:
+    """(how many disclosures, the latest date) of these projects: read for the rows on screen only."""
+    if not project_ids:
+        return {}
+    rows = session.execute(select(DisclosureRecord.project_id, func.count(), func.max(DisclosureRecord.published_on))
+                           .where(DisclosureRecord.project_id.in_(project_ids))
+                           .group_by(DisclosureRecord.project_id))
+    return {project_id: (count, latest) for project_id, count, latest in rows}
 
 
 def tracking(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *, status: str | None = None,
@@ -110,24 +117,25 @@ def tracking(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *,
     on = on or today()
     recorder = aliased(User)
 
-    def columns(state, overdue, published):
+    def columns(state, overdue):  # noqa: ARG001
         return [NoticeLetter.id.label("letter_id"), AuditProject.id.label("project_id"),
                 AuditProject.project_number, Enterprise.name.label("enterprise"), Division.short_name.label("county"),
                 AuditNotice.name.label("campaign"), AuditNotice.register_due, state.label("state"),
                 PermitRecord.permit_number, PermitRecord.management_class, PermitRecord.written_on,
-                recorder.tier.label("recorder_tier"), published.c.count.label("disclosures"),
-                published.c.latest.label("latest")]
+                recorder.tier.label("recorder_tier")]
 
     stmt = _selection(actor, flt, columns, status, overdue_only, on, county_code)
     stmt = (stmt.outerjoin(recorder, recorder.id == PermitRecord.recorded_by_user_id)
             .order_by(Division.code, Enterprise.name, NoticeLetter.id).offset(offset).limit(limit))
+    found = session.execute(stmt).all()
+    published = _published(session, [r.project_id for r in found if r.project_id is not None])
     rows = []
-    for r in session.execute(stmt):
-        count = int(r.disclosures or 0)
+    for r in found:
+        count, latest = published.get(r.project_id, (0, None))
         late = max(0, (on - r.register_due).days) if not count else 0
         rows.append(TrackingRow(r.letter_id, r.project_id, r.project_number, r.enterprise, r.county, r.campaign,
                                 r.state, r.permit_number, r.management_class, r.written_on, r.recorder_tier, count,
-                                r.latest, r.register_due, late))
+                                latest, r.register_due, late))
     return rows
 
 
@@ -137,7 +145,7 @@ def tracking_counts(session: Session, actor: User, flt: StatsFilter = StatsFilte
     """The figures above the list (the same selection as `tracking`), counted in the database."""
     on = on or today()
 
-    def columns(state, overdue, published):  # noqa: ARG001
+    def columns(state, overdue):
         return [state.label("state"), case((overdue, 1), else_=0).label("late")]
 
     stmt = _selection(actor, flt, columns, status, overdue_only, on, county_code)
