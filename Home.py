@@ -43,7 +43,8 @@ if user is not None:
         st.caption(f"{user.tier.label}用户 · 账号 {plain(user.login)}")
         st.button("退出登录", key="logout", width="stretch", on_click=sign_out)
 
-navigation = st.navigation(pages, position="sidebar" if user is not None else "hidden")
+# expanded: every screen listed, never Streamlit's English "View N more"
+navigation = st.navigation(pages, position="sidebar" if user is not None else "hidden", expanded=True)
 if user is not None and not user.must_change_password:
     run_guarded(lambda: unread_link(user))
 # The page runs inside the guard: an unexpected error shows a reference number, not a traceback.

@@ -212,7 +212,7 @@ def statistics() -> None:
     dispatched = sum(1 for a in found if a.status == S.DISPATCHED.label)
     st.markdown(f"下级{area} **{len(found)}** 个，已派发 **{dispatched}** 个；企业 **{rows[-1]['企业数']}** 家，"
                 f"已告知 **{totals['notified']}** 家，已接受任务 **{totals['accepted']}** 家。")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 800))
     export_buttons(lambda: rows, "清审任务统计", f"notice_stats_export_{part.id}")
 
 
