@@ -31,7 +31,7 @@ PURPOSE_LABELS = {TASK_FILE: "任务附件", REQUIREMENTS_FILE: "本级任务文
 def attach(session: Session, actor: User, owner_type: str, owner_id: int, purpose: str, name: str,
            data: bytes, allowed: tuple[str, ...] = files.SCAN_KINDS) -> Attachment:
     """Check and store an upload and record it against its owner; a refusal names the file."""
-    return _record(session, actor, owner_type, owner_id, purpose, _accepted(name, data, allowed))
+    return _record(session, actor, owner_type, owner_id, purpose, accepted(name, data, allowed))
 
 
 def attach_checked(session: Session, actor: User, owner_type: str, owner_id: int, purpose: str,
@@ -41,7 +41,7 @@ def attach_checked(session: Session, actor: User, owner_type: str, owner_id: int
     return _record(session, actor, owner_type, owner_id, purpose, upload)
 
 
-def _accepted(name: str, data: bytes, allowed: tuple[str, ...]) -> files.Upload:
+def accepted(name: str, data: bytes, allowed: tuple[str, ...] = files.SCAN_KINDS) -> files.Upload:
     """files.accept, whose refusal names the file (several are sent together on many screens)."""
     try:
         return files.accept(name, data, allowed)
@@ -68,7 +68,7 @@ def attach_each(session: Session, actor: User, owner_type: str, owner_id: int, p
     added, refused = 0, []
     for name, data in uploads:
         try:
-            upload = _accepted(name, data, allowed)
+            upload = accepted(name, data, allowed)
         except ValidationError as exc:  # refused before anything of it was written
             refused.append(exc.message)
             continue

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core import progress
 from core.models import Division, Enterprise, User
 from core.notice_models import MILESTONES, AuditNotice
-from core.progress import STAGE_KEYS
+from core.progress_totals import COUNTED
 from core.progress_totals import ProgressTotal as T
 from core.stats import StatsFilter, letter_query, totals_query
 from core.startup_fields import today
@@ -114,7 +114,7 @@ class MilestoneState:
 def milestones(session: Session, actor: User, notice: AuditNotice, *, on: date | None = None) -> list[MilestoneState]:
     """Every milestone of one campaign with how many of the jurisdiction's enterprises have met it."""
     on = on or today()
-    stages = [*STAGE_KEYS, "disclosed"]
+    stages = COUNTED  # the funnel's stages and the publication flag, as MET_BY names them
     totals = session.execute(totals_query(actor, StatsFilter(notice_id=notice.id), [
         func.coalesce(func.sum(T.total), 0), *(func.coalesce(func.sum(getattr(T, k)), 0) for k in stages)])).one()
     met_by_stage = dict(zip(stages, totals[1:]))

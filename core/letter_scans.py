@@ -25,8 +25,8 @@ from pathlib import PurePath
 
 from sqlalchemy.orm import Session
 
-from core import attachments, audit, files, notice
-from core.db import bump, lock
+from core import audit, files, notice
+from core.db import lock
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import Tier, User
 from core.notice_models import NoticeAssignment, NoticeLetter
@@ -216,10 +216,7 @@ def record(session: Session, actor: User, part_id: int, checked: ScanCheck, seen
         lock(session, letter, stale)
         if letter.version != seen.get(letter.id, letter.version) or letter.generated_at is None:
             raise RuleViolation(stale)
-        for old in attachments.of(session, notice.OWNER_LETTER, letter.id, notice.STAMPED_LETTER):
-            attachments.remove(session, actor, old)
-        attachments.attach_checked(session, actor, notice.OWNER_LETTER, letter.id, notice.STAMPED_LETTER, scan.upload)
-        bump(session, letter, stale)
+        notice.replace_stamped(session, actor, letter, scan.upload, stale)
     audit.record(session, actor=actor, action="notice.stamped_batch", object_type=notice.OWNER_PART,
                  object_id=part.id, after={"letters": [x.letter_number for x in checked.accepted],
                                            "refused": len(checked.refused)})

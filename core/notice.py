@@ -315,10 +315,17 @@ def upload_stamped(session: Session, actor: User, letter_id: int, name: str, dat
         raise RuleViolation(STALE_LETTER)
     if letter.generated_at is None:
         raise RuleViolation("请先生成并下载该企业的告知书，盖章后再上传扫描件")
+    replace_stamped(session, actor, letter, attachments.accepted(name, data))
+
+
+def replace_stamped(session: Session, actor: User, letter: NoticeLetter, upload: files.Upload,
+                    stale: str = STALE_LETTER) -> None:
+    """`upload` (checked) becomes the letter's stamped scan, an earlier one detached; the letter's version
+    moves on. The caller has checked who may and locked the letter (one upload, or a batch)."""
     for old in attachments.of(session, OWNER_LETTER, letter.id, STAMPED_LETTER):
         attachments.remove(session, actor, old)
-    attachments.attach(session, actor, OWNER_LETTER, letter.id, STAMPED_LETTER, name, data)
-    bump(session, letter, STALE_LETTER)
+    attachments.attach_checked(session, actor, OWNER_LETTER, letter.id, STAMPED_LETTER, upload)
+    bump(session, letter, stale)
 
 
 # --- the enterprise ------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 
-from core import attachments
 from core.workflow_models import Attachment
 
 PREVIEW_KINDS = ("pdf", "jpg", "png")
@@ -56,6 +55,3 @@ def render(kind: str, data: bytes, max_pages: int = MAX_PAGES) -> list[bytes]:
     finally:
         document.close()
 
-
-def preview(item: Attachment) -> list[bytes]:
-    return render(item.kind, attachments.content(item))

@@ -256,18 +256,18 @@ def file_list(items: list[Attachment], key: str, on_delete: Callable[[Attachment
 
 
 @st.cache_data(max_entries=32, show_spinner="正在生成预览…")
-def _rendered(sha256: str, kind: str, _data: bytes) -> list[bytes]:  # noqa: ARG001 - sha256 is the cache key
-    return previews.render(kind, _data)
+def _rendered(sha256: str, kind: str, _data: bytes) -> tuple[list[bytes], int]:  # noqa: ARG001 - sha256 is the key
+    """The preview images and, for a PDF, its page count: both read once per file, not on every rerun."""
+    return previews.render(kind, _data), previews.page_count(_data) if kind == "pdf" else 1
 
 
 def _preview(item: Attachment, data: bytes) -> None:
     try:
-        images = _rendered(item.sha256, item.kind, data)
+        images, pages = _rendered(item.sha256, item.kind, data)
     except Exception:  # noqa: BLE001 - a file PDFium cannot draw is still downloadable
         st.warning("该文件无法预览，请下载后查看。")
         return
     if item.kind == "pdf":
-        pages = previews.page_count(data)
         st.caption(f"共 {pages} 页" + (f"，预览前 {len(images)} 页，完整内容请下载" if pages > len(images) else ""))
     with st.container(border=True):
         for image in images:
