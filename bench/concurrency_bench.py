@@ -1,17 +1,20 @@
-"""Concurrency benchmark: N browser sessions (default 30) open 统计分析 at once against a running portal.
+"""Concurrency benchmark: N sessions (default 30) open 统计分析 at once against a running portal.
 
 Starts the portal (`streamlit run Home.py`, as tests/browser/conftest.py does) on the synthetic province
-(bench/synthetic.py, default 10x, SQLite unless --url), opens N sessions in Debian's headless chromium
-(Playwright, async; spread over --browsers processes), signs each in through the login form, all at once,
-then has all of them open 统计分析 at the same moment. For both moments it prints the time until each
-session's page was rendered (p50 / p95 / max), and the server process's resident memory before, after the
-logins and after the dashboards, with the growth per session. Issue 13's target: all 30 within 3 s.
+(bench/synthetic.py, default 10x, SQLite unless --url), opens N sessions, signs each in through the login
+form, all at once, then has all of them open 统计分析 at the same moment. For both moments it prints the
+time until each session's page was rendered (p50 / p95 / max), and the server process's resident memory
+before, after the logins and after the dashboards, with the growth per session, and its CPU per session.
+Issue 13's target: all 30 within 3 s.
+
+The sessions are websocket clients by default (bench/ws_client.py: the browser's protocol without a
+browser; a page is done when the server sent its last element), or Debian's headless chromium
+(`--client chromium`, Playwright, async, spread over --browsers processes; a page is done when it is
+drawn). On a small machine the browsers share the cores with the server, so their own work is part of
+what chromium measures (say so with the figures).
 
     .venv/bin/python bench/concurrency_bench.py                      # 30 sessions, 10x, province accounts
-    .venv/bin/python bench/concurrency_bench.py --sessions 10 --scale 1 --open url
-
-The browsers share the machine with the server: on a small machine part of what is measured is the
-browsers' own work (say so with the figures).
+    .venv/bin/python bench/concurrency_bench.py --client chromium --sessions 10 --scale 1 --open url
 """
 
 from __future__ import annotations
@@ -187,6 +190,42 @@ class Outcome:
     dashboard_cpu: float = 0.0  # ... and while they opened the dashboard
 
 
+async def run_ws(args, base_url: str, server: subprocess.Popen) -> Outcome:
+    """The same moments with websocket clients (bench/ws_client.py) instead of browsers: each session
+    signs in through the login form's widgets and opens 统计分析 from the menu as a click does; a
+    session is done when the server sent the run's last element."""
+    from bench import ws_client
+
+    outcome = Outcome(sessions=args.sessions, login_batch=args.login_batch)
+    if args.warm_up:  # the server's first sign-in and dashboard import their modules: not measured
+        client = ws_client.StreamlitClient(base_url)
+        await ws_client.sign_in(client, args.account, synthetic.BENCH_PASSWORD)
+        await ws_client.open_page(client, "dashboard", "企业总数")
+        await client.close()
+    clients = [ws_client.StreamlitClient(base_url) for _ in range(args.sessions)]
+    await asyncio.gather(*(c.connect() for c in clients))
+    outcome.rss_before, cpu = rss_mb(server.pid), cpu_seconds(server.pid)
+    batch = args.login_batch or len(clients)
+    results = []
+    for i in range(0, len(clients), batch):
+        results += await asyncio.gather(*(timed(ws_client.sign_in(c, args.account, synthetic.BENCH_PASSWORD))
+                                          for c in clients[i:i + batch]))
+    outcome.rss_after_logins, outcome.login_cpu = rss_mb(server.pid), cpu_seconds(server.pid) - cpu
+    outcome.logins = [seconds for seconds, error in results if error is None]
+    outcome.failures += [f"login: {error}" for _, error in results if error]
+    clients = [c for c, (_, error) in zip(clients, results, strict=True) if error is None]
+    print(summary("(progress) signed in", outcome.logins, len(results)), file=sys.stderr, flush=True)
+    cpu = cpu_seconds(server.pid)
+    outcome.dashboards = len(clients)
+    results = await asyncio.gather(*(timed(ws_client.open_page(c, "dashboard", "企业总数")) for c in clients))
+    outcome.rss_after, outcome.dashboard_cpu = rss_mb(server.pid), cpu_seconds(server.pid) - cpu
+    outcome.opened = [seconds for seconds, error in results if error is None]
+    outcome.failures += [f"统计分析: {error}" for _, error in results if error]
+    for client in clients:
+        await client.close()
+    return outcome
+
+
 async def run(args, base_url: str, server: subprocess.Popen) -> Outcome:
     from playwright.async_api import async_playwright
 
@@ -268,7 +307,8 @@ def bench(args) -> Outcome:
           f"log {log_path}; {args.sessions} sessions as {args.account}", flush=True)
     server = start_portal(port, log_path)
     try:
-        outcome = asyncio.run(run(args, f"http://127.0.0.1:{port}", server))
+        runner = run_ws if args.client == "ws" else run
+        outcome = asyncio.run(runner(args, f"http://127.0.0.1:{port}", server))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -287,6 +327,8 @@ def parser() -> argparse.ArgumentParser:
                         help="click the menu link (a rerun, default) or load /dashboard (a new session)")
     parser.add_argument("--login-batch", type=int, default=0,
                         help="sign in this many sessions at a time (default: all at once)")
+    parser.add_argument("--client", choices=("ws", "chromium"), default="ws",
+                        help="websocket clients (default: the server's figures alone) or chromium pages")
     parser.add_argument("--browsers", type=int, default=1, help="chromium processes to spread the sessions over")
     parser.add_argument("--timeout", type=float, default=300, help="seconds a session may wait for a page")
     parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
@@ -296,7 +338,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main() -> None:
     args = parser().parse_args()
-    report(bench(args), args.open)
+    report(bench(args), f"{args.open}, {args.client}" if args.client == "chromium" else "menu link, websocket")
 
 
 if __name__ == "__main__":

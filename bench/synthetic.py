@@ -82,6 +82,7 @@ def ensure(scale: float, url: str | None = None, rebuild: bool = False, quiet: b
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     meta = None if rebuild or not _exists(url) else read_meta(url)
     if meta and meta.get("version") == BUILD_VERSION and meta.get("scale") == scale and meta.get("seed") == SEED:
+        _upgrade(url, quiet)
         return meta
     start = time.perf_counter()
     meta = _build_sqlite(url, scale) if url.startswith("sqlite") else _build_server(url, scale)
@@ -92,6 +93,26 @@ def ensure(scale: float, url: str | None = None, rebuild: bool = False, quiet: b
         print(f"built the {scale:g}x province in {meta['build_seconds']} s ({url.split('@')[-1]}): {counts}",
               flush=True)
     return meta
+
+
+def _upgrade(url: str, quiet: bool) -> None:
+    """A cached province whose schema is behind the migrations is brought to their head by them, as a
+    production database is (a new table is filled by its migration from the rows there)."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import text
+
+    from core.db import get_engine
+    from core.setup import alembic_config, migrate
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with get_engine(url).connect() as connection:
+        current = connection.scalar(text("SELECT version_num FROM alembic_version"))
+    if current != head:
+        start = time.perf_counter()
+        migrate(url)
+        if not quiet:
+            print(f"upgraded the cached province from {current} to {head} in {time.perf_counter() - start:.0f} s",
+                  flush=True)
 
 
 def _exists(url: str) -> bool:

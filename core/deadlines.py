@@ -10,15 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from core import progress
-from core.models import Division, Enterprise, User
+from core.models import Division, Enterprise, Tier, User
 from core.notice_models import MILESTONES, AuditNotice
-from core.progress_totals import COUNTED
+from core.progress_totals import COUNTED, DueTotal
 from core.progress_totals import ProgressTotal as T
-from core.stats import StatsFilter, letter_query, totals_query
+from core.stats import StatsFilter, letter_query, progress_scope, totals_query
 from core.startup_fields import today
 
 SOON_DAYS = 7
@@ -63,6 +63,38 @@ def _due_query(actor: User, flt: StatsFilter, columns: list, within: int | None,
     return stmt
 
 
+def _due_groups(actor: User, flt: StatsFilter, columns: list, within: int | None, on: date):
+    """The due_totals groups (letters per campaign, county and due date) of the department's area that
+    the filter selects, due within `within` days or overdue."""
+    stmt = select(*columns).select_from(DueTotal).where(progress_scope(actor, flt, DueTotal), DueTotal.letters > 0)
+    if flt.batch:
+        stmt = stmt.join(AuditNotice, AuditNotice.id == DueTotal.notice_id).where(AuditNotice.batch == flt.batch)
+    if within is not None:
+        stmt = stmt.where(DueTotal.next_due <= on + timedelta(days=within))
+    return stmt
+
+
+def _by_groups(actor: User) -> bool:
+    """Departments read due_totals; an enterprise's few letters are read directly (the groups do not
+    know whose letters they count)."""
+    return actor.tier is not Tier.ENTERPRISE
+
+
+def _most_urgent_keys(session: Session, actor: User, flt: StatsFilter, within: int | None, on: date,
+                      limit: int) -> list[tuple[str, date]]:
+    """The (county, due date) pairs that hold the `limit` most urgent letters (ordered by date, then
+    county): read from the groups, so that only the letters of these pairs are joined and sorted."""
+    stmt = _due_groups(actor, flt, [DueTotal.next_due, DueTotal.county_code, func.sum(DueTotal.letters)], within, on)
+    keys, counted = [], 0
+    for next_due, county_code, letters in session.execute(
+            stmt.group_by(DueTotal.next_due, DueTotal.county_code).order_by(DueTotal.next_due, DueTotal.county_code)):
+        keys.append((county_code, next_due))
+        counted += letters
+        if counted >= limit:
+            break
+    return keys
+
+
 def pending(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *, within: int | None = SOON_DAYS,
             on: date | None = None, limit: int | None = None) -> list[Due]:
     """Per enterprise (in the actor's jurisdiction, or the enterprise itself), its earliest milestone not
@@ -72,19 +104,12 @@ def pending(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *, 
     columns = [Enterprise.name.label("enterprise"), Division.short_name.label("county"),
                AuditNotice.name.label("campaign"), P.next_milestone, P.next_due]
     stmt = _due_query(actor, flt, columns, within, on)
-    if limit is not None:
-        # The limit-th row's (date, county) from letter_progress alone (its next_due index, no joins),
-        # so that only the rows up to it are joined to their names and sorted: a province's home page
-        # shows 20 of tens of thousands.
-        boundary_stmt, _ = letter_query(actor, flt, [P.next_due, P.county_code])
-        boundary_stmt = boundary_stmt.where(P.next_due.is_not(None))
-        if within is not None:
-            boundary_stmt = boundary_stmt.where(P.next_due <= on + timedelta(days=within))
-        boundary = session.execute(boundary_stmt.order_by(P.next_due, P.county_code)
-                                   .offset(limit - 1).limit(1)).first()
-        if boundary is not None:
-            stmt = stmt.where(or_(P.next_due < boundary.next_due,
-                                  and_(P.next_due == boundary.next_due, P.county_code <= boundary.county_code)))
+    if limit is not None and _by_groups(actor):
+        keys = _most_urgent_keys(session, actor, flt, within, on, limit)
+        if not keys:
+            return []
+        stmt = stmt.where(tuple_(P.county_code, P.next_due).in_(keys)).limit(limit)
+    elif limit is not None:
         stmt = stmt.limit(limit)
     stmt = stmt.order_by(P.next_due, P.county_code, Enterprise.name, P.letter_id)
     return [Due(r.enterprise, r.county, r.campaign, LABELS[r.next_milestone], r.next_due, (r.next_due - on).days)
@@ -95,6 +120,12 @@ def pending_count(session: Session, actor: User, flt: StatsFilter = StatsFilter(
                   within: int | None = SOON_DAYS, on: date | None = None) -> DueCount:
     """How many `pending` would list, and how many of them are overdue, counted in the database."""
     on = on or today()
+    if _by_groups(actor):
+        stmt = _due_groups(actor, flt, [
+            func.coalesce(func.sum(DueTotal.letters), 0),
+            func.coalesce(func.sum(case((DueTotal.next_due < on, DueTotal.letters), else_=0)), 0)], within, on)
+        total, overdue = session.execute(stmt).one()
+        return DueCount(int(total), int(overdue))
     inner = _due_query(actor, flt, [P.next_due.label("due")], within, on).subquery()
     total, overdue = session.execute(select(func.count(),
                                             func.coalesce(func.sum(case((inner.c.due < on, 1), else_=0)), 0))).one()

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import (Boolean, Date, Float, ForeignKey, Integer, String, and_, case, delete, event, false, func,
+from sqlalchemy import (Boolean, Date, Float, ForeignKey, Index, Integer, String, and_, case, delete, event, false, func,
                         insert, literal, select)
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
@@ -58,6 +58,8 @@ class LetterProgress(Base):
     """How far one enterprise has come in one campaign, and its earliest milestone not yet met."""
 
     __tablename__ = "letter_progress"
+    # The home pages' most urgent letters are looked up per (county, due date) pair (core.deadlines).
+    __table_args__ = (Index("ix_letter_progress_county_due", "county_code", "next_due"),)
 
     letter_id: Mapped[int] = mapped_column(ForeignKey("notice_letters.id", ondelete="CASCADE"), primary_key=True)
     notice_id: Mapped[int] = mapped_column(Integer, index=True)
@@ -219,7 +221,8 @@ def rebuild(session: Session) -> int:
     """Recompute every row (after a bulk load that bypassed the ORM, or to repair), and their totals."""
     connection = session.connection()
     connection.execute(delete(LetterProgress.__table__))
-    connection.execute(delete(progress_totals.ProgressTotal.__table__))  # refresh adds every letter back in
+    for totals in (progress_totals.ProgressTotal, progress_totals.DueTotal):  # refresh adds every letter back in
+        connection.execute(delete(totals.__table__))
     ids = list(connection.scalars(select(NoticeLetter.id).order_by(NoticeLetter.id)))
     return refresh(session, ids)
 

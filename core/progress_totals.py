@@ -10,6 +10,11 @@ old and new rows and adds the difference to their groups with one upsert per gro
 (``col = col + delta``). Two transactions moving letters of one county at the same time then
 serialise on the group's row and both increments land, where a recomputation could write a total
 that misses the other's change. `verify()` recomputes the table from letter_progress.
+
+due_totals is kept the same way: letters per campaign, county and the due date of their earliest
+unmet milestone (letter_progress.next_due). The home pages' reminders count what is overdue or due
+soon, and find the 20 most urgent, from it (at 50x a province's reminders counted and sorted 255k
+letters on every rerun).
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import Connection, Float, Integer, String, case, cast, delete, func, insert, select
+from datetime import date
+
+from sqlalchemy import Connection, Date, Float, Integer, String, case, cast, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -79,6 +86,22 @@ class ProgressTotal(Base):
     energy_saved: Mapped[float] = mapped_column(Float, default=0.0)
 
 
+class DueTotal(Base):
+    """How many letters of one campaign and county have their earliest unmet milestone due on one day."""
+
+    __tablename__ = "due_totals"
+
+    notice_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    next_due: Mapped[date] = mapped_column(Date, primary_key=True)
+    city_code: Mapped[str] = mapped_column(String(6), index=True)
+    province_code: Mapped[str] = mapped_column(String(6), index=True)
+    letters: Mapped[int] = mapped_column(Integer, default=0)
+
+
+DUE_GROUP = ("notice_id", "county_code", "next_due")
+
+
 def _key(row: Mapping) -> tuple:
     return tuple(row[k] for k in GROUP)
 
@@ -90,11 +113,15 @@ def _status(value) -> str | None:
 def apply(connection: Connection, old_rows: Iterable[Mapping], new_rows: Iterable[Mapping]) -> None:
     """Add the difference between letters' old and new letter_progress rows to their groups."""
     deltas: dict[tuple, Counter] = defaultdict(Counter)
+    due: Counter = Counter()
     places: dict[tuple, tuple[str, str]] = {}
+    places_of_county: dict[str, tuple[str, str]] = {}
     for sign, rows in ((-1, old_rows), (1, new_rows)):
         for row in rows:
             key = _key(row)
-            places[key] = (row["city_code"], row["province_code"])
+            places[key] = places_of_county[row["county_code"]] = (row["city_code"], row["province_code"])
+            if row["next_due"] is not None:
+                due[tuple(row[k] for k in DUE_GROUP)] += sign
             change = deltas[key]
             change["total"] += sign
             for flag in COUNTED:
@@ -115,6 +142,19 @@ def apply(connection: Connection, old_rows: Iterable[Mapping], new_rows: Iterabl
         stmt = stmt.on_conflict_do_update(index_elements=list(GROUP), set_={
             column: table.c[column] + stmt.excluded[column] for column in (*INTEGERS, *OPTION_FIGURES)})
         connection.execute(stmt)
+    _apply_due(connection, dialect, due, places_of_county)
+
+
+def _apply_due(connection: Connection, dialect, due: Counter, places_of_county: dict[str, tuple[str, str]]) -> None:
+    table = DueTotal.__table__
+    for key in sorted(due):  # the same one order as above
+        if not due[key]:
+            continue
+        city_code, province_code = places_of_county[key[1]]
+        stmt = dialect.insert(table).values(dict(zip(DUE_GROUP, key, strict=True), city_code=city_code,
+                                                 province_code=province_code, letters=due[key]))
+        connection.execute(stmt.on_conflict_do_update(index_elements=list(DUE_GROUP),
+                                                      set_={"letters": table.c.letters + stmt.excluded.letters}))
 
 
 def _computed(connection: Connection):
@@ -131,14 +171,26 @@ def _computed(connection: Connection):
         .group_by(P.notice_id, P.county_code, P.industry_major))
 
 
+def _computed_due(connection: Connection):
+    from core.progress import LetterProgress as P
+
+    return connection.execute(
+        select(P.notice_id, P.county_code, P.next_due, func.min(P.city_code).label("city_code"),
+               func.min(P.province_code).label("province_code"), func.count().label("letters"))
+        .where(P.next_due.is_not(None)).group_by(P.notice_id, P.county_code, P.next_due))
+
+
 def rebuild(session: Session) -> int:
-    """Recompute every group from letter_progress (after progress.rebuild, or to repair)."""
+    """Recompute every group (of both tables) from letter_progress (after progress.rebuild, or to repair)."""
     connection = session.connection()
-    connection.execute(delete(ProgressTotal.__table__))
-    rows = [dict(r._mapping) for r in _computed(connection)]
-    if rows:
-        connection.execute(insert(ProgressTotal.__table__), rows)
-    return len(rows)
+    written = 0
+    for table, computed in ((ProgressTotal.__table__, _computed), (DueTotal.__table__, _computed_due)):
+        connection.execute(delete(table))
+        rows = [dict(r._mapping) for r in computed(connection)]
+        if rows:
+            connection.execute(insert(table), rows)
+        written += len(rows)
+    return written
 
 
 _ROUNDING = 1e-6  # figures added up one increment at a time drift from a sum in one go by far less
@@ -166,4 +218,20 @@ def verify(session: Session) -> list[tuple]:
         if not _same(stored, expected):
             differences.append((_key(r._mapping), stored, expected))
     differences += [(key, None, expected) for key, expected in computed.items()]
-    return differences
+    return differences + _verify_due(connection)
+
+
+def _verify_due(connection: Connection) -> list[tuple]:
+    """due_totals against letter_progress; a group of 0 letters is the same as none."""
+    columns = ("city_code", "province_code", "letters")
+    key = lambda m: ("due", *(m[k] for k in DUE_GROUP))  # noqa: E731
+    computed = {key(r._mapping): {c: r._mapping[c] for c in columns} for r in _computed_due(connection)}
+    differences = []
+    for r in connection.execute(select(DueTotal.__table__)):
+        stored = {c: r._mapping[c] for c in columns}
+        expected = computed.pop(key(r._mapping), None)
+        if expected is None and stored["letters"] == 0:
+            continue
+        if stored != expected:
+            differences.append((key(r._mapping), stored, expected))
+    return differences + [(k, None, expected) for k, expected in computed.items()]

@@ -12,7 +12,7 @@ from core.notice_models import AuditNotice
 from core.stats import STAGES, StatsFilter
 from ui.session import current_user
 from ui.stats_filters import ANY, campaign_filter
-from ui.widgets import current_page, excel_bytes, export_buttons, page_header, pager
+from ui.widgets import current_page, excel_download, export_buttons, page_header, pager
 
 DETAIL_PAGE_SIZE = 50
 
@@ -113,9 +113,7 @@ for tab, rows, label, key in ((tabs[0], by_area, area_label, "area"), (tabs[1], 
         whole_ticks(fig, int(df[["已接受任务", "评估通过", "验收通过"]].to_numpy().max()))
         st.plotly_chart(fig, width="stretch", key=f"dash_{key}_chart")
         st.dataframe(df, hide_index=True, width="stretch")
-        st.download_button(f"导出按{label}统计（Excel）", excel_bytes(df, f"按{label}统计"),
-                           file_name=f"统计_按{label}.xlsx", key=f"dash_{key}_xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
+        excel_download(df, f"统计_按{label}", f"dash_{key}_xlsx", label=f"导出按{label}统计（Excel）")
 
 if county_code or user.tier is Tier.COUNTY:
     st.subheader("企业明细")

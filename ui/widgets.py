@@ -77,9 +77,10 @@ def excel_bytes(df: pd.DataFrame, sheet: str = "数据") -> bytes:
 
 
 def excel_download(df: pd.DataFrame, file_stem: str, key: str, label: str = "导出 Excel（当前筛选）") -> None:
-    """One button that downloads exactly the table on screen (its current filters) as .xlsx."""
+    """One button that downloads exactly the table on screen (its current filters) as .xlsx, written when
+    it is clicked (a workbook per rerun cost more than the page it sits on)."""
     stamp = datetime.now().strftime("%Y%m%d")
-    st.download_button(label, excel_bytes(df, file_stem), file_name=f"{file_stem}_{stamp}.xlsx", key=key,
+    st.download_button(label, lambda: excel_bytes(df, file_stem), file_name=f"{file_stem}_{stamp}.xlsx", key=key,
                        mime=XLSX_MIME, icon=":material/download:", on_click="ignore")
 
 

@@ -97,3 +97,29 @@ def test_a_page_that_fails_is_reported_and_the_run_goes_on(province, monkeypatch
 
 def _broken(*args, **kwargs):
     return 1 / 0
+
+
+def test_the_most_urgent_reminders_read_from_the_groups_are_the_head_of_the_full_list(province):
+    """deadlines.pending(limit=k) finds its k letters through due_totals; on a province with many letters due
+    on the same days (ties within a county, across counties and campaigns) they are the first k of the
+    whole sorted list, and pending_count adds up what the whole list holds."""
+    from datetime import timedelta
+
+    from core import deadlines, progress
+    from core.startup_fields import today
+
+    with unit_of_work() as s:
+        assert progress.verify(s) == []
+        notice_ids = sorted(s.scalars(select(NoticeLetter.notice_id).distinct()))
+        for login in ("130000", "130600", "130681"):
+            actor = s.scalar(select(User).where(User.login == login))
+            for flt in (stats.StatsFilter(), stats.StatsFilter(notice_id=notice_ids[-1]),
+                        stats.StatsFilter(city_code="130600") if login == "130000" else stats.StatsFilter()):
+                for on in (today(), today() + timedelta(days=400)):
+                    everything = deadlines.pending(s, actor, flt, within=deadlines.SOON_DAYS, on=on)
+                    count = deadlines.pending_count(s, actor, flt, on=on)
+                    assert (count.total, count.overdue) == (len(everything), sum(d.overdue for d in everything))
+                    for limit in (1, 7, 20, len(everything) + 5):
+                        assert deadlines.pending(s, actor, flt, on=on, limit=limit) == everything[:limit], \
+                            (login, flt, on, limit)
+            assert any(deadlines.pending(s, actor, on=today() + timedelta(days=400), limit=5))
