@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from core import progress_totals
 from core.disclosure_models import DisclosureRecord
+from core.indicator_models import GradingSheet, SheetPhase
 from core.models import Base, Division, Enterprise
 from core.notice_models import AuditNotice, NoticeAssignment, NoticeLetter, NoticeStatus
 from core.project_models import (AuditProject, Case, CaseKind, CaseStatus, CleanerOption, OptionKind,
@@ -48,6 +49,7 @@ MET_BY = {"letters_due": "notified", "register_due": "disclosed", "plan_due": "e
           "evaluation_due": "evaluation_passed", "acceptance_apply_due": "acceptance_applied",
           "acceptance_due": "acceptance_passed"}
 OPTION_COUNTS = ("low_cost", "high_cost", "implemented", "low_cost_implemented", "high_cost_implemented")
+GRADED = progress_totals.GRADED  # its 对标 sheets: saved before / after, and whether they met the target
 # core.options.FIGURES' keys (a test keeps them in step; core.options cannot be imported from here).
 OPTION_FIGURES = ("investment", "economic_benefit", "water_saved", "cod_reduced", "ammonia_reduced", "other_reduced",
                   "energy_saved")
@@ -79,6 +81,12 @@ class LetterProgress(Base):
     evaluation_passed: Mapped[bool] = mapped_column(Boolean, default=False)
     acceptance_applied: Mapped[bool] = mapped_column(Boolean, default=False)
     acceptance_passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Its 对标 sheets (core.grading_entry): a 预审核 / 验收 sheet saved, and whether its level met the campaign's
+    # target, for 统计分析 and 工作总结 (core.grading_stats).
+    graded_before: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    met_before: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    graded_after: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    met_after: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     next_milestone: Mapped[str | None] = mapped_column(String(32))
     next_due: Mapped[date | None] = mapped_column(Date, index=True)
     # The status of the project's latest evaluation case and of its latest acceptance case (None: none yet),
@@ -143,6 +151,16 @@ def source_query(letter_ids: list[int] | None = None):
         published = published.join(AuditProject, AuditProject.id == DisclosureRecord.project_id).where(
             AuditProject.letter_id.in_(letter_ids))
     published = published.subquery("published")
+    before, after = GradingSheet.phase == SheetPhase.BEFORE, GradingSheet.phase == SheetPhase.AFTER
+    met = GradingSheet.target_met.is_(True)
+    graded = select(GradingSheet.project_id.label("project_id"),
+                    *(func.max(case((condition, 1), else_=0)).label(key) for key, condition in (
+                        ("graded_before", before), ("met_before", and_(before, met)),
+                        ("graded_after", after), ("met_after", and_(after, met)))))
+    if letter_ids is not None:
+        graded = graded.join(AuditProject, AuditProject.id == GradingSheet.project_id).where(
+            AuditProject.letter_id.in_(letter_ids))
+    graded = graded.group_by(GradingSheet.project_id).subquery("graded")
     flags = flags.subquery("case_flags")
     latest = (select(Case.project_id.label("project_id"),
                      func.max(case((Case.kind == CaseKind.EVALUATION, Case.status))).label("evaluation_status"),
@@ -156,6 +174,7 @@ def source_query(letter_ids: list[int] | None = None):
                    case((NoticeLetter.accepted_at.is_not(None), one), else_=0).label("accepted"),
                    case((AuditProject.startup_submitted_at.is_not(None), one), else_=0).label("startup"),
                    case((published.c.project_id.is_not(None), one), else_=0).label("disclosed"),
+                   *(func.coalesce(graded.c[k], 0).label(k) for k in GRADED),
                    *(func.coalesce(flags.c[k], 0).label(k) for k in STAGE_KEYS[3:]),
                    latest.c.evaluation_status, latest.c.acceptance_status,
                    *(func.coalesce(ledger.c[k], 0).label(k) for k in OPTION_COUNTS),
@@ -171,7 +190,8 @@ def source_query(letter_ids: list[int] | None = None):
             .outerjoin(flags, flags.c.project_id == AuditProject.id)
             .outerjoin(latest, latest.c.project_id == AuditProject.id)
             .outerjoin(ledger, ledger.c.project_id == AuditProject.id)
-            .outerjoin(published, published.c.project_id == AuditProject.id))
+            .outerjoin(published, published.c.project_id == AuditProject.id)
+            .outerjoin(graded, graded.c.project_id == AuditProject.id))
     if letter_ids is not None:
         stmt = stmt.where(NoticeLetter.id.in_(letter_ids))
     return stmt
@@ -181,7 +201,7 @@ def _row(source) -> dict:
     values = source._mapping
     row = {key: values[key] for key in ("letter_id", "notice_id", "enterprise_id", "county_code", "city_code",
                                         "province_code", "industry_major")}
-    row.update({key: bool(values[key]) for key in (*STAGE_KEYS, "disclosed")})
+    row.update({key: bool(values[key]) for key in (*STAGE_KEYS, "disclosed", *GRADED)})
     for key in ("evaluation_status", "acceptance_status"):
         row[key] = getattr(values[key], "value", values[key])
     row.update({key: int(values[key] or 0) for key in OPTION_COUNTS})
@@ -282,7 +302,7 @@ def _note_changes(session: Session, flush_context, instances) -> None:  # noqa: 
             key, value = "letters", obj.id
         elif isinstance(obj, AuditProject):
             key, value = "projects", obj.id
-        elif isinstance(obj, Case | CleanerOption | DisclosureRecord):
+        elif isinstance(obj, Case | CleanerOption | DisclosureRecord | GradingSheet):
             key, value = "projects", obj.project_id
         elif isinstance(obj, NoticeAssignment):
             key, value = "parts", obj.id
