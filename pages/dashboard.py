@@ -2,7 +2,6 @@
 drill-down province → city → county → enterprise, filtered by campaign and batch."""
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from core import deadlines, grading_stats, stats
@@ -10,6 +9,7 @@ from core.db import unit_of_work
 from core.models import Tier
 from core.notice_models import AuditNotice
 from core.stats import STAGES, StatsFilter
+from ui import charts
 from ui.session import current_user
 from ui.stats_filters import ANY, campaign_filter
 from ui.widgets import current_page, excel_download, export_buttons, page_header, pager
@@ -51,7 +51,6 @@ with unit_of_work() as session:
         by_area = counties
     else:
         by_area = stats.funnel(session, user, flt, by="county")
-    by_industry = stats.funnel(session, user, flt, by="industry")
 total = stats.total_of(by_area)  # the areas partition the selection: no separate count needed
 
 cols = st.columns(4)
@@ -75,20 +74,7 @@ if base.notice_id is not None:
                                for m in states]), hide_index=True, width="stretch")
 
 labels = [label for _, label in STAGES]
-
-
-def whole_ticks(fig: go.Figure, largest: int) -> None:
-    """Counts of enterprises: whole-number ticks, even for a county of three."""
-    fig.update_xaxes(tickformat="d", dtick=1 if largest <= 10 else None, rangemode="tozero")
-
-
-# plotly.graph_objects rather than plotly.express: a tenth of the time per figure on every rerun.
-chart = go.Figure(go.Bar(x=[total[k] for k, _ in STAGES], y=labels, orientation="h", text=[total[k] for k, _ in STAGES],
-                         marker_color="#1f5fbf"))
-chart.update_layout(title="各阶段企业数", yaxis={"categoryorder": "array", "categoryarray": labels[::-1]}, height=340,
-                    margin={"l": 10, "r": 10, "t": 40, "b": 10}, xaxis_title="企业数")
-whole_ticks(chart, max(total[k] for k, _ in STAGES))
-st.plotly_chart(chart, width="stretch", key="dash_stages")
+st.plotly_chart(charts.stage_chart([total[k] for k, _ in STAGES], labels), width="stretch", key="dash_stages")
 
 
 def table(rows: list[dict], key_label: str) -> pd.DataFrame:
@@ -97,23 +83,25 @@ def table(rows: list[dict], key_label: str) -> pd.DataFrame:
 
 
 area_label = "区县" if city_code or user.tier is not Tier.PROVINCE else "地市"
-tabs = st.tabs([f"按{area_label}", "按行业大类"])
-for tab, rows, label, key in ((tabs[0], by_area, area_label, "area"), (tabs[1], by_industry, "行业大类", "industry")):
-    with tab:
-        df = table(rows, label)
-        if df.empty:
-            st.caption("暂无数据。")
-            continue
-        # Horizontal bars: long Chinese names stay readable however many groups there are.
-        fig = go.Figure([go.Bar(y=df[label], x=df[stage], name=stage, orientation="h")
-                         for stage in ("已接受任务", "评估通过", "验收通过")])
-        fig.update_layout(title=f"按{label}统计", barmode="group", height=160 + 42 * len(df),
-                          margin={"l": 10, "r": 10, "t": 40, "b": 10}, yaxis={"autorange": "reversed"},
-                          xaxis_title="企业数")
-        whole_ticks(fig, int(df[["已接受任务", "评估通过", "验收通过"]].to_numpy().max()))
-        st.plotly_chart(fig, width="stretch", key=f"dash_{key}_chart")
-        st.dataframe(df, hide_index=True, width="stretch")
-        excel_download(df, f"统计_按{label}", f"dash_{key}_xlsx", label=f"导出按{label}统计（Excel）")
+# One breakdown at a time (a control like tabs): what is not shown is neither counted nor drawn.
+views = {f"按{area_label}": area_label, "按行业大类": "行业大类"}
+view = st.segmented_control("统计维度", list(views), default=next(iter(views)), required=True, key="dash_view",
+                            label_visibility="collapsed")
+label = views[view]
+if label == "行业大类":
+    with unit_of_work() as session:
+        rows = stats.funnel(session, user, flt, by="industry")
+else:
+    rows = by_area
+df = table(rows, label)
+if df.empty:
+    st.caption("暂无数据。")
+else:
+    shown = ("已接受任务", "评估通过", "验收通过")
+    fig = charts.grouped_chart(df[label].tolist(), {stage: df[stage].tolist() for stage in shown}, f"按{label}统计")
+    st.plotly_chart(fig, width="stretch", key="dash_breakdown_chart")
+    st.dataframe(df, hide_index=True, width="stretch")
+    excel_download(df, f"统计_按{label}", "dash_breakdown_xlsx", label=f"导出按{label}统计（Excel）")
 
 if county_code or user.tier is Tier.COUNTY:
     st.subheader("企业明细")

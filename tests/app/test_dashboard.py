@@ -37,6 +37,12 @@ def test_the_city_drills_down_to_a_county_and_its_enterprises(db):
     city = _open("130600")
     assert metrics(city)["企业总数"] == "3"
     assert "选择区县后可查看到每家企业的进度" in texts(city)
+    # One breakdown at a time: the counties, or the industries (counted only when asked for).
+    assert sorted(city.dataframe[0].value["区县"]) == ["涿州市", "清苑区"]
+    city.segmented_control(key="dash_view").set_value("按行业大类").run()
+    industries = city.dataframe[0].value
+    assert "区县" not in industries and industries["企业总数"].sum() == 3
+    city.segmented_control(key="dash_view").set_value("按区县").run()
     city.selectbox(key="dash_county").set_value("清苑区").run()
     assert metrics(city) == {"企业总数": "1", "已接受任务": "1", "评估通过": "1", "验收通过": "0"}
     detail = city.dataframe[-1].value

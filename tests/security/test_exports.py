@@ -118,6 +118,8 @@ def test_every_export_of_the_screens_has_no_live_formula(world, downloads):
                 every_prepared(at.radio(key=f"roster_step_{part_id}").set_value(step).run())
     prepared(open_page(PROVINCE, "pages/expert_pool.py"), "experts")
     at = open_page(PROVINCE, "pages/dashboard.py")
+    at.segmented_control(key="dash_view").set_value("按行业大类").run()  # its export, then the areas' below
+    at.segmented_control(key="dash_view").set_value("按地市").run()
     at.selectbox(key="dash_city").set_value(at.selectbox(key="dash_city").options[1]).run()
     every_prepared(at.selectbox(key="dash_county").set_value(at.selectbox(key="dash_county").options[1]).run())
     every_prepared(open_page(QINGYUAN, "pages/disclosure_tracking.py"))
@@ -125,7 +127,7 @@ def test_every_export_of_the_screens_has_no_live_formula(world, downloads):
     spreadsheets = {n: d for n, d in downloads.items() if n.endswith((".xlsx", ".csv"))}
     names = " ".join(spreadsheets)
     for expected in ("企业名录", "账户列表", "名单核定任务", "清审任务", "业务办理", "工作总结", "最终名单", "企业清单",
-                     "专家库", "专家导入模板", "方案台账", "统计_按", "统计_企业明细", "许可与公开跟踪"):
+                     "专家库", "专家导入模板", "方案台账", "统计_按行业大类", "统计_按区县", "统计_企业明细", "许可与公开跟踪"):
         assert expected in names, f"no {expected} export among {sorted(spreadsheets)}"
     assert any(n.endswith(".csv") for n in spreadsheets)
     problems = [cell for name, data in spreadsheets.items() for cell in live_cells(name, data)]
