@@ -135,18 +135,30 @@ def entry_rows(session: Session, actor, part: RosterAssignment, flt: EntryFilter
     return rows
 
 
+def _counties_with_entries(part: RosterAssignment):
+    """SQL predicate on Division: the counties that hold entries of the part. Asked per division (a few
+    hundred in a province, each one probe of the entries' (task, county) index) instead of reading the
+    distinct counties off every entry of the part (255k in a province at 50x)."""
+    if part.level is Tier.PROVINCE:
+        inside = Division.province_code == part.division_code
+    elif part.level is Tier.CITY:
+        inside = (Division.city_code == part.division_code) | (Division.code == part.division_code)
+    else:
+        inside = Division.code == part.division_code
+    has_entries = select(RosterEntry.id).where(area_filter(part), RosterEntry.county_code == Division.code).exists()
+    return inside & has_entries
+
+
 def counties_of(session: Session, part: RosterAssignment) -> list[tuple[str, str]]:
     """(code, name) of the counties that have entries in the part, for the list's filter."""
-    codes = select(RosterEntry.county_code).where(area_filter(part)).distinct()
-    return list(session.execute(select(Division.code, Division.short_name).where(Division.code.in_(codes))
+    return list(session.execute(select(Division.code, Division.short_name).where(_counties_with_entries(part))
                                 .order_by(Division.code)).all())
 
 
 def holds_any(session: Session, actor, part: RosterAssignment) -> bool:
     """Whether the department holds the pen for any county of its part now."""
     pens = PenMap(session, part.task_id)
-    pairs = session.execute(select(RosterEntry.county_code, RosterEntry.city_code).where(area_filter(part))
-                            .distinct()).all()
+    pairs = session.execute(select(Division.code, Division.city_code).where(_counties_with_entries(part))).all()
     return any((h := pens.holder(county, city)) is not None and h.division_code == actor.division_code
                for county, city in pairs)
 
