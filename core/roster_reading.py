@@ -58,6 +58,11 @@ class EntryRow:
 
 def _conditions(part: RosterAssignment, flt: EntryFilter) -> list[ColumnElement[bool]]:
     where = [area_filter(part)]
+    if part.level is Tier.CITY and not flt.county_code:
+        # The same entries, said so that a page in list order is read county by county from the (task,
+        # county, 序号) index: by city_code alone SQLite sorted every entry of the city for each page.
+        where.append(RosterEntry.county_code.in_(select(Division.code).where(
+            (Division.city_code == part.division_code) | (Division.code == part.division_code))))
     if name := search_term(flt.name):
         where.append(Enterprise.name.contains(name, autoescape=True))
     if flt.included is not None:
