@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import attachments, audit, credit_code
+from core import attachments, audit, credit_code, roster_counts  # noqa: F401  (counts kept with every entry written)
 from core.db import flush_or_stale, lock
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.jurisdiction import covers
@@ -318,6 +318,7 @@ def correct(session: Session, actor: User, entry_id: int, version: int, changes:
     for key, value in changed.items():
         setattr(enterprise, key, value)
     _touch(entry, actor)
+    setattr(entry, f"corrected_by_{actor.tier.value}", True)
     audit.record(session, actor=actor, action="roster.correct", object_type=OWNER_ENTRY, object_id=entry.id,
                  before=before, after=changed)
     flush_or_stale(session, STALE_MESSAGE)

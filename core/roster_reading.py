@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, String, cast, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from core import attachments
+from core import attachments, roster_counts
 from core.jurisdiction import enterprise_scope
 from core.models import AuditLogEntry, Division, Enterprise, Industry, ManagingTier, Tier, User
 from core.roster import get_assignment
+from core.roster_counts import RosterCount
 from core.roster_list import FACT_LABELS, OWNER_ENTRY, PenMap, area_filter
 from core.text import search_term
 from core.workflow_models import Attachment, RosterAssignment, RosterEntry
@@ -95,13 +96,20 @@ def _corrections_query(part: RosterAssignment):
 
 def corrected_within(part: RosterAssignment) -> ColumnElement[bool]:
     """SQL predicate on RosterEntry: its facts were corrected (修正) by the part's department or one
-    below it; the audit log holds the corrections, so nothing else needs to remember them. Looked up
-    per entry through the log's object index: the departments' own rows run to hundreds of thousands."""
-    return _corrections_query(part).where(AuditLogEntry.object_id == cast(RosterEntry.id, String)).exists()
+    below it (the entry notes which levels corrected it; the audit log holds what they changed)."""
+    return or_(*(getattr(RosterEntry, f"corrected_by_{level}").is_(True)
+                 for level in roster_counts.WEIGHED[part.level.value]))
 
 
 def entry_count(session: Session, actor, part: RosterAssignment, flt: EntryFilter = EntryFilter()) -> int:
     get_assignment(session, actor, part.id)
+    if not search_term(flt.name) and flt.included is None:
+        # Unfiltered, by county or the changes only: added up from the counties' counts (core.roster_counts).
+        figure = f"changed_{part.level.value}" if flt.changed_only else "total"
+        where = roster_counts.area(part.task_id, part.level, part.division_code)
+        if flt.county_code:
+            where = and_(where, RosterCount.county_code == flt.county_code)
+        return int(session.scalar(select(func.coalesce(func.sum(getattr(RosterCount, figure)), 0)).where(where)))
     stmt = select(func.count()).select_from(RosterEntry)
     if search_term(flt.name):
         stmt = stmt.join(Enterprise, Enterprise.id == RosterEntry.enterprise_id)
@@ -194,11 +202,11 @@ class AreaCounts:
 
 
 def area_counts(session: Session, assignment: RosterAssignment) -> AreaCounts:
-    row = session.execute(
-        select(func.count(), func.count().filter(RosterEntry.included.is_(True)),
-               func.count().filter(RosterEntry.added_by_division.is_not(None)))
-        .where(area_filter(assignment))).one()
-    return AreaCounts(total=row[0], kept=row[1], excluded=row[0] - row[1], added=row[2])
+    """The part's entries, 列入, 标注否 and 增补, added up from its counties' counts (core.roster_counts)."""
+    total, kept, added = session.execute(
+        select(*(func.coalesce(func.sum(getattr(RosterCount, name)), 0) for name in ("total", "kept", "added")))
+        .where(roster_counts.area(assignment.task_id, assignment.level, assignment.division_code))).one()
+    return AreaCounts(total=int(total), kept=int(kept), excluded=int(total) - int(kept), added=int(added))
 
 
 def evidence_of(session: Session, entry_ids: list[int]) -> dict[int, list]:

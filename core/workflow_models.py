@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -110,6 +111,11 @@ class RosterEntry(Base):
     exclusion_reason: Mapped[str | None] = mapped_column(Text)  # 情况说明 of a 否
     # Which department added it when it was missing from the province's list (None: on the list).
     added_by_division: Mapped[str | None] = mapped_column(String(6))
+    # Which levels corrected (修正) its facts (the audit log holds what): a part's reviewer counts the
+    # corrections of its own level and those below (core.roster_counts).
+    corrected_by_county: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    corrected_by_city: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    corrected_by_province: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)

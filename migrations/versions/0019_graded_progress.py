@@ -26,6 +26,8 @@ def upgrade() -> None:
     with op.batch_alter_table('progress_totals', schema=None) as batch_op:
         for name in GRADED:
             batch_op.add_column(sa.Column(name, sa.Integer(), server_default='0', nullable=False))
+    if not op.get_bind().execute(sa.text("SELECT COUNT(*) FROM grading_sheets")).scalar():
+        return  # nothing graded yet: every new flag and count is 0 already
     # The sheet's phase is stored as the enum's value (core.models.portable_enum).
     phase = {"before": "'before'", "after": "'after'"}
     for name, (which, condition) in GRADED.items():
