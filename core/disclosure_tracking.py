@@ -29,7 +29,8 @@ from core.notice_models import AuditNotice, NoticeLetter
 from core.progress import LetterProgress
 from core.project_models import AuditProject
 from core.startup_fields import today
-from core.stats import StatsFilter, letter_query
+from core.progress_totals import ProgressTotal as T
+from core.stats import StatsFilter, letter_query, totals_query
 
 
 # --- the departments' tracking list --------------------------------------------------------------
@@ -125,6 +126,10 @@ def tracking(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *,
                 recorder.tier.label("recorder_tier")]
 
     stmt = _selection(actor, flt, columns, status, overdue_only, on, county_code)
+    if limit is not None and status is None:
+        # The page's counties from the groups (the list is in county order): only their letters are sorted.
+        counties, offset = _page_counties(session, actor, flt, overdue_only, on, county_code, offset, limit)
+        stmt = stmt.where(LetterProgress.county_code.in_(counties))
     stmt = (stmt.outerjoin(recorder, recorder.id == PermitRecord.recorded_by_user_id)
             .order_by(Division.code, Enterprise.name, NoticeLetter.id).offset(offset).limit(limit))
     found = session.execute(stmt).all()
@@ -139,11 +144,53 @@ def tracking(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *,
     return rows
 
 
+def _groups(actor: User, flt: StatsFilter, columns: list, county_code: str | None):
+    stmt = totals_query(actor, flt, columns)
+    return stmt.where(T.county_code == county_code) if county_code else stmt
+
+
+def _overdue_notices(on: date):
+    """The campaigns whose register_due has passed: their letters with nothing published are overdue."""
+    return select(AuditNotice.id).where(AuditNotice.register_due < on)
+
+
+def _page_counties(session: Session, actor: User, flt: StatsFilter, overdue_only: bool, on: date,
+                   county_code: str | None, offset: int, limit: int) -> tuple[list[str], int]:
+    """The counties that hold rows offset .. offset + limit of the list (in county order), and the offset
+    of that page within their rows; counted per county from progress_totals."""
+    letters = T.total - T.disclosed if overdue_only else T.total
+    stmt = _groups(actor, flt, [T.county_code, func.sum(letters)], county_code)
+    if overdue_only:
+        stmt = stmt.where(T.notice_id.in_(_overdue_notices(on)))
+    counties, before, end = [], 0, None
+    for code, count in session.execute(stmt.group_by(T.county_code).order_by(T.county_code)):
+        if end is None:
+            if before + count <= offset:
+                before += count  # a county wholly before the page
+                continue
+            end = before
+        counties.append(code)
+        end += count
+        if end >= offset + limit:
+            break
+    return counties, offset - before
+
+
 def tracking_counts(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *, status: str | None = None,
                     overdue_only: bool = False, on: date | None = None,
                     county_code: str | None = None) -> TrackingCounts:
-    """The figures above the list (the same selection as `tracking`), counted in the database."""
+    """The figures above the list (the same selection as `tracking`), counted in the database: from the
+    groups of progress_totals unless one permit status or the overdue letters are asked for."""
     on = on or today()
+    if status is None and not overdue_only:
+        require_department(actor, "许可与公开跟踪")
+        total, confirmed, pending = session.execute(_groups(actor, flt, [
+            func.coalesce(func.sum(getattr(T, name)), 0) for name in ("total", "permit_confirmed", "permit_pending")],
+            county_code)).one()
+        overdue = session.scalar(_groups(actor, flt, [func.coalesce(func.sum(T.total - T.disclosed), 0)], county_code)
+                                 .where(T.notice_id.in_(_overdue_notices(on))))
+        return TrackingCounts(int(total), int(confirmed), int(pending), int(total) - int(confirmed) - int(pending),
+                              int(overdue))
 
     def columns(state, overdue):
         return [state.label("state"), case((overdue, 1), else_=0).label("late")]

@@ -24,7 +24,7 @@ from sqlalchemy import (Boolean, Date, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from core import progress_totals
-from core.disclosure_models import DisclosureRecord
+from core.disclosure_models import DisclosureRecord, PermitRecord
 from core.indicator_models import GradingSheet, SheetPhase
 from core.models import Base, Division, Enterprise
 from core.notice_models import AuditNotice, NoticeAssignment, NoticeLetter, NoticeStatus
@@ -50,6 +50,7 @@ MET_BY = {"letters_due": "notified", "register_due": "disclosed", "plan_due": "e
           "acceptance_due": "acceptance_passed"}
 OPTION_COUNTS = ("low_cost", "high_cost", "implemented", "low_cost_implemented", "high_cost_implemented")
 GRADED = progress_totals.GRADED  # its 对标 sheets: saved before / after, and whether they met the target
+PERMIT = progress_totals.PERMIT  # its permit record's state
 # core.options.FIGURES' keys (a test keeps them in step; core.options cannot be imported from here).
 OPTION_FIGURES = ("investment", "economic_benefit", "water_saved", "cod_reduced", "ammonia_reduced", "other_reduced",
                   "energy_saved")
@@ -87,6 +88,10 @@ class LetterProgress(Base):
     met_before: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     graded_after: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     met_after: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Its 排污许可证 record, with the audit requirement written: confirmed by the county, or awaiting it
+    # (core.disclosure_tracking's states CONFIRMED and PENDING).
+    permit_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    permit_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     next_milestone: Mapped[str | None] = mapped_column(String(32))
     next_due: Mapped[date | None] = mapped_column(Date, index=True)
     # The status of the project's latest evaluation case and of its latest acceptance case (None: none yet),
@@ -175,6 +180,10 @@ def source_query(letter_ids: list[int] | None = None):
                    case((AuditProject.startup_submitted_at.is_not(None), one), else_=0).label("startup"),
                    case((published.c.project_id.is_not(None), one), else_=0).label("disclosed"),
                    *(func.coalesce(graded.c[k], 0).label(k) for k in GRADED),
+                   case((and_(PermitRecord.requirement_written.is_(True), PermitRecord.confirmed_at.is_not(None)), one),
+                        else_=0).label("permit_confirmed"),
+                   case((and_(PermitRecord.requirement_written.is_(True), PermitRecord.confirmed_at.is_(None)), one),
+                        else_=0).label("permit_pending"),
                    *(func.coalesce(flags.c[k], 0).label(k) for k in STAGE_KEYS[3:]),
                    latest.c.evaluation_status, latest.c.acceptance_status,
                    *(func.coalesce(ledger.c[k], 0).label(k) for k in OPTION_COUNTS),
@@ -191,7 +200,8 @@ def source_query(letter_ids: list[int] | None = None):
             .outerjoin(latest, latest.c.project_id == AuditProject.id)
             .outerjoin(ledger, ledger.c.project_id == AuditProject.id)
             .outerjoin(published, published.c.project_id == AuditProject.id)
-            .outerjoin(graded, graded.c.project_id == AuditProject.id))
+            .outerjoin(graded, graded.c.project_id == AuditProject.id)
+            .outerjoin(PermitRecord, PermitRecord.project_id == AuditProject.id))
     if letter_ids is not None:
         stmt = stmt.where(NoticeLetter.id.in_(letter_ids))
     return stmt
@@ -201,7 +211,7 @@ def _row(source) -> dict:
     values = source._mapping
     row = {key: values[key] for key in ("letter_id", "notice_id", "enterprise_id", "county_code", "city_code",
                                         "province_code", "industry_major")}
-    row.update({key: bool(values[key]) for key in (*STAGE_KEYS, "disclosed", *GRADED)})
+    row.update({key: bool(values[key]) for key in (*STAGE_KEYS, "disclosed", *GRADED, *PERMIT)})
     for key in ("evaluation_status", "acceptance_status"):
         row[key] = getattr(values[key], "value", values[key])
     row.update({key: int(values[key] or 0) for key in OPTION_COUNTS})
@@ -302,7 +312,7 @@ def _note_changes(session: Session, flush_context, instances) -> None:  # noqa: 
             key, value = "letters", obj.id
         elif isinstance(obj, AuditProject):
             key, value = "projects", obj.id
-        elif isinstance(obj, Case | CleanerOption | DisclosureRecord | GradingSheet):
+        elif isinstance(obj, Case | CleanerOption | DisclosureRecord | GradingSheet | PermitRecord):
             key, value = "projects", obj.project_id
         elif isinstance(obj, NoticeAssignment):
             key, value = "parts", obj.id

@@ -124,3 +124,32 @@ def test_the_most_urgent_reminders_read_from_the_groups_are_the_head_of_the_full
                         assert deadlines.pending(s, actor, flt, on=on, limit=limit) == everything[:limit], \
                             (login, flt, on, limit)
             assert any(deadlines.pending(s, actor, on=today() + timedelta(days=400), limit=5))
+
+
+def test_the_tracking_lists_pages_and_figures_from_the_groups_match_the_whole_list(province):
+    """许可与公开跟踪 pages through the counties progress_totals counts and reads its figures there; on a
+    province with every permit state, the pages are slices of the whole sorted list and the figures
+    are what that list holds."""
+    from datetime import timedelta
+
+    from core import disclosure, disclosure_tracking, progress
+    from core.startup_fields import today
+
+    with unit_of_work() as s:
+        assert progress.verify(s) == []
+        for login in ("130000", "130600", "130681"):
+            actor = s.scalar(select(User).where(User.login == login))
+            for on in (today(), today() - timedelta(days=400)):
+                for overdue_only in (False, True):
+                    flt = stats.StatsFilter()
+                    everything = disclosure_tracking.tracking(s, actor, flt, overdue_only=overdue_only, on=on)
+                    for offset, limit in ((0, 7), (5, 20), (len(everything) - 3, 20), (len(everything) + 1, 5)):
+                        page = disclosure_tracking.tracking(s, actor, flt, overdue_only=overdue_only, on=on,
+                                                            offset=max(0, offset), limit=limit)
+                        assert page == everything[max(0, offset):max(0, offset) + limit], (login, on, offset)
+                everything = disclosure_tracking.tracking(s, actor, stats.StatsFilter(), on=on)
+                counts = disclosure_tracking.tracking_counts(s, actor, stats.StatsFilter(), on=on)
+                assert counts.total == len(everything) > 0
+                assert counts.confirmed == sum(r.status == disclosure.CONFIRMED for r in everything)
+                assert counts.pending == sum(r.status == disclosure.PENDING for r in everything)
+                assert counts.overdue == sum(r.overdue for r in everything)
