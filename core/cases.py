@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.db import lock
 from core.errors import PermissionDenied, RuleViolation, ValidationError
-from core.jurisdiction import covers, enterprise_scope, require_department
+from core.case_counts import CaseTotal as Counted
+from core.jurisdiction import area_scope, covers, enterprise_scope, require_department
 from core.models import Division, Enterprise, ManagingTier, Tier, User, utcnow
 from core.notice_models import NoticeLetter
 from core.project_models import AuditProject, Case, CaseKind, CaseRemark, CaseStatus, CaseStep
@@ -310,17 +311,25 @@ class CaseRow:
     mine: bool  # waiting for this department
 
 
-def _held_by(actor: User) -> ColumnElement[bool]:
+def _held_by(actor: User, table=None) -> ColumnElement[bool]:
     """SQL: the open cases whose current step the actor's department holds (holder_tier and holder_code
-    written as a predicate over Case and the enterprise's Division)."""
+    written as a predicate over Case and the enterprise's Division, or over case_counts' rows)."""
     pairs = [(managing, step) for managing, route in ROUTES.items() for step in route
              if holder_tier(managing, step) is actor.tier]
     if not pairs:
         return false()
-    code = {Tier.COUNTY: Division.code, Tier.CITY: func.coalesce(Division.city_code, Division.code),
-            Tier.PROVINCE: Division.province_code}[actor.tier]
-    return and_(Case.status.in_(OPEN), code == actor.division_code,
-                or_(*(and_(Case.managing_tier == managing, Case.step == step) for managing, step in pairs)))
+    if table is None:
+        status, managing_tier, step_column = Case.status, Case.managing_tier, Case.step
+        code = {Tier.COUNTY: Division.code, Tier.CITY: func.coalesce(Division.city_code, Division.code),
+                Tier.PROVINCE: Division.province_code}[actor.tier]
+        open_statuses, value = OPEN, (lambda v: v)
+    else:  # case_counts stores the enums' values
+        status, managing_tier, step_column = table.status, table.managing_tier, table.step
+        code = {Tier.COUNTY: table.county_code, Tier.CITY: table.city_code,
+                Tier.PROVINCE: table.province_code}[actor.tier]
+        open_statuses, value = [s.value for s in OPEN], (lambda v: v.value)
+    return and_(status.in_(open_statuses), code == actor.division_code,
+                or_(*(and_(managing_tier == value(managing), step_column == value(step)) for managing, step in pairs)))
 
 
 def _cases_in_scope(actor: User, columns: list, kind: CaseKind | None, status: CaseStatus | None,
@@ -371,10 +380,19 @@ class CaseCount:
 
 def case_count(session: Session, actor: User, *, kind: CaseKind | None = None, mine_only: bool = False,
                status: CaseStatus | None = None) -> CaseCount:
-    """How many cases case_list would list, and how many of them wait for this department."""
+    """How many cases case_list would list, and how many of them wait for this department: added up from
+    case_counts (per county, kind, status and step, kept with every case), not counted case by case."""
     require_department(actor, "业务办理")
-    held = _held_by(actor)
-    stmt = _cases_in_scope(actor, [func.count(), func.coalesce(func.sum(sql_case((held, 1), else_=0)), 0)], kind,
-                           status, mine_only)
+    held = _held_by(actor, Counted)
+    stmt = select(func.coalesce(func.sum(Counted.cases), 0),
+                  func.coalesce(func.sum(sql_case((held, Counted.cases), else_=0)), 0)).where(
+        area_scope(actor, province=Counted.province_code, city=Counted.city_code, county=Counted.county_code,
+                   enterprise=None))
+    if kind is not None:
+        stmt = stmt.where(Counted.kind == kind.value)
+    if status is not None:
+        stmt = stmt.where(Counted.status == status.value)
+    if mine_only:
+        stmt = stmt.where(held)
     total, mine = session.execute(stmt).one()
     return CaseCount(int(total), int(mine))

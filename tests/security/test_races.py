@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core import applications, expert_draw, full_review, options, stage_records
+from core import applications, case_counts, expert_draw, full_review, options, stage_records
 from core.cases import StageVerdict, intake, return_for_rectification
 from core.project_models import (
     Case,
@@ -62,6 +62,7 @@ def test_submit(uow, mode):
     with uow() as s:
         assert s.scalar(select(func.count()).select_from(Case).where(Case.project_id == pid)) == 1
         assert audit_count(s, "case.submit_evaluation") == 1
+        assert case_counts.verify(s) == []  # counted once, by the one that applied
 
 
 def test_resubmit(uow, mode):
@@ -90,6 +91,7 @@ def test_intake(uow, mode):
         opinions = s.scalar(select(func.count()).select_from(IntakeOpinion).where(IntakeOpinion.case_id == cid))
         assert opinions == len(EVALUATION_STAGES)
         assert audit_count(s, "case.intake_pass", cid) == 1
+        assert case_counts.verify(s) == []
 
 
 def test_return_during_the_document_review(uow, mode):
@@ -190,6 +192,7 @@ def test_issue_result(uow, mode):
         assert len(s.scalars(select(Attachment).where(Attachment.owner_type == full_review.OWNER_RESULT)).all()) == 1
         assert s.get(Case, cid).status is CaseStatus.PASSED
         assert audit_count(s, "case.result", cid) == 1
+        assert case_counts.verify(s) == []
 
 
 def test_option_save(uow, mode):

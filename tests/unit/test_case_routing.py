@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from core import applications, case_history, cases, stage_records
+from core import applications, case_counts, case_history, cases, stage_records
 from core.cases import StageVerdict
 from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import AuditLogEntry, ManagingTier, Tier
@@ -87,6 +87,7 @@ def test_intake_walks_the_route_and_refuses_everyone_else(uow, managing, chain, 
             assert step is (then if i == len(chain) - 1 else chain_step(i + 1))
         assert case.step is then
         assert s.scalar(select(func.count()).select_from(IntakeOpinion)) == len(chain) * 6
+        assert case_counts.verify(s) == []  # every step moved the case's count (core.case_counts)
 
 
 def chain_step(i: int) -> CaseStep:
@@ -116,6 +117,19 @@ def test_a_failed_stage_returns_the_case_and_resubmission_resumes_at_that_level(
         assert pass_intake(s, case, CITY) is S.PROVINCE_INTAKE
         history = [e.what for e in case_history.history(s, case)]
         assert history == ["企业提交评估申请", "受理通过", "退回企业整改", "企业整改后重新提交", "受理通过"]
+        assert case_counts.verify(s) == []
+
+
+def test_a_tampered_case_count_is_found_and_rebuilt(uow):
+    from core.case_counts import CaseTotal
+
+    with uow() as s:
+        submitted_case(s, M.CITY)
+        s.execute(update(CaseTotal).values(cases=CaseTotal.cases + 1))
+        [(key, stored, expected)] = case_counts.verify(s)
+        assert (key[1:], stored["cases"], expected["cases"]) == (("evaluation", "submitted", "city", "county_intake"), 2, 1)
+        case_counts.rebuild(s)
+        assert case_counts.verify(s) == []
 
 
 @pytest.mark.parametrize(("verdicts", "message"), [
