@@ -15,14 +15,12 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.models import Division, Enterprise, Industry, ManagingTier, Tier
-from core.notice import OWNER_LETTER, STAMPED_LETTER
 from core.notice_models import NoticeAssignment, NoticeLetter
 from core.progress import STAGES
 from core.progress import LetterProgress as P
 from core.progress_totals import ProgressTotal as T
 from core.project_models import AuditProject
 from core.text import search_term
-from core.workflow_models import Attachment
 
 YES_NO = {True: "是", False: "否"}
 # 办理机构 as seed 000's list writes the managing department.
@@ -143,24 +141,18 @@ class AreaStatistics:
 
 def task_statistics(session: Session, part: NoticeAssignment) -> list[AreaStatistics]:
     """Per city (province) or county (city) under the part: its part's status, its enterprises, the
-    stamped letters uploaded and how many reached each stage; grouped in SQL (one row per area)."""
+    stamped letters uploaded and how many reached each stage; added up from progress_totals (one row per area)."""
     if part.level is Tier.COUNTY:
         return []
     key = T.city_code if part.level is Tier.PROVINCE else T.county_code
     rows = session.execute(
-        select(key.label("code"), func.sum(T.total).label("enterprises"),
+        select(key.label("code"), func.sum(T.total).label("enterprises"), func.sum(T.stamped).label("stamped"),
                *(func.sum(getattr(T, k)).label(k) for k, _ in STAT_COLUMNS))
         .where(_area(part, T)).group_by(key).having(func.sum(T.total) > 0).order_by(key)).all()
-    letter_key = P.city_code if part.level is Tier.PROVINCE else P.county_code
-    stamped = dict(session.execute(
-        select(letter_key, func.count(func.distinct(Attachment.owner_id))).select_from(Attachment)
-        .join(P, P.letter_id == Attachment.owner_id)
-        .where(Attachment.owner_type == OWNER_LETTER, Attachment.purpose == STAMPED_LETTER, _area(part))
-        .group_by(letter_key)).all())
     codes = [r.code for r in rows]
     names = dict(session.execute(select(Division.code, Division.short_name).where(Division.code.in_(codes)))
                  .all()) if codes else {}
     statuses = {c.division_code: c.status.label for c in session.scalars(
         select(NoticeAssignment).where(NoticeAssignment.parent_id == part.id))}
     return [AreaStatistics(r.code, names.get(r.code, r.code), statuses.get(r.code, ""), int(r.enterprises),
-                           stamped.get(r.code, 0), {k: int(getattr(r, k) or 0) for k, _ in STAT_COLUMNS}) for r in rows]
+                           int(r.stamped or 0), {k: int(getattr(r, k) or 0) for k, _ in STAT_COLUMNS}) for r in rows]

@@ -30,6 +30,7 @@ from core.models import Base, Division, Enterprise
 from core.notice_models import AuditNotice, NoticeAssignment, NoticeLetter, NoticeStatus
 from core.project_models import (AuditProject, Case, CaseKind, CaseStatus, CleanerOption, OptionKind,
                                  OptionStatus)
+from core.workflow_models import Attachment
 
 # The stages an enterprise passes, in order (seed 001 时间步骤).
 STAGES: tuple[tuple[str, str], ...] = (
@@ -51,6 +52,9 @@ MET_BY = {"letters_due": "notified", "register_due": "disclosed", "plan_due": "e
 OPTION_COUNTS = ("low_cost", "high_cost", "implemented", "low_cost_implemented", "high_cost_implemented")
 GRADED = progress_totals.GRADED  # its 对标 sheets: saved before / after, and whether they met the target
 PERMIT = progress_totals.PERMIT  # its permit record's state
+# The attachment that is a letter's stamped scan: core.notice's OWNER_LETTER and STAMPED_LETTER (a test keeps
+# them in step; core.notice cannot be imported from here).
+STAMPED_SCAN = ("notice_letter", "stamped_letter")
 # core.options.FIGURES' keys (a test keeps them in step; core.options cannot be imported from here).
 OPTION_FIGURES = ("investment", "economic_benefit", "water_saved", "cod_reduced", "ammonia_reduced", "other_reduced",
                   "energy_saved")
@@ -92,6 +96,8 @@ class LetterProgress(Base):
     # (core.disclosure_tracking's states CONFIRMED and PENDING).
     permit_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     permit_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Its stamped scan (盖章扫描件) is uploaded (core.notice.upload_stamped).
+    stamped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     next_milestone: Mapped[str | None] = mapped_column(String(32))
     next_due: Mapped[date | None] = mapped_column(Date, index=True)
     # The status of the project's latest evaluation case and of its latest acceptance case (None: none yet),
@@ -156,6 +162,9 @@ def source_query(letter_ids: list[int] | None = None):
         published = published.join(AuditProject, AuditProject.id == DisclosureRecord.project_id).where(
             AuditProject.letter_id.in_(letter_ids))
     published = published.subquery("published")
+    stamped = (select(Attachment.id).where(Attachment.owner_type == STAMPED_SCAN[0],
+                                           Attachment.purpose == STAMPED_SCAN[1],
+                                           Attachment.owner_id == NoticeLetter.id).exists())
     before, after = GradingSheet.phase == SheetPhase.BEFORE, GradingSheet.phase == SheetPhase.AFTER
     met = GradingSheet.target_met.is_(True)
     graded = select(GradingSheet.project_id.label("project_id"),
@@ -179,6 +188,7 @@ def source_query(letter_ids: list[int] | None = None):
                    case((NoticeLetter.accepted_at.is_not(None), one), else_=0).label("accepted"),
                    case((AuditProject.startup_submitted_at.is_not(None), one), else_=0).label("startup"),
                    case((published.c.project_id.is_not(None), one), else_=0).label("disclosed"),
+                   case((stamped, one), else_=0).label("stamped"),
                    *(func.coalesce(graded.c[k], 0).label(k) for k in GRADED),
                    case((and_(PermitRecord.requirement_written.is_(True), PermitRecord.confirmed_at.is_not(None)), one),
                         else_=0).label("permit_confirmed"),
@@ -211,7 +221,7 @@ def _row(source) -> dict:
     values = source._mapping
     row = {key: values[key] for key in ("letter_id", "notice_id", "enterprise_id", "county_code", "city_code",
                                         "province_code", "industry_major")}
-    row.update({key: bool(values[key]) for key in (*STAGE_KEYS, "disclosed", *GRADED, *PERMIT)})
+    row.update({key: bool(values[key]) for key in (*STAGE_KEYS, "disclosed", *GRADED, *PERMIT, "stamped")})
     for key in ("evaluation_status", "acceptance_status"):
         row[key] = getattr(values[key], "value", values[key])
     row.update({key: int(values[key] or 0) for key in OPTION_COUNTS})
@@ -314,6 +324,8 @@ def _note_changes(session: Session, flush_context, instances) -> None:  # noqa: 
             key, value = "projects", obj.id
         elif isinstance(obj, Case | CleanerOption | DisclosureRecord | GradingSheet | PermitRecord):
             key, value = "projects", obj.project_id
+        elif isinstance(obj, Attachment) and (obj.owner_type, obj.purpose) == STAMPED_SCAN:
+            key, value = "letters", obj.owner_id
         elif isinstance(obj, NoticeAssignment):
             key, value = "parts", obj.id
         elif isinstance(obj, Enterprise) and obj in session.dirty:

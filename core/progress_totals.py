@@ -41,6 +41,8 @@ GRADED = ("graded_before", "met_before", "graded_after", "met_after")
 # The project's 排污许可证 record (core.permits) confirmed by the county, or recorded with the requirement
 # written and awaiting confirmation (许可与公开跟踪's figures; the rest have none or lack the requirement).
 PERMIT = ("permit_confirmed", "permit_pending")
+# Letters whose stamped scan (盖章扫描件) is uploaded: the notice's 任务统计.
+LETTER_FLAGS = ("stamped",)
 # For the work summary (core.summary): letters by the status of their latest evaluation / acceptance case
 # (in review: submitted, in review or returned), and their options ledgers added up.
 IN_REVIEW = ("submitted", "in_review", "returned")
@@ -49,7 +51,7 @@ LATEST = {f"latest_{kind}_{name}": (kind, statuses) for kind in ("evaluation", "
 OPTION_COUNTS = ("low_cost", "high_cost", "implemented", "low_cost_implemented", "high_cost_implemented")
 OPTION_FIGURES = ("investment", "economic_benefit", "water_saved", "cod_reduced", "ammonia_reduced", "other_reduced",
                   "energy_saved")
-INTEGERS = ("total", *COUNTED, *GRADED, *PERMIT, *LATEST, *OPTION_COUNTS)
+INTEGERS = ("total", *COUNTED, *GRADED, *PERMIT, *LETTER_FLAGS, *LATEST, *OPTION_COUNTS)
 GROUP = ("notice_id", "county_code", "industry_major")
 
 
@@ -78,6 +80,7 @@ class ProgressTotal(Base):
     met_after: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     permit_confirmed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     permit_pending: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    stamped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     latest_evaluation_passed: Mapped[int] = mapped_column(Integer, default=0)
     latest_evaluation_failed: Mapped[int] = mapped_column(Integer, default=0)
     latest_evaluation_in_review: Mapped[int] = mapped_column(Integer, default=0)
@@ -136,7 +139,7 @@ def apply(connection: Connection, old_rows: Iterable[Mapping], new_rows: Iterabl
                 due[tuple(row[k] for k in DUE_GROUP)] += sign
             change = deltas[key]
             change["total"] += sign
-            for flag in (*COUNTED, *GRADED, *PERMIT):
+            for flag in (*COUNTED, *GRADED, *PERMIT, *LETTER_FLAGS):
                 change[flag] += sign * int(bool(row[flag]))
             for column, (kind, statuses) in LATEST.items():
                 change[column] += sign * int(_status(row[f"{kind}_status"]) in statuses)
@@ -175,7 +178,7 @@ def _computed(connection: Connection):
     return connection.execute(
         select(P.notice_id, P.county_code, P.industry_major, func.min(P.city_code).label("city_code"),
                func.min(P.province_code).label("province_code"), func.count().label("total"),
-               *(func.coalesce(func.sum(cast(getattr(P, flag), Integer)), 0).label(flag) for flag in (*COUNTED, *GRADED, *PERMIT)),
+               *(func.coalesce(func.sum(cast(getattr(P, flag), Integer)), 0).label(flag) for flag in (*COUNTED, *GRADED, *PERMIT, *LETTER_FLAGS)),
                *(func.coalesce(func.sum(case((getattr(P, f"{kind}_status").in_(statuses), 1), else_=0)), 0)
                  .label(column) for column, (kind, statuses) in LATEST.items()),
                *(func.coalesce(func.sum(getattr(P, column)), 0).label(column) for column in OPTION_COUNTS),

@@ -40,8 +40,8 @@ def upgrade() -> None:
     op.execute("CREATE INDEX ix_permit_sums ON permit_sums (notice_id, county_code, industry_major)")
     match = ("s.notice_id = progress_totals.notice_id AND s.county_code = progress_totals.county_code "
              "AND s.industry_major = progress_totals.industry_major")
-    op.execute(f"UPDATE progress_totals SET permit_confirmed = (SELECT s.confirmed FROM permit_sums s WHERE {match}), "
-               f"permit_pending = (SELECT s.pending FROM permit_sums s WHERE {match})")
+    op.execute(f"UPDATE progress_totals SET permit_confirmed = COALESCE((SELECT s.confirmed FROM permit_sums s "
+               f"WHERE {match}), 0), permit_pending = COALESCE((SELECT s.pending FROM permit_sums s WHERE {match}), 0)")
     op.execute("DROP TABLE permit_sums")
 
 

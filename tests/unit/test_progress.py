@@ -195,3 +195,25 @@ def test_the_totals_count_what_letter_progress_holds():
     assert progress_totals.OPTION_COUNTS == progress.OPTION_COUNTS
     assert progress_totals.OPTION_FIGURES == progress.OPTION_FIGURES
     assert progress_totals.IN_REVIEW == tuple(s.value for s in IN_PROGRESS)
+
+
+def test_the_stamped_scan_is_named_as_core_notice_names_it():
+    from core import notice
+
+    assert progress.STAMPED_SCAN == (notice.OWNER_LETTER, notice.STAMPED_LETTER)
+
+
+def test_a_stamped_scan_uploaded_or_replaced_moves_the_letters_flag(uow):
+    from core import notice
+    from core.notice_models import NoticeLetter
+    from tests.support.roster import ZHUOZHOU, pdf_bytes
+
+    with uow() as s:
+        campaign(s)  # 涿州 issued its letters, not yet stamped nor dispatched
+        letter = s.scalars(select(NoticeLetter).where(NoticeLetter.county_code == ZHUOZHOU)).first()
+        stamped = lambda: s.scalar(select(LetterProgress.stamped).where(LetterProgress.letter_id == letter.id))  # noqa: E731
+        assert stamped() is False
+        notice.upload_stamped(s, user(s, ZHUOZHOU), letter.id, "盖章.pdf", pdf_bytes())
+        assert stamped() is True and progress.verify(s) == []
+        notice.upload_stamped(s, user(s, ZHUOZHOU), letter.id, "盖章（重传）.pdf", pdf_bytes())  # replaced
+        assert stamped() is True and progress.verify(s) == []
