@@ -52,10 +52,6 @@ try:
         notice_files = attachments.of(session, notice.OWNER_NOTICE, row.id)
         upper_files = {a.id: attachments.of(session, notice.OWNER_PART, a.id) for a in chain}
         own_files = attachments.of(session, notice.OWNER_PART, part.id)
-        # Only a county works letter by letter (its 告知书 and the dispatch check); the other levels
-        # read their list a page at a time (core.notice_lists).
-        letters = notice.letters_in(session, part) if part.level is Tier.COUNTY else []
-        scans = notice.stamped_scans(session, [x.id for x in letters])
 except RuleViolation as exc:
     show_violation(exc)
     st.page_link("pages/notice_tasks.py", label="返回任务列表", icon=":material/arrow_back:")
@@ -178,12 +174,22 @@ def enterprise_list() -> None:
     export_buttons(everything, "清审任务企业名单", f"nl_export_{part.id}")
 
 
+def county_letters() -> tuple[list, dict]:
+    """The county's letters and their stamped scans: only a county works letter by letter (its 告知书 and
+    the dispatch check), and only on those two steps; the other levels read their list a page at a time
+    (core.notice_lists)."""
+    with unit_of_work() as session:
+        letters = notice.letters_in(session, part)
+        return letters, notice.stamped_scans(session, [x.id for x in letters])
+
+
 def dispatch() -> None:
     lower = {Tier.PROVINCE: "地市", Tier.CITY: "区县", Tier.COUNTY: "企业"}[part.level]
     if not pending:
         st.success(f"本级任务已于 {fmt_time(part.dispatched_at)} 下发至{lower}。")
         return
     if part.level is Tier.COUNTY:
+        letters, scans = county_letters()
         missing = [plain(x.enterprise.name) for x in letters if x.id not in scans]
         if missing:
             st.warning(f"还有 {len(missing)} 家企业的盖章告知书未上传，全部上传后才能下发：{'、'.join(missing[:5])}"
@@ -218,6 +224,6 @@ def statistics() -> None:
 
 RENDERERS = {"任务统计": statistics, "任务信息": province_info, "省级任务": notice_summary, "上级任务": notice_summary,
              "市级任务": own_requirements, "县级任务": own_requirements, "企业名单": enterprise_list,
-             "企业告知书": lambda: letters_step(user, part, letters, scans, seen), "下发任务": dispatch}
+             "企业告知书": lambda: letters_step(user, part, *county_letters(), seen), "下发任务": dispatch}
 RENDERERS[step]()
 seen.remember()
