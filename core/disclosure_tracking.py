@@ -29,6 +29,7 @@ from core.notice_models import AuditNotice, NoticeLetter
 from core.progress import LetterProgress
 from core.project_models import AuditProject
 from core.startup_fields import today
+from core.paging import keys_for_page
 from core.progress_totals import ProgressTotal as T
 from core.stats import StatsFilter, letter_query, totals_query
 
@@ -162,18 +163,7 @@ def _page_counties(session: Session, actor: User, flt: StatsFilter, overdue_only
     stmt = _groups(actor, flt, [T.county_code, func.sum(letters)], county_code)
     if overdue_only:
         stmt = stmt.where(T.notice_id.in_(_overdue_notices(on)))
-    counties, before, end = [], 0, None
-    for code, count in session.execute(stmt.group_by(T.county_code).order_by(T.county_code)):
-        if end is None:
-            if before + count <= offset:
-                before += count  # a county wholly before the page
-                continue
-            end = before
-        counties.append(code)
-        end += count
-        if end >= offset + limit:
-            break
-    return counties, offset - before
+    return keys_for_page(session.execute(stmt.group_by(T.county_code).order_by(T.county_code)), offset, limit)
 
 
 def tracking_counts(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *, status: str | None = None,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from core.models import Division, Enterprise, Industry, ManagingTier, Tier
 from core.notice_models import NoticeAssignment, NoticeLetter
+from core.paging import keys_for_page
 from core.progress import STAGES
 from core.progress import LetterProgress as P
 from core.progress_totals import ProgressTotal as T
@@ -94,7 +95,19 @@ def letter_rows(session: Session, part: NoticeAssignment, flt: LetterFilter = Le
             .outerjoin(major, major.code == P.industry_major)
             .outerjoin(AuditProject, AuditProject.letter_id == P.letter_id)
             .where(*_conditions(part, flt)))
-    stmt = stmt.order_by(P.county_code, NoticeLetter.letter_number).offset(offset).limit(limit)
+    inner_offset = offset
+    if limit is not None and not search_term(flt.name) and flt.managing_tier is None:
+        # The list is in county order: the page's counties from the groups, and only their letters sorted.
+        where = [_area(part, T)]
+        if flt.county_code:
+            where.append(T.county_code == flt.county_code)
+        if flt.industry_major:
+            where.append(T.industry_major == flt.industry_major)
+        counties, inner_offset = keys_for_page(session.execute(
+            select(T.county_code, func.sum(T.total)).where(*where).group_by(T.county_code).order_by(T.county_code)),
+            offset, limit)
+        stmt = stmt.where(P.county_code.in_(counties))
+    stmt = stmt.order_by(P.county_code, NoticeLetter.letter_number).offset(inner_offset).limit(limit)
     rows = []
     for number, r in enumerate(session.execute(stmt), start=offset + 1):
         reached = [label for key, label in STAGES if r._mapping[key]]

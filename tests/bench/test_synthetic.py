@@ -173,3 +173,19 @@ def test_the_case_counts_kept_per_county_agree_with_the_cases(province):
                         assert counted.total == len(listed), (login, kind, status, mine_only)
             everything = cases.case_list(s, actor)
             assert cases.case_count(s, actor).mine == sum(r.mine for r in everything)  # the rule in Python
+
+
+def test_the_notice_lists_pages_read_through_the_counties_are_slices_of_the_whole_list(province):
+    from core import notice_lists
+    from core.notice_lists import LetterFilter
+    from core.notice_models import NoticeAssignment
+
+    with unit_of_work() as s:
+        for code in ("130000", "130600", "130681"):
+            part = s.get(NoticeAssignment, province["notice"]["n2"]["parts"][code])
+            for flt in (LetterFilter(), LetterFilter(industry_major="33"), LetterFilter(county_code="130681")):
+                everything = notice_lists.letter_rows(s, part, flt, limit=None)
+                assert notice_lists.letter_count(s, part, flt) == len(everything)
+                for offset, limit in ((0, 50), (7, 13), (max(0, len(everything) - 4), 50), (len(everything), 5)):
+                    assert notice_lists.letter_rows(s, part, flt, offset=offset, limit=limit) == \
+                        everything[offset:offset + limit], (code, flt, offset)
