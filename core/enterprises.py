@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from core import audit
@@ -96,13 +96,24 @@ def county_options(session: Session, user: User) -> list[tuple[str, str]]:
 
 
 def industry_division_options(session: Session, user: User) -> list[tuple[str, str]]:
-    """(code, name) of the 大类 that occur among the user's enterprises."""
-    prefix = func.substr(Enterprise.industry_code, 1, 2)
-    # The jurisdiction's divisions as a list, not a join: the (division, industry) index then answers alone.
-    divisions = select(Division.code).where(division_scope(user))
-    codes = select(prefix).where(Enterprise.division_code.in_(divisions)).distinct()
-    rows = session.execute(select(Industry.code, Industry.name)
-                           .where(Industry.code.in_(codes)).order_by(Industry.code))
+    """(code, name) of the 大类 that occur among the user's enterprises.
+
+    Asked per 大类 (a hundred in GB/T 4754), each one probe per division of the (division, industry) index,
+    instead of reading the 大类 of every enterprise of the jurisdiction (255k at 50x, 102 ms). A 大类's
+    codes are the range [33, 34): digits only, which every collation orders alike."""
+    majors = session.execute(select(Industry.code, Industry.name).where(func.length(Industry.code) == 2)
+                             .order_by(Industry.code)).all()
+    if not majors:
+        return []
+    divisions = select(Division.code).where(division_scope(user)).scalar_subquery()
+
+    def occurs(code: str):
+        return select(literal(code).label("code")).where(
+            select(Enterprise.id).where(Enterprise.division_code.in_(divisions), Enterprise.industry_code >= code,
+                                        Enterprise.industry_code < f"{int(code) + 1:02d}").exists())
+
+    present = set(session.scalars(union_all(*(occurs(code) for code, _ in majors))))
+    rows = [(code, name) for code, name in majors if code in present]
     return [(c, n) for c, n in rows]
 
 

@@ -189,3 +189,19 @@ def test_the_notice_lists_pages_read_through_the_counties_are_slices_of_the_whol
                 for offset, limit in ((0, 50), (7, 13), (max(0, len(everything) - 4), 50), (len(everything), 5)):
                     assert notice_lists.letter_rows(s, part, flt, offset=offset, limit=limit) == \
                         everything[offset:offset + limit], (code, flt, offset)
+
+
+def test_the_directorys_industry_options_are_the_industries_of_the_jurisdictions_enterprises(province):
+    from core.enterprises import industry_division_options
+    from core.models import Industry
+
+    with unit_of_work() as s:
+        for login in ("130000", "130600", "130681"):
+            actor = s.scalar(select(User).where(User.login == login))
+            options = industry_division_options(s, actor)
+            scope = cases.enterprise_scope(actor)
+            from core.models import Division
+            majors = set(s.scalars(select(func.substr(Enterprise.industry_code, 1, 2))
+                                   .join(Division, Division.code == Enterprise.division_code).where(scope)))
+            names = dict(s.execute(select(Industry.code, Industry.name).where(Industry.code.in_(majors))).all())
+            assert options == sorted(names.items()) and options, login
