@@ -200,12 +200,13 @@ def _build(url: str, scale: float) -> dict:
         # Core inserts bypass the session hooks that keep letter_progress current: fill it from the source.
         from sqlalchemy.orm import Session
 
-        from core import case_counts, roster_counts
+        from core import case_counts, enterprise_counts, roster_counts
         from core.progress import rebuild
 
         rebuild(Session(bind=connection))
         roster_counts.rebuild(Session(bind=connection))  # the roster's and the cases' counts, likewise
         case_counts.rebuild(Session(bind=connection))
+        enterprise_counts.rebuild(Session(bind=connection))
         if connection.dialect.name == "postgresql":
             _advance_sequences(connection)
     if url.startswith("sqlite"):

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, aliased
 from core import audit
 from core import credit_code as codes
 from core.errors import PermissionDenied, ValidationError
-from core.jurisdiction import Action, division_scope, enterprise_scope, require
+from core.enterprise_counts import EnterpriseCount
+from core.jurisdiction import Action, area_scope, division_scope, enterprise_scope, require
 from core.models import Division, Enterprise, Industry, ManagingTier, Tier, User
 from core.reference import normalize_name
 from core.text import Limit, clean, search_term
@@ -74,7 +75,10 @@ def search(session: Session, user: User, flt: DirectoryFilter, page: int = 1,
            page_size: int = 50) -> tuple[list[dict], int]:
     """One page of the directory (rows as dicts keyed by COLUMNS) and the total count."""
     stmt = _query(user, flt)
-    total = session.scalar(_count(user, flt))
+    if flt == DirectoryFilter():  # unfiltered: from enterprise_counts
+        total = enterprise_total(session, user)
+    else:
+        total = session.scalar(_count(user, flt))
     page = max(1, page)
     rows = session.execute(stmt.order_by(Enterprise.division_code, Enterprise.name)
                            .limit(page_size).offset((page - 1) * page_size)).all()
@@ -117,11 +121,21 @@ def industry_division_options(session: Session, user: User) -> list[tuple[str, s
     return [(c, n) for c, n in rows]
 
 
+def enterprise_total(session: Session, user: User) -> int:
+    """The enterprises under this user: a department's added up from enterprise_counts (kept with the
+    directory), not counted one by one."""
+    if user.tier is Tier.ENTERPRISE:
+        return session.scalar(select(func.count()).select_from(Enterprise)
+                              .join(Division, Division.code == Enterprise.division_code)
+                              .where(enterprise_scope(user))) or 0
+    return int(session.scalar(select(func.coalesce(func.sum(EnterpriseCount.enterprises), 0)).where(
+        area_scope(user, province=EnterpriseCount.province_code, city=EnterpriseCount.city_code,
+                   county=EnterpriseCount.division_code, enterprise=None))))
+
+
 def jurisdiction_summary(session: Session, user: User) -> dict:
     """Figures for the home page: the divisions and enterprises under this user."""
-    enterprises = session.scalar(select(func.count()).select_from(Enterprise)
-                                 .join(Division, Division.code == Enterprise.division_code)
-                                 .where(enterprise_scope(user)))
+    enterprises = enterprise_total(session, user)
     counties = session.scalar(select(func.count()).select_from(Division)
                               .where(division_scope(user), Division.level == Tier.COUNTY))
     cities = session.scalar(select(func.count()).select_from(Division)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import core.enterprise_counts  # noqa: F401  (the directory's counts kept with every enterprise added)
 from core import attachments, audit, credit_code, roster_counts  # noqa: F401  (counts kept with every entry written)
 from core.db import flush_or_stale, lock
 from core.errors import PermissionDenied, RuleViolation, ValidationError

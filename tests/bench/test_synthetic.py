@@ -10,7 +10,7 @@ from bench import synthetic
 from bench.page_specs import TIERS
 from bench.pages_bench import measure_scale, select_specs
 from bench.probes import SqlCounter
-from core import attachments, auth, cases, roster_counts, stats
+from core import attachments, auth, cases, enterprise_counts, roster_counts, stats
 from core.db import unit_of_work
 from core.models import Enterprise, User
 from core.notice_models import NoticeAssignment, NoticeLetter, NoticeStatus
@@ -33,6 +33,7 @@ def test_the_province_holds_every_state_the_pages_show(province):
         assert excluded and all(e.exclusion_reason for e in excluded)
         assert s.scalar(select(func.count()).select_from(RosterEntry).where(RosterEntry.added_by_division.is_not(None)))
         assert roster_counts.verify(s) == []  # counted after the bulk load, as the ORM keeps them later
+        assert enterprise_counts.verify(s) == []
 
 
 def test_letters_projects_and_figures_agree(province):

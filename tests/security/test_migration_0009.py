@@ -16,6 +16,7 @@ import core.notice_models  # noqa: F401
 import core.project_models  # noqa: F401
 import core.review_models  # noqa: F401
 import core.case_counts  # noqa: F401
+import core.enterprise_counts  # noqa: F401
 import core.roster_counts  # noqa: F401
 import core.workflow_models  # noqa: F401
 from core.config import database_url

@@ -10,9 +10,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from core import audit, progress, roster_counts, roster_list
+from core import audit, case_counts, enterprise_counts, progress, roster_counts, roster_list
+from core.enterprise_counts import EnterpriseCount
 from core.disclosure_models import PermitClass, PermitRecord
-from core.models import User, utcnow
+from core.models import Enterprise, User, utcnow
 from core.roster_counts import RosterCount
 from core.workflow_models import RosterEntry
 from core.db import get_engine, unit_of_work
@@ -48,3 +49,6 @@ def test_0018_and_0019_fill_their_tables_from_the_existing_rows(scratch_url):  #
         assert s.scalar(select(func.count()).where(RosterEntry.corrected_by_county.is_(True))) == 1
         assert s.scalar(select(func.sum(RosterCount.changed_county))) >= 1
         assert progress.verify(s) == [] and roster_counts.verify(s) == []
+        assert case_counts.verify(s) == [] and enterprise_counts.verify(s) == []
+        assert s.scalar(select(func.sum(EnterpriseCount.enterprises))) == s.scalar(
+            select(func.count()).select_from(Enterprise))
