@@ -17,7 +17,7 @@ from core import progress
 from core.models import Division, Enterprise, Tier, User
 from core.notice_models import MILESTONES, AuditNotice
 from core.progress_totals import COUNTED, DueTotal
-from core.progress_totals import ProgressTotal as T
+from core.progress_totals import CountyTotal as T
 from core.stats import StatsFilter, letter_query, progress_scope, totals_query
 from core.startup_fields import today
 
@@ -147,7 +147,7 @@ def milestones(session: Session, actor: User, notice: AuditNotice, *, on: date |
     on = on or today()
     stages = COUNTED  # the funnel's stages and the publication flag, as MET_BY names them
     totals = session.execute(totals_query(actor, StatsFilter(notice_id=notice.id), [
-        func.coalesce(func.sum(T.total), 0), *(func.coalesce(func.sum(getattr(T, k)), 0) for k in stages)])).one()
+        func.coalesce(func.sum(T.total), 0), *(func.coalesce(func.sum(getattr(T, k)), 0) for k in stages)], T)).one()
     met_by_stage = dict(zip(stages, totals[1:]))
     states = []
     for key, label in MILESTONES:

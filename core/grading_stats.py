@@ -2,7 +2,7 @@
 
 Counted over the letters in the actor's jurisdiction under the statistics filter, from the level and target stored
 on each 对标 sheet when it was last saved (core.grading_entry), as letter_progress notes them per letter and
-progress_totals adds them up per campaign, county and 大类: one SQL aggregate over the groups.
+county_totals adds them up per campaign and county: one SQL aggregate over a few hundred rows.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.jurisdiction import require_department
 from core.models import User
 from core.progress_totals import GRADED
-from core.progress_totals import ProgressTotal as T
+from core.progress_totals import CountyTotal as T
 from core.stats import StatsFilter, totals_query
 
 
@@ -36,7 +36,7 @@ def target_counts(session: Session, actor: User, flt: StatsFilter = StatsFilter(
     require_department(actor, "统计")
     key = {None: literal("all"), "city": T.city_code, "county": T.county_code}[by]
     stmt = totals_query(actor, flt, [key.label("key"), *(func.coalesce(func.sum(getattr(T, k)), 0).label(k)
-                                                       for k in GRADED)])
+                                                       for k in GRADED)], T)
     return {row.key: TargetCounts(*(int(getattr(row, k)) for k in GRADED))
             for row in session.execute(stmt.group_by(key))}
 

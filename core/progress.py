@@ -261,7 +261,8 @@ def rebuild(session: Session) -> int:
     """Recompute every row (after a bulk load that bypassed the ORM, or to repair), and their totals."""
     connection = session.connection()
     connection.execute(delete(LetterProgress.__table__))
-    for totals in (progress_totals.ProgressTotal, progress_totals.DueTotal):  # refresh adds every letter back in
+    for totals in (progress_totals.ProgressTotal, progress_totals.CountyTotal,
+                   progress_totals.DueTotal):  # refresh adds every letter back in
         connection.execute(delete(totals.__table__))
     ids = list(connection.scalars(select(NoticeLetter.id).order_by(NoticeLetter.id)))
     return refresh(session, ids)

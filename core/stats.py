@@ -17,7 +17,7 @@ from core.jurisdiction import area_scope, enterprise_scope, require_department
 from core.models import Division, Enterprise, Industry, User
 from core.notice_models import AuditNotice, NoticeLetter
 from core.progress import STAGE_KEYS, STAGES, LetterProgress
-from core.progress_totals import ProgressTotal
+from core.progress_totals import CountyTotal, ProgressTotal
 from core.project_models import AuditProject
 
 STAGE_LABELS = dict(STAGES)
@@ -67,12 +67,13 @@ def progress_scope(actor: User, flt: StatsFilter = StatsFilter(), table=P) -> Co
     return and_(*where)
 
 
-def totals_query(actor: User, flt: StatsFilter, columns: list) -> Select:
-    """`columns` over the progress_totals groups of the actor's jurisdiction that the filter selects: the
-    same letters as letter_query, a few thousand groups instead of tens of thousands of rows."""
-    stmt = select(*columns).select_from(T).where(progress_scope(actor, flt, T))
+def totals_query(actor: User, flt: StatsFilter, columns: list, table=T) -> Select:
+    """`columns` over the progress_totals groups (or county_totals', `table`) of the actor's jurisdiction that
+    the filter selects: the same letters as letter_query, a few thousand groups (a few hundred per county)
+    instead of tens of thousands of rows."""
+    stmt = select(*columns).select_from(table).where(progress_scope(actor, flt, table))
     if flt.batch:
-        stmt = stmt.join(AuditNotice, AuditNotice.id == T.notice_id).where(AuditNotice.batch == flt.batch)
+        stmt = stmt.join(AuditNotice, AuditNotice.id == table.notice_id).where(AuditNotice.batch == flt.batch)
     return stmt
 
 
@@ -110,9 +111,11 @@ def funnel(session: Session, actor: User, flt: StatsFilter = StatsFilter(), by: 
     campaign, county and 大类); names are looked up after grouping.
     """
     require_department(actor, "统计")
-    key = {None: literal("all"), "city": T.city_code, "county": T.county_code, "industry": T.industry_major}[by]
-    stmt = totals_query(actor, flt, [key.label("key"), func.sum(T.total).label("total"),
-                                     *(func.sum(getattr(T, k)).label(k) for k in STAGE_KEYS)])
+    table = T if by == "industry" else CountyTotal  # only the industries need the 大类 groups
+    key = {None: literal("all"), "city": table.city_code, "county": table.county_code,
+           "industry": T.industry_major}[by]
+    stmt = totals_query(actor, flt, [key.label("key"), func.sum(table.total).label("total"),
+                                     *(func.sum(getattr(table, k)).label(k) for k in STAGE_KEYS)], table)
     rows = session.execute(stmt.group_by(key).order_by(key)).all()
     names = group_names(session, by, [r.key for r in rows])
     return [{"key": r.key, "name": names.get(r.key, r.key), "total": int(r.total or 0),
@@ -137,7 +140,8 @@ def group_names(session: Session, by: str | None, keys: list[str]) -> dict[str, 
 def enterprise_count(session: Session, actor: User, flt: StatsFilter = StatsFilter()) -> int:
     """How many letters enterprise_rows would list (one per enterprise per campaign)."""
     require_department(actor, "统计")
-    return int(session.scalar(totals_query(actor, flt, [func.coalesce(func.sum(T.total), 0)])) or 0)
+    return int(session.scalar(totals_query(actor, flt, [func.coalesce(func.sum(CountyTotal.total), 0)],
+                                           CountyTotal)) or 0)
 
 
 def enterprise_rows(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *, offset: int = 0,
@@ -161,12 +165,13 @@ def enterprise_rows(session: Session, actor: User, flt: StatsFilter = StatsFilte
 def campaigns(session: Session, actor: User) -> list[AuditNotice]:
     """The campaigns (audit notices) that have letters in the actor's jurisdiction, newest first."""
     require_department(actor, "统计")
-    ids = select(T.notice_id).where(progress_scope(actor, table=T), T.total > 0).distinct()
+    ids = (select(CountyTotal.notice_id).where(progress_scope(actor, table=CountyTotal), CountyTotal.total > 0)
+           .distinct())
     return list(session.scalars(select(AuditNotice).where(AuditNotice.id.in_(ids)).order_by(AuditNotice.id.desc())))
 
 
 def counties(session: Session, actor: User, flt: StatsFilter = StatsFilter()) -> list[tuple[str, str]]:
     """(code, name) of the counties that have letters in the selection, e.g. for a county filter."""
-    codes = totals_query(actor, flt, [T.county_code]).where(T.total > 0).distinct()
+    codes = totals_query(actor, flt, [CountyTotal.county_code], CountyTotal).where(CountyTotal.total > 0).distinct()
     return list(session.execute(select(Division.code, Division.short_name).where(Division.code.in_(codes))
                                 .order_by(Division.code)).all())

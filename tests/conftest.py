@@ -44,7 +44,7 @@ DEMO_ACCOUNTS = PROJECT_ROOT / "data" / "demo" / "accounts.csv"
 EMPTY_TEMPLATE = _TMP / "empty.db"
 # Every table a test may write (PostgreSQL empties them between tests); tests/unit/test_schema_tables.py
 # keeps the list complete.
-MUTABLE_TABLES = ("messages", "outbox", "progress_totals", "due_totals", "roster_counts", "case_counts", "enterprise_counts",
+MUTABLE_TABLES = ("messages", "outbox", "progress_totals", "county_totals", "due_totals", "roster_counts", "case_counts", "enterprise_counts",
                   "instance_settings", "counters", "letter_progress", "indicator_values", "grading_sheets",
                   "grading_profiles", "indicators", "indicator_groups", "indicator_systems", "disclosure_records",
                   "permit_records",
