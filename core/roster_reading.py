@@ -62,8 +62,7 @@ def _conditions(part: RosterAssignment, flt: EntryFilter) -> list[ColumnElement[
     if part.level is Tier.CITY and not flt.county_code:
         # The same entries, said so that a page in list order is read county by county from the (task,
         # county, 序号) index: by city_code alone SQLite sorted every entry of the city for each page.
-        where.append(RosterEntry.county_code.in_(select(Division.code).where(
-            (Division.city_code == part.division_code) | (Division.code == part.division_code))))
+        where.append(RosterEntry.county_code.in_(select(Division.code).where(_within(part))))
     if name := search_term(flt.name):
         where.append(Enterprise.name.contains(name, autoescape=True))
     if flt.included is not None:
@@ -76,16 +75,19 @@ def _conditions(part: RosterAssignment, flt: EntryFilter) -> list[ColumnElement[
     return where
 
 
+def _within(part: RosterAssignment) -> ColumnElement[bool]:
+    """SQL predicate on Division: the part's division and those below it."""
+    if part.level is Tier.PROVINCE:
+        return Division.province_code == part.division_code
+    if part.level is Tier.CITY:
+        return (Division.code == part.division_code) | (Division.city_code == part.division_code)
+    return Division.code == part.division_code
+
+
 def _authors(part: RosterAssignment):
     """Accounts of the part's department and of the departments below it: whose corrections a
     reviewer of the part weighs (the city's own, made before it dispatched, are not the county's)."""
-    if part.level is Tier.PROVINCE:
-        inside = Division.province_code == part.division_code
-    elif part.level is Tier.CITY:
-        inside = (Division.code == part.division_code) | (Division.city_code == part.division_code)
-    else:
-        inside = Division.code == part.division_code
-    return select(User.id).join(Division, Division.code == User.division_code).where(inside)
+    return select(User.id).join(Division, Division.code == User.division_code).where(_within(part))
 
 
 def _corrections_query(part: RosterAssignment):
@@ -152,14 +154,8 @@ def _counties_with_entries(part: RosterAssignment):
     """SQL predicate on Division: the counties that hold entries of the part. Asked per division (a few
     hundred in a province, each one probe of the entries' (task, county) index) instead of reading the
     distinct counties off every entry of the part (255k in a province at 50x)."""
-    if part.level is Tier.PROVINCE:
-        inside = Division.province_code == part.division_code
-    elif part.level is Tier.CITY:
-        inside = (Division.city_code == part.division_code) | (Division.code == part.division_code)
-    else:
-        inside = Division.code == part.division_code
     has_entries = select(RosterEntry.id).where(area_filter(part), RosterEntry.county_code == Division.code).exists()
-    return inside & has_entries
+    return _within(part) & has_entries
 
 
 def counties_of(session: Session, part: RosterAssignment) -> list[tuple[str, str]]:
