@@ -18,9 +18,9 @@ from collections import Counter
 from collections.abc import Mapping
 
 from sqlalchemy import Connection, Integer, String, delete, event, func, inspect, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core.counters import add_to
 from core.models import Base, Division, Enterprise
 from core.project_models import AuditProject, Case
 
@@ -106,16 +106,11 @@ def _forget(session: Session, previous_transaction) -> None:  # noqa: ARG001
 
 def apply(connection: Connection, deltas: Mapping[tuple, int]) -> None:
     """Add each delta to its row (one upsert each, in one order for every transaction)."""
-    table = CaseTotal.__table__
-    dialect = {"sqlite": sqlite, "postgresql": postgresql}[connection.dialect.name]
-    for (place, key) in sorted(deltas):
-        if not deltas[(place, key)]:
-            continue
-        county, city, province = place
-        stmt = dialect.insert(table).values(county_code=county, city_code=city, province_code=province,
-                                            cases=deltas[(place, key)], **dict(zip(KEY, key, strict=True)))
-        connection.execute(stmt.on_conflict_do_update(index_elements=["county_code", *KEY],
-                                                      set_={"cases": table.c.cases + stmt.excluded.cases}))
+    for place, key in sorted(deltas):
+        if deltas[(place, key)]:
+            county, city, province = place
+            add_to(connection, CaseTotal.__table__, {"county_code": county, **dict(zip(KEY, key, strict=True))},
+                   {"cases": deltas[(place, key)]}, {"city_code": city, "province_code": province})
 
 
 def _computed(connection: Connection):

@@ -9,9 +9,9 @@ concurrent request waits and gets the next number; a rolled-back transaction giv
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Connection, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -30,11 +30,25 @@ def next_values(session: Session, name: str, count: int = 1, used: Callable[[], 
     last = session.scalar(update(table).where(table.c.name == name).values(value=table.c.value + count)
                           .returning(table.c.value))
     if last is None:
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        stmt = insert(table).values(name=name, value=used() + count)
+        stmt = _insert(session.get_bind().dialect.name)(table).values(name=name, value=used() + count)
         stmt = stmt.on_conflict_do_update(index_elements=[table.c.name], set_={"value": table.c.value + count})
         last = session.scalar(stmt.returning(table.c.value))
     return range(last - count + 1, last + 1)
+
+
+def _insert(dialect_name: str):
+    """The dialect's INSERT, which has ON CONFLICT DO UPDATE (SQLite 3.24+, PostgreSQL)."""
+    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+
+
+def add_to(connection: Connection, table: Table, key: Mapping, amounts: Mapping, rest: Mapping | None = None) -> None:
+    """Add `amounts` to the columns of the row of `table` whose primary key is `key`, or insert that row
+    with them (and `rest`, its other columns) if there is none: one INSERT ... ON CONFLICT DO UPDATE SET
+    col = col + excluded.col. The row stays locked to the end of the transaction, so two transactions
+    adding to it both land (the counter tables kept with the events: core.progress_totals, …)."""
+    stmt = _insert(connection.dialect.name)(table).values(**key, **(rest or {}), **amounts)
+    connection.execute(stmt.on_conflict_do_update(
+        index_elements=list(key), set_={column: table.c[column] + stmt.excluded[column] for column in amounts}))
 
 
 def next_value(session: Session, name: str, used: Callable[[], int] = lambda: 0) -> int:

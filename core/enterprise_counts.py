@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 
 from sqlalchemy import Connection, Integer, String, delete, event, func, inspect, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core.counters import add_to
 from core.models import Base, Division, Enterprise
 
 _PENDING = "enterprise_counts_pending"
@@ -71,13 +71,9 @@ def apply(connection: Connection, deltas: Counter) -> None:
     places = {row.code: row for row in connection.execute(
         select(Division.code, func.coalesce(Division.city_code, Division.code).label("city_code"),
                Division.province_code).where(Division.code.in_(codes)))}
-    table = EnterpriseCount.__table__
-    dialect = {"sqlite": sqlite, "postgresql": postgresql}[connection.dialect.name]
     for code in codes:
-        stmt = dialect.insert(table).values(division_code=code, city_code=places[code].city_code,
-                                            province_code=places[code].province_code, enterprises=deltas[code])
-        connection.execute(stmt.on_conflict_do_update(
-            index_elements=["division_code"], set_={"enterprises": table.c.enterprises + stmt.excluded.enterprises}))
+        add_to(connection, EnterpriseCount.__table__, {"division_code": code}, {"enterprises": deltas[code]},
+               {"city_code": places[code].city_code, "province_code": places[code].province_code})
 
 
 def _computed(connection: Connection) -> dict[str, dict]:

@@ -22,13 +22,12 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-
 from datetime import date
 
 from sqlalchemy import Connection, Date, Float, Integer, String, case, cast, delete, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core.counters import add_to
 from core.models import Base
 
 # The letter_progress flags counted here (core.progress.STAGE_KEYS and the publication flag); a test
@@ -146,16 +145,14 @@ def _status(value) -> str | None:
 def apply(connection: Connection, old_rows: Iterable[Mapping], new_rows: Iterable[Mapping]) -> None:
     """Add the difference between letters' old and new letter_progress rows to their groups."""
     deltas: dict[tuple, Counter] = defaultdict(Counter)
-    due: Counter = Counter()
-    places: dict[tuple, tuple[str, str]] = {}
-    places_of_county: dict[str, tuple[str, str]] = {}
+    due: dict[tuple, Counter] = defaultdict(Counter)
+    places: dict[str, tuple[str, str]] = {}  # a county's city and province
     for sign, rows in ((-1, old_rows), (1, new_rows)):
         for row in rows:
-            key = _key(row)
-            places[key] = places_of_county[row["county_code"]] = (row["city_code"], row["province_code"])
+            places[row["county_code"]] = (row["city_code"], row["province_code"])
             if row["next_due"] is not None:
-                due[tuple(row[k] for k in DUE_GROUP)] += sign
-            change = deltas[key]
+                due[tuple(row[k] for k in DUE_GROUP)]["letters"] += sign
+            change = deltas[_key(row)]
             change["total"] += sign
             for flag in (*COUNTED, *GRADED, *PERMIT, *LETTER_FLAGS):
                 change[flag] += sign * int(bool(row[flag]))
@@ -163,50 +160,23 @@ def apply(connection: Connection, old_rows: Iterable[Mapping], new_rows: Iterabl
                 change[column] += sign * int(_status(row[f"{kind}_status"]) in statuses)
             for column in (*OPTION_COUNTS, *OPTION_FIGURES):
                 change[column] += sign * (row[column] or 0)
-    table = ProgressTotal.__table__
-    dialect = {"sqlite": sqlite, "postgresql": postgresql}[connection.dialect.name]
-    for key in sorted(deltas):  # one order for everyone: two transactions never wait on each other in a ring
-        change = deltas[key]
-        if not any(change.values()):
-            continue
-        values = dict(zip(GROUP, key, strict=True), city_code=places[key][0], province_code=places[key][1],
-                      **{column: change[column] for column in (*INTEGERS, *OPTION_FIGURES)})
-        stmt = dialect.insert(table).values(values)
-        stmt = stmt.on_conflict_do_update(index_elements=list(GROUP), set_={
-            column: table.c[column] + stmt.excluded[column] for column in (*INTEGERS, *OPTION_FIGURES)})
-        connection.execute(stmt)
-    _apply_county(connection, dialect, deltas, places)
-    _apply_due(connection, dialect, due, places_of_county)
-
-
-def _apply_county(connection: Connection, dialect, deltas: Mapping[tuple, Counter], places: Mapping) -> None:
-    """The same differences added up per campaign and county, into county_totals."""
     by_county: dict[tuple, Counter] = defaultdict(Counter)
     for (notice_id, county_code, _), change in deltas.items():
         by_county[(notice_id, county_code)].update(change)
-    places_of = {(key[0], key[1]): place for key, place in places.items()}
-    table = CountyTotal.__table__
-    for key in sorted(by_county):  # after the 大类 groups, in one order: no ring of waits
-        change = by_county[key]
-        if not any(change.values()):
-            continue
-        stmt = dialect.insert(table).values(notice_id=key[0], county_code=key[1], city_code=places_of[key][0],
-                                            province_code=places_of[key][1],
-                                            **{column: change[column] for column in (*INTEGERS, *OPTION_FIGURES)})
-        connection.execute(stmt.on_conflict_do_update(index_elements=["notice_id", "county_code"], set_={
-            column: table.c[column] + stmt.excluded[column] for column in (*INTEGERS, *OPTION_FIGURES)}))
-
-
-def _apply_due(connection: Connection, dialect, due: Counter, places_of_county: dict[str, tuple[str, str]]) -> None:
-    table = DueTotal.__table__
-    for key in sorted(due):  # the same one order as above
-        if not due[key]:
-            continue
-        city_code, province_code = places_of_county[key[1]]
-        stmt = dialect.insert(table).values(dict(zip(DUE_GROUP, key, strict=True), city_code=city_code,
-                                                 province_code=province_code, letters=due[key]))
-        connection.execute(stmt.on_conflict_do_update(index_elements=list(DUE_GROUP),
-                                                      set_={"letters": table.c.letters + stmt.excluded.letters}))
+    # One order for every transaction (the 大类 groups, the counties, the due dates, each sorted): two
+    # transactions never wait on each other in a ring.
+    for table, key_columns, changes, columns in (
+            (ProgressTotal.__table__, GROUP, deltas, (*INTEGERS, *OPTION_FIGURES)),
+            (CountyTotal.__table__, ("notice_id", "county_code"), by_county, (*INTEGERS, *OPTION_FIGURES)),
+            (DueTotal.__table__, DUE_GROUP, due, ("letters",))):
+        for key in sorted(changes):
+            change = changes[key]
+            if not any(change.values()):
+                continue
+            city_code, province_code = places[key[1]]  # every key starts (notice, county)
+            add_to(connection, table, dict(zip(key_columns, key, strict=True)),
+                   {column: change[column] for column in columns},
+                   {"city_code": city_code, "province_code": province_code})
 
 
 def _computed(connection: Connection, by_industry: bool = True):

@@ -22,9 +22,9 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 
 from sqlalchemy import Connection, Integer, String, and_, case, delete, event, func, insert, inspect, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core.counters import add_to
 from core.models import Base
 from core.workflow_models import RosterEntry
 
@@ -115,17 +115,11 @@ def _forget(session: Session, previous_transaction) -> None:  # noqa: ARG001
 
 def apply(connection: Connection, deltas: Mapping[tuple, Counter], cities: Mapping[tuple, str]) -> None:
     """Add the deltas to their counties' rows (one upsert each, in one order for every transaction)."""
-    table = RosterCount.__table__
-    dialect = {"sqlite": sqlite, "postgresql": postgresql}[connection.dialect.name]
     for key in sorted(deltas):
         change = deltas[key]
-        if not any(change.values()):
-            continue
-        stmt = dialect.insert(table).values(task_id=key[0], county_code=key[1], city_code=cities[key],
-                                            **{name: change[name] for name in FIGURES})
-        connection.execute(stmt.on_conflict_do_update(
-            index_elements=["task_id", "county_code"],
-            set_={name: table.c[name] + stmt.excluded[name] for name in FIGURES}))
+        if any(change.values()):
+            add_to(connection, RosterCount.__table__, {"task_id": key[0], "county_code": key[1]},
+                   {name: change[name] for name in FIGURES}, {"city_code": cities[key]})
 
 
 def _computed(connection: Connection):
