@@ -190,6 +190,31 @@ class Outcome:
     dashboard_cpu: float = 0.0  # ... and while they opened the dashboard
 
 
+async def sign_in_all(sessions: list, sign_in, args, server: subprocess.Popen, outcome: Outcome) -> list:
+    """Sign the sessions in, all at once (or --login-batch at a time): the times, failures, the server's
+    memory and CPU go into `outcome`; returns the sessions that made it."""
+    outcome.rss_before, cpu = rss_mb(server.pid), cpu_seconds(server.pid)
+    batch = args.login_batch or len(sessions)  # all at once unless asked to sign in a few at a time
+    results = []
+    for i in range(0, len(sessions), batch):
+        results += await asyncio.gather(*(timed(sign_in(session)) for session in sessions[i:i + batch]))
+    outcome.rss_after_logins, outcome.login_cpu = rss_mb(server.pid), cpu_seconds(server.pid) - cpu
+    outcome.logins = [seconds for seconds, error in results if error is None]
+    outcome.failures += [f"login: {error}" for _, error in results if error]
+    print(summary("(progress) signed in", outcome.logins, len(results)), file=sys.stderr, flush=True)
+    return [session for session, (_, error) in zip(sessions, results, strict=True) if error is None]
+
+
+async def open_all(sessions: list, open_one, server: subprocess.Popen, outcome: Outcome) -> None:
+    """Have every session open 统计分析 at the same moment: times, failures, memory and CPU into `outcome`."""
+    cpu = cpu_seconds(server.pid)
+    outcome.dashboards = len(sessions)
+    results = await asyncio.gather(*(timed(open_one(session)) for session in sessions))
+    outcome.rss_after, outcome.dashboard_cpu = rss_mb(server.pid), cpu_seconds(server.pid) - cpu
+    outcome.opened = [seconds for seconds, error in results if error is None]
+    outcome.failures += [f"统计分析: {error}" for _, error in results if error]
+
+
 async def run_ws(args, base_url: str, server: subprocess.Popen) -> Outcome:
     """The same moments with websocket clients (bench/ws_client.py) instead of browsers: each session
     signs in through the login form's widgets and opens 统计分析 from the menu as a click does; a
@@ -204,23 +229,9 @@ async def run_ws(args, base_url: str, server: subprocess.Popen) -> Outcome:
         await client.close()
     clients = [ws_client.StreamlitClient(base_url) for _ in range(args.sessions)]
     await asyncio.gather(*(c.connect() for c in clients))
-    outcome.rss_before, cpu = rss_mb(server.pid), cpu_seconds(server.pid)
-    batch = args.login_batch or len(clients)
-    results = []
-    for i in range(0, len(clients), batch):
-        results += await asyncio.gather(*(timed(ws_client.sign_in(c, args.account, synthetic.BENCH_PASSWORD))
-                                          for c in clients[i:i + batch]))
-    outcome.rss_after_logins, outcome.login_cpu = rss_mb(server.pid), cpu_seconds(server.pid) - cpu
-    outcome.logins = [seconds for seconds, error in results if error is None]
-    outcome.failures += [f"login: {error}" for _, error in results if error]
-    clients = [c for c, (_, error) in zip(clients, results, strict=True) if error is None]
-    print(summary("(progress) signed in", outcome.logins, len(results)), file=sys.stderr, flush=True)
-    cpu = cpu_seconds(server.pid)
-    outcome.dashboards = len(clients)
-    results = await asyncio.gather(*(timed(ws_client.open_page(c, "dashboard", "企业总数")) for c in clients))
-    outcome.rss_after, outcome.dashboard_cpu = rss_mb(server.pid), cpu_seconds(server.pid) - cpu
-    outcome.opened = [seconds for seconds, error in results if error is None]
-    outcome.failures += [f"统计分析: {error}" for _, error in results if error]
+    signed_in = await sign_in_all(clients, lambda c: ws_client.sign_in(c, args.account, synthetic.BENCH_PASSWORD),
+                                  args, server, outcome)
+    await open_all(signed_in, lambda c: ws_client.open_page(c, "dashboard", "企业总数"), server, outcome)
     for client in clients:
         await client.close()
     return outcome
@@ -250,29 +261,15 @@ async def run(args, base_url: str, server: subprocess.Popen) -> Outcome:
             await open_dashboard(page, base_url, "click")
             await page.context.close()
         pages = await asyncio.gather(*(new_page(i) for i in range(args.sessions)))
-        outcome.rss_before, cpu = rss_mb(server.pid), cpu_seconds(server.pid)
-        batch = args.login_batch or len(pages)  # all at once unless asked to sign in a few at a time
-        results = []
-        for i in range(0, len(pages), batch):
-            results += await asyncio.gather(*(timed(log_in(page, args.account, synthetic.BENCH_PASSWORD))
-                                              for page in pages[i:i + batch]))
-        outcome.rss_after_logins, outcome.login_cpu = rss_mb(server.pid), cpu_seconds(server.pid) - cpu
-        outcome.logins = [seconds for seconds, error in results if error is None]
-        outcome.failures += [f"login: {error}" for _, error in results if error]
-        pages = [page for page, (_, error) in zip(pages, results, strict=True) if error is None]
-        print(summary("(progress) signed in", outcome.logins, len(results)), file=sys.stderr, flush=True)
+        pages = await sign_in_all(pages, lambda page: log_in(page, args.account, synthetic.BENCH_PASSWORD),
+                                  args, server, outcome)
         if args.warm_up:  # each browser context fetches the chart library once, a few at a time
             warmed = []
             for i in range(0, len(pages), 5):
                 warmed += await asyncio.gather(*(timed(warm(page, base_url)) for page in pages[i:i + 5]))
             outcome.failures += [f"warm-up: {error}" for _, error in warmed if error]
             pages = [page for page, (_, error) in zip(pages, warmed, strict=True) if error is None]
-        cpu = cpu_seconds(server.pid)
-        outcome.dashboards = len(pages)
-        results = await asyncio.gather(*(timed(open_dashboard(page, base_url, args.open)) for page in pages))
-        outcome.rss_after, outcome.dashboard_cpu = rss_mb(server.pid), cpu_seconds(server.pid) - cpu
-        outcome.opened = [seconds for seconds, error in results if error is None]
-        outcome.failures += [f"统计分析: {error}" for _, error in results if error]
+        await open_all(pages, lambda page: open_dashboard(page, base_url, args.open), server, outcome)
         for browser in browsers:
             await browser.close()
     return outcome
