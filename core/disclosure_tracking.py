@@ -30,7 +30,7 @@ from core.progress import LetterProgress
 from core.project_models import AuditProject
 from core.startup_fields import today
 from core.paging import keys_for_page
-from core.progress_totals import ProgressTotal as T
+from core.progress_totals import CountyTotal as T  # the list has no 大类 filter
 from core.stats import StatsFilter, letter_query, totals_query
 
 
@@ -146,7 +146,7 @@ def tracking(session: Session, actor: User, flt: StatsFilter = StatsFilter(), *,
 
 
 def _groups(actor: User, flt: StatsFilter, columns: list, county_code: str | None):
-    stmt = totals_query(actor, flt, columns)
+    stmt = totals_query(actor, flt, columns, T)
     return stmt.where(T.county_code == county_code) if county_code else stmt
 
 
@@ -158,7 +158,7 @@ def _overdue_notices(on: date):
 def _page_counties(session: Session, actor: User, flt: StatsFilter, overdue_only: bool, on: date,
                    county_code: str | None, offset: int, limit: int) -> tuple[list[str], int]:
     """The counties that hold rows offset .. offset + limit of the list (in county order), and the offset
-    of that page within their rows; counted per county from progress_totals."""
+    of that page within their rows; counted per county from county_totals."""
     letters = T.total - T.disclosed if overdue_only else T.total
     stmt = _groups(actor, flt, [T.county_code, func.sum(letters)], county_code)
     if overdue_only:
@@ -170,7 +170,7 @@ def tracking_counts(session: Session, actor: User, flt: StatsFilter = StatsFilte
                     overdue_only: bool = False, on: date | None = None,
                     county_code: str | None = None) -> TrackingCounts:
     """The figures above the list (the same selection as `tracking`), counted in the database: from the
-    groups of progress_totals unless one permit status or the overdue letters are asked for."""
+    groups of county_totals unless one permit status or the overdue letters are asked for."""
     on = on or today()
     if status is None and not overdue_only:
         require_department(actor, "许可与公开跟踪")

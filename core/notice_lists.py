@@ -9,9 +9,10 @@ leader and mobile the enterprise gave when it accepted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.models import Division, Enterprise, Industry, ManagingTier, Tier
@@ -19,6 +20,7 @@ from core.notice_models import NoticeAssignment, NoticeLetter
 from core.paging import keys_for_page
 from core.progress import STAGES
 from core.progress import LetterProgress as P
+from core.progress_totals import CountyTotal as C
 from core.progress_totals import ProgressTotal as T
 from core.project_models import AuditProject
 from core.text import search_term
@@ -37,7 +39,8 @@ class LetterFilter:
 
 
 def _area(part: NoticeAssignment, table=P) -> ColumnElement[bool]:
-    """The letters (or progress_totals groups, `table`) of the department's area within the part's campaign."""
+    """The letters (or the progress_totals / county_totals groups, `table`) of the department's area within the
+    part's campaign."""
     where = [table.notice_id == part.notice_id]
     if part.level is Tier.CITY:
         where.append(table.city_code == part.division_code)
@@ -59,14 +62,26 @@ def _conditions(part: NoticeAssignment, flt: LetterFilter) -> list[ColumnElement
     return where
 
 
+def _counted_by_groups(flt: LetterFilter) -> bool:
+    """Whether the groups know the filter's letters: a name or a 办理机构 needs the letters themselves."""
+    return not search_term(flt.name) and flt.managing_tier is None
+
+
+def _groups(part: NoticeAssignment, flt: LetterFilter, columns: Callable) -> Select:
+    """`columns(table)` over the groups that hold the filter's letters: county_totals, or progress_totals
+    when a 大类 is chosen."""
+    table = T if flt.industry_major else C
+    stmt = select(*columns(table)).where(_area(part, table))
+    if flt.county_code:
+        stmt = stmt.where(table.county_code == flt.county_code)
+    if flt.industry_major:
+        stmt = stmt.where(T.industry_major == flt.industry_major)
+    return stmt
+
+
 def letter_count(session: Session, part: NoticeAssignment, flt: LetterFilter = LetterFilter()) -> int:
-    if not search_term(flt.name) and flt.managing_tier is None:  # the groups answer without the letters
-        where = [_area(part, T)]
-        if flt.county_code:
-            where.append(T.county_code == flt.county_code)
-        if flt.industry_major:
-            where.append(T.industry_major == flt.industry_major)
-        return int(session.scalar(select(func.coalesce(func.sum(T.total), 0)).where(*where)) or 0)
+    if _counted_by_groups(flt):  # the groups answer without the letters
+        return int(session.scalar(_groups(part, flt, lambda t: [func.coalesce(func.sum(t.total), 0)])) or 0)
     stmt = select(func.count()).select_from(P)
     if search_term(flt.name) or flt.managing_tier is not None:
         stmt = stmt.join(Enterprise, Enterprise.id == P.enterprise_id)
@@ -96,16 +111,11 @@ def letter_rows(session: Session, part: NoticeAssignment, flt: LetterFilter = Le
             .outerjoin(AuditProject, AuditProject.letter_id == P.letter_id)
             .where(*_conditions(part, flt)))
     inner_offset = offset
-    if limit is not None and not search_term(flt.name) and flt.managing_tier is None:
+    if limit is not None and _counted_by_groups(flt):
         # The list is in county order: the page's counties from the groups, and only their letters sorted.
-        where = [_area(part, T)]
-        if flt.county_code:
-            where.append(T.county_code == flt.county_code)
-        if flt.industry_major:
-            where.append(T.industry_major == flt.industry_major)
-        counties, inner_offset = keys_for_page(session.execute(
-            select(T.county_code, func.sum(T.total)).where(*where).group_by(T.county_code).order_by(T.county_code)),
-            offset, limit)
+        counts = _groups(part, flt, lambda t: [t.county_code, func.sum(t.total)])
+        county = counts.selected_columns[0]
+        counties, inner_offset = keys_for_page(session.execute(counts.group_by(county).order_by(county)), offset, limit)
         stmt = stmt.where(P.county_code.in_(counties))
     stmt = stmt.order_by(P.county_code, NoticeLetter.letter_number).offset(inner_offset).limit(limit)
     rows = []
@@ -131,7 +141,7 @@ def industry_table(session: Session, part: NoticeAssignment) -> list[tuple[str, 
 
 def counties_of(session: Session, part: NoticeAssignment) -> list[tuple[str, str]]:
     """(code, name) of the counties that have letters in the part's area, for the list's filter."""
-    codes = select(T.county_code).where(_area(part, T), T.total > 0).distinct()
+    codes = select(C.county_code).where(_area(part, C), C.total > 0).distinct()
     return list(session.execute(select(Division.code, Division.short_name).where(Division.code.in_(codes))
                                 .order_by(Division.code)).all())
 
@@ -157,11 +167,11 @@ def task_statistics(session: Session, part: NoticeAssignment) -> list[AreaStatis
     stamped letters uploaded and how many reached each stage; added up from progress_totals (one row per area)."""
     if part.level is Tier.COUNTY:
         return []
-    key = T.city_code if part.level is Tier.PROVINCE else T.county_code
+    key = C.city_code if part.level is Tier.PROVINCE else C.county_code
     rows = session.execute(
-        select(key.label("code"), func.sum(T.total).label("enterprises"), func.sum(T.stamped).label("stamped"),
-               *(func.sum(getattr(T, k)).label(k) for k, _ in STAT_COLUMNS))
-        .where(_area(part, T)).group_by(key).having(func.sum(T.total) > 0).order_by(key)).all()
+        select(key.label("code"), func.sum(C.total).label("enterprises"), func.sum(C.stamped).label("stamped"),
+               *(func.sum(getattr(C, k)).label(k) for k, _ in STAT_COLUMNS))
+        .where(_area(part, C)).group_by(key).having(func.sum(C.total) > 0).order_by(key)).all()
     codes = [r.code for r in rows]
     names = dict(session.execute(select(Division.code, Division.short_name).where(Division.code.in_(codes)))
                  .all()) if codes else {}
