@@ -117,8 +117,7 @@ def industry_division_options(session: Session, user: User) -> list[tuple[str, s
                                         Enterprise.industry_code < f"{int(code) + 1:02d}").exists())
 
     present = set(session.scalars(union_all(*(occurs(code) for code, _ in majors))))
-    rows = [(code, name) for code, name in majors if code in present]
-    return [(c, n) for c, n in rows]
+    return [(code, name) for code, name in majors if code in present]
 
 
 def enterprise_total(session: Session, user: User) -> int:

@@ -25,8 +25,8 @@ from sqlalchemy import Connection, Integer, String, and_, case, delete, event, f
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.counters import add_to
-from core.models import Base
-from core.workflow_models import RosterEntry
+from core.models import Base, Tier
+from core.workflow_models import RosterAssignment, RosterEntry
 
 LEVELS = ("county", "city", "province")
 # The levels whose corrections each reviewing level weighs: its own and those below it.
@@ -165,9 +165,10 @@ def verify(session: Session) -> list[tuple]:
     return differences + [(key, None, expected) for key, expected in computed.items()]
 
 
-def area(task_id: int, level, code: str):
-    """SQL predicate on RosterCount: the counties of a part (its task, and its province, city or county)."""
-    if level.value == "province":
-        return RosterCount.task_id == task_id
-    column = RosterCount.city_code if level.value == "city" else RosterCount.county_code
-    return and_(RosterCount.task_id == task_id, column == code)
+def area(part: RosterAssignment):
+    """SQL predicate on RosterCount: the counties of a part, as core.roster_list.area_filter selects its
+    entries (its task, and its province, city or county)."""
+    if part.level is Tier.PROVINCE:
+        return RosterCount.task_id == part.task_id
+    column = RosterCount.city_code if part.level is Tier.CITY else RosterCount.county_code
+    return and_(RosterCount.task_id == part.task_id, column == part.division_code)

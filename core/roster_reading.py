@@ -108,7 +108,7 @@ def entry_count(session: Session, actor, part: RosterAssignment, flt: EntryFilte
     if not search_term(flt.name) and flt.included is None:
         # Unfiltered, by county or the changes only: added up from the counties' counts (core.roster_counts).
         figure = f"changed_{part.level.value}" if flt.changed_only else "total"
-        where = roster_counts.area(part.task_id, part.level, part.division_code)
+        where = roster_counts.area(part)
         if flt.county_code:
             where = and_(where, RosterCount.county_code == flt.county_code)
         return int(session.scalar(select(func.coalesce(func.sum(getattr(RosterCount, figure)), 0)).where(where)))
@@ -201,7 +201,7 @@ def area_counts(session: Session, assignment: RosterAssignment) -> AreaCounts:
     """The part's entries, 列入, 标注否 and 增补, added up from its counties' counts (core.roster_counts)."""
     total, kept, added = session.execute(
         select(*(func.coalesce(func.sum(getattr(RosterCount, name)), 0) for name in ("total", "kept", "added")))
-        .where(roster_counts.area(assignment.task_id, assignment.level, assignment.division_code))).one()
+        .where(roster_counts.area(assignment))).one()
     return AreaCounts(total=int(total), kept=int(kept), excluded=int(total) - int(kept), added=int(added))
 
 
