@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from core import letters
+from core import letters, pdf_font
 from core.files import check_filename, check_upload
 from core.letters import (
     LetterData,
@@ -128,8 +128,8 @@ def test_merged_pdf_has_every_page_and_letters_start_on_new_pages():
 
 
 def test_missing_font_names_the_package(monkeypatch, tmp_path):
-    monkeypatch.setattr(letters, "FONT_PATH", tmp_path / "missing.ttc")
-    monkeypatch.setattr(letters, "_registered_path", None)
+    monkeypatch.setattr(pdf_font, "FONT_PATH", tmp_path / "missing.ttc")
+    monkeypatch.setattr(pdf_font, "_registered", None)
     with pytest.raises(RuntimeError, match="fonts-wqy-zenhei"):
         render_letter(SAMPLE)
 
