@@ -18,8 +18,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import (Boolean, Date, Float, ForeignKey, Index, Integer, String, and_, case, delete, event, false, func,
+from sqlalchemy import (Boolean, Date, Float, ForeignKey, Index, Integer, String, and_, bindparam, case, delete, event, false, func,
                         insert, literal, select)
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
@@ -120,8 +121,13 @@ class LetterProgress(Base):
     energy_saved: Mapped[float] = mapped_column(Float, default=0.0)
 
 
-def source_query(letter_ids: list[int] | None = None):
-    """The progress of letters computed from the workflow tables themselves (all letters when None)."""
+@cache
+def source_query(some_letters: bool = False):
+    """The progress of letters computed from the workflow tables themselves: of every letter, or
+    (some_letters) of those in the expanding parameter `letter_ids`. Built once per process: building
+    this statement costs more than running it for one letter, and it runs at every flush that moves
+    an enterprise's progress."""
+    letter_ids = bindparam("letter_ids", expanding=True) if some_letters else None
     def flag(kind: CaseKind, passed: bool = False):
         cond = Case.kind == kind
         if passed:
@@ -247,7 +253,7 @@ def refresh(session: Session, letter_ids: Iterable[int]) -> int:
     connection = session.connection()
     written = 0
     for chunk in _chunks(ids):
-        rows = [_row(r) for r in connection.execute(source_query(chunk))]
+        rows = [_row(r) for r in connection.execute(source_query(True), {"letter_ids": chunk})]
         old = [r._mapping for r in connection.execute(select(table).where(table.c.letter_id.in_(chunk)))]
         connection.execute(delete(table).where(table.c.letter_id.in_(chunk)))
         if rows:
