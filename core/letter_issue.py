@@ -178,12 +178,22 @@ def record(session: Session, actor: User, letter_plan: LetterPlan, issued: list[
     hashes = {x.letter_id: x.password_hash for x in issued}
     if set(hashes) != {p.letter_id for p in letter_plan.letters} or not all(hashes.values()):
         raise ValueError("every planned letter needs its prepared password")
-    now = utcnow()
+    letters = {x.id: x for x in _load(session, NoticeLetter, NoticeLetter.id,
+                                      [p.letter_id for p in letter_plan.letters])}
+    users = {u.enterprise_id: u for u in _load(session, User, User.enterprise_id,
+                                               [p.enterprise_id for p in letter_plan.letters])}
     for planned in letter_plan.letters:
-        letter = session.get(NoticeLetter, planned.letter_id)
+        letter = letters.get(planned.letter_id)
         if letter is None or letter.version != planned.version or letter.notice_id != part.notice_id:
             raise RuleViolation(STALE_LETTERS)
-        _set_password(session, actor, letter, planned, hashes[planned.letter_id])
+    # Accounts first, letters after: creating an account flushes, and a flush with a changed letter
+    # recomputes its progress (core.progress); this way the letters' progress is computed once, together.
+    for planned in letter_plan.letters:
+        _set_password(session, actor, letters[planned.letter_id], planned, hashes[planned.letter_id],
+                      users.get(planned.enterprise_id))
+    now = utcnow()
+    for planned in letter_plan.letters:
+        letter = letters[planned.letter_id]
         letter.generated_at = now
         letter.generation_count += 1
         audit.record(session, actor=actor, action="notice.letter_issue", object_type=OWNER_LETTER,
@@ -192,9 +202,17 @@ def record(session: Session, actor: User, letter_plan: LetterPlan, issued: list[
     flush_or_stale(session, STALE_LETTERS)
 
 
+_LOAD_CHUNK = 1000  # bound parameters per statement
+
+
+def _load(session: Session, model, column, values: list) -> list:
+    """The rows whose column is in values, read in chunks."""
+    return [row for start in range(0, len(values), _LOAD_CHUNK)
+            for row in session.scalars(select(model).where(column.in_(values[start:start + _LOAD_CHUNK])))]
+
+
 def _set_password(session: Session, actor: User, letter: NoticeLetter, planned: PlannedLetter,
-                  password_hash: str) -> None:
-    user = session.scalar(select(User).where(User.enterprise_id == letter.enterprise_id))
+                  password_hash: str, user: User | None) -> None:
     if planned.new_account:
         if user is not None:  # created meanwhile by another issuing
             raise RuleViolation(STALE_LETTERS)
