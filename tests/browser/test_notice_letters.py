@@ -60,6 +60,11 @@ def test_county_issues_letters_and_the_enterprise_accepts(page, tmp_path):
     with zipfile.ZipFile(archive) as z:
         letters = {name: z.read(name) for name in z.namelist()}
     assert len(letters) == 2
+    # The merged PDF is built when its button is clicked: every letter's pages, in one file.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载合并 PDF（打印用）").click()
+    merged = PdfReader(download.value.path())
+    assert len(merged.pages) == sum(len(PdfReader(io.BytesIO(pdf)).pages) for pdf in letters.values())
     accounts = [credentials(pdf)[1:] for pdf in letters.values()]
     (first, first_pdf), (second, second_pdf) = ((credentials(pdf)[0], pdf) for pdf in letters.values())
     # The first letter one by one: pick the enterprise, then its scan.
