@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from core import letters, pdf_font
+from core import pdf_font
 from core.files import check_filename, check_upload
 from core.letters import (
     LetterData,
@@ -73,6 +73,23 @@ def test_letter_reads_back_with_the_enterprise_data_and_dates():
         assert _compact(format_date(getattr(SAMPLE, field))) in text, field
     assert format_date(date(2021, 10, 30)) == "2021 年 10 月 30 日"
     assert "初始密码为：Xk7#pQ2m&Lr9" in text  # markup characters are escaped, not swallowed
+
+
+def test_letters_of_a_batch_reuse_the_font_subsets_of_their_shared_text():
+    """core.pdf_font: the second letter of a batch builds one subset (its own characters), and reads
+    back whole, its name included; a document built without a primer afterwards is not primed."""
+    first = dataclasses.replace(SAMPLE, enterprise_name="甲乙丙丁戊己庚辛有限公司")
+    second = dataclasses.replace(SAMPLE, enterprise_name="子丑寅卯辰巳午未有限公司", letter_number="202113068100002")
+    render_letter(first)
+    kept = set(pdf_font.font()._subsets)
+    pdf = render_letter(second)
+    assert len(set(pdf_font.font()._subsets) - kept) == 1
+    text = _text(pdf)
+    for value in ("子丑寅卯辰巳午未有限公司：", "编号：202113068100002", SAMPLE.initial_password, SAMPLE.campaign,
+                  "保定市生态环境局涿州市分局（章）", "特此告知。"):
+        assert _compact(value) in text, value
+    assert "甲乙丙" not in text
+    assert pdf_font.font().primer == ""
 
 
 def test_every_pdf_is_a_complete_upload():
