@@ -361,6 +361,15 @@ def reviews_of(session: Session, assignment_id: int) -> list[RosterReview]:
                                 .order_by(RosterReview.at.desc(), RosterReview.id.desc())))
 
 
+def latest_reviews(session: Session, assignment_ids: list[int]) -> dict[int, RosterReview]:
+    """The newest review of each of these parts (a part never reviewed is absent), in one query."""
+    latest: dict[int, RosterReview] = {}
+    for review in session.scalars(select(RosterReview).where(RosterReview.assignment_id.in_(assignment_ids))
+                                  .order_by(RosterReview.at.desc(), RosterReview.id.desc())):
+        latest.setdefault(review.assignment_id, review)
+    return latest
+
+
 def is_final(session: Session, task_id: int) -> bool:
     province = session.scalar(select(RosterAssignment).where(RosterAssignment.task_id == task_id,
                                                              RosterAssignment.level == Tier.PROVINCE))

@@ -205,6 +205,25 @@ def area_counts(session: Session, assignment: RosterAssignment) -> AreaCounts:
     return AreaCounts(total=int(total), kept=int(kept), excluded=int(total) - int(kept), added=int(added))
 
 
+def children_counts(session: Session, actor, part: RosterAssignment,
+                    children: list[RosterAssignment]) -> dict[int, tuple[AreaCounts, int]]:
+    """Each part below `part`: its AreaCounts and its 变更企业 (as area_counts and change_count give them
+    one by one), in one query per level below: 核定情况 shows every city or county of the part."""
+    get_assignment(session, actor, part.id)
+    result: dict[int, tuple[AreaCounts, int]] = {}
+    for level in {c.level for c in children}:
+        of_level = {c.division_code: c for c in children if c.level is level}
+        key = RosterCount.city_code if level is Tier.CITY else RosterCount.county_code
+        sums = (func.coalesce(func.sum(getattr(RosterCount, name)), 0)
+                for name in ("total", "kept", "added", f"changed_{level.value}"))
+        found = {code: figures for code, *figures in session.execute(
+            select(key, *sums).where(RosterCount.task_id == part.task_id, key.in_(list(of_level))).group_by(key))}
+        for code, child in of_level.items():
+            total, kept, added, changed = (int(x) for x in found.get(code, (0, 0, 0, 0)))
+            result[child.id] = (AreaCounts(total=total, kept=kept, excluded=total - kept, added=added), changed)
+    return result
+
+
 def evidence_of(session: Session, entry_ids: list[int]) -> dict[int, list]:
     result: dict[int, list] = {}
     for item in attachments.of(session, OWNER_ENTRY, entry_ids, attachments.EVIDENCE):

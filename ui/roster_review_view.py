@@ -26,16 +26,17 @@ def children_step(user: User, part: RosterAssignment, seen: SeenVersions, lower:
         return
     with unit_of_work() as session:
         children = roster.children_of(session, part)
-        counts = {c.id: roster_reading.area_counts(session, c) for c in children}
-        changed = {c.id: roster_reading.change_count(session, user, c) for c in children}
-        latest = {c.id: (roster.reviews_of(session, c.id) or [None])[0] for c in children}
+        figures = roster_reading.children_counts(session, user, part, children)
+        counts = {i: area for i, (area, _) in figures.items()}
+        changed = {i: changes for i, (_, changes) in figures.items()}
+        latest = roster.latest_reviews(session, [c.id for c in children])
     done = sum(c.status is S.APPROVED for c in children)
     st.progress(done / len(children) if children else 0.0,
                 text=f"已审核通过 {done} / {len(children)} 个{lower}")
     st.dataframe(pd.DataFrame([{
         lower: c.division.short_name, "状态": c.status.label, "提交时间": fmt_time(c.submitted_at),
         "名单企业": counts[c.id].total, "列入": counts[c.id].kept, "标注否": counts[c.id].excluded,
-        "增补": counts[c.id].added, "变更企业": changed[c.id], "最近审核意见": (latest[c.id].comment if latest[c.id] else "") or "",
+        "增补": counts[c.id].added, "变更企业": changed[c.id], "最近审核意见": (latest[c.id].comment if c.id in latest else "") or "",
     } for c in children]), hide_index=True, width="stretch")
 
     waiting = [c for c in children if c.status is S.SUBMITTED]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from core import roster_counts, roster_list, roster_reading
+from core import roster, roster_counts, roster_list, roster_reading
 from core.models import Enterprise
 from core.roster_counts import RosterCount
 from core.roster_reading import EntryFilter
@@ -54,6 +54,25 @@ def test_every_write_of_an_entry_moves_its_countys_counts(uow):
             reader = user(s, {"county": ZHUOZHOU, "city": CITY, "province": PROVINCE}[level])
             assert roster_reading.change_count(s, reader, part) == counted_by_hand(s, part, level)
         assert roster_counts.verify(s) == []
+
+
+def test_children_counts_agree_with_each_part_counted_alone(uow):
+    """核定情况 counts every city or county below a part in one query per level: the same figures as
+    area_counts and change_count give for each of them."""
+    with uow() as s:
+        province, city, zhuozhou, qingyuan = at_counties(s)
+        county = user(s, ZHUOZHOU)
+        [first, second] = roster_reading.entry_rows(s, county, zhuozhou)
+        roster_list.mark_excluded(s, county, [(first.entry_id, first.version)], "企业已关停，厂房已拆除",
+                                  [("关停证明.pdf", pdf_bytes())])
+        roster_list.correct(s, county, second.entry_id, second.version, {"double_exceed": True})
+        for parent, reader in ((city, user(s, CITY)), (province, user(s, PROVINCE))):
+            children = roster.children_of(s, parent)
+            together = roster_reading.children_counts(s, reader, parent, children)
+            alone = {c.id: (roster_reading.area_counts(s, c), roster_reading.change_count(s, reader, c))
+                     for c in children}
+            assert together == alone and len(together) == len(children)
+        assert roster_reading.children_counts(s, user(s, CITY), city, [zhuozhou, qingyuan])[zhuozhou.id][1] == 2
 
 
 def test_a_correction_counts_for_its_level_and_those_above_only(uow):

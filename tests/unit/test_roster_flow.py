@@ -91,6 +91,10 @@ def test_the_whole_loop_with_an_exclusion_an_addition_and_a_rework(uow):
         county_part = part(s, task_id, ZHUOZHOU)
         roster.review(s, city, county_part.id, county_part.version, approve=True, comment="同意")
         city_part = part(s, task_id, CITY)
+        # 核定情况's last column: the newest review of each county (the return before is older).
+        latest = roster.latest_reviews(s, [county_part.id, qingyuan_part.id, city_part.id])
+        assert latest[county_part.id].comment == "同意" and latest[qingyuan_part.id].decision.value == "approve"
+        assert city_part.id not in latest
         roster.submit(s, city, city_part.id, city_part.version, agreed=True,
                       final_list_name="保定市最终名单.pdf", final_list=pdf_bytes())
         province = user(s, PROVINCE)
