@@ -53,6 +53,8 @@ def test_county_issues_letters_and_the_enterprise_accepts(page, tmp_path):
     choose_step(page, "企业告知书")
     press(page, "生成告知书（2 份）")
     expect(page, "已生成 2 份告知书")
+    page.get_by_role("button", name="下载合并 PDF（打印用）").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "notice_letters_issued.png"))
     with page.expect_download() as download:
         page.get_by_role("button", name="下载 ZIP（2 份）").click()
     archive = tmp_path / "letters.zip"
