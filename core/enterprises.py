@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Select, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from core import audit
@@ -32,8 +32,17 @@ class DirectoryFilter:
     double_toxic: bool | None = None
 
 
+def _scope(user: User) -> ColumnElement[bool]:
+    """enterprise_scope, for a department as an IN over its divisions: the database then walks the
+    enterprises in the order of the index (division_code, name) the directory is sorted by and stops at
+    the page, where the same predicate on the joined divisions made SQLite sort a whole city (82 ms at 50x)."""
+    if user.tier is Tier.ENTERPRISE:
+        return enterprise_scope(user)
+    return Enterprise.division_code.in_(select(Division.code).where(division_scope(user)).correlate(None))
+
+
 def _filtered(stmt: Select, user: User, flt: DirectoryFilter) -> Select:
-    stmt = stmt.where(enterprise_scope(user))
+    stmt = stmt.where(_scope(user))
     if name := search_term(flt.name):
         stmt = stmt.where(Enterprise.name.contains(name, autoescape=True))
     if flt.county_code:
