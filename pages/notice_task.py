@@ -175,9 +175,8 @@ def enterprise_list() -> None:
 
 
 def county_letters() -> tuple[list, dict]:
-    """The county's letters and their stamped scans: only a county works letter by letter (its 告知书 and
-    the dispatch check), and only on those two steps; the other levels read their list a page at a time
-    (core.notice_lists)."""
+    """The county's letters and their stamped scans: only a county works letter by letter (its 告知书 step);
+    the other levels read their list a page at a time (core.notice_lists)."""
     with unit_of_work() as session:
         letters = notice.letters_in(session, part)
         return letters, notice.stamped_scans(session, [x.id for x in letters])
@@ -189,11 +188,11 @@ def dispatch() -> None:
         st.success(f"本级任务已于 {fmt_time(part.dispatched_at)} 下发至{lower}。")
         return
     if part.level is Tier.COUNTY:
-        letters, scans = county_letters()
-        missing = [plain(x.enterprise.name) for x in letters if x.id not in scans]
+        with unit_of_work() as session:
+            missing, first = notice.unstamped(session, part)
         if missing:
-            st.warning(f"还有 {len(missing)} 家企业的盖章告知书未上传，全部上传后才能下发：{'、'.join(missing[:5])}"
-                       + ("等" if len(missing) > 5 else ""), icon=":material/block:")
+            st.warning(f"还有 {missing} 家企业的盖章告知书未上传，全部上传后才能下发：{'、'.join(plain(n) for n in first)}"
+                       + ("等" if missing > len(first) else ""), icon=":material/block:")
     agreed = statement_checkbox(f"notice_agree_{part.id}")
     if st.button("下发任务", type="primary", key=f"notice_dispatch_{part.id}"):
         act(lambda s, a: notice.dispatch(s, a, part.id, version, agreed=agreed), f"任务已下发至{lower}。", user)

@@ -91,7 +91,9 @@ def test_the_county_dispatches_only_when_every_stamped_letter_is_uploaded(uow):
         issued = notice.issue_letters(s, zhuozhou, county.id)
         assert len(issued) == 2 and all(x.account.startswith("QY130681") for x in issued)
         letters = notice.letters_in(s, county)
+        assert notice.unstamped(s, county) == (2, [x.enterprise.name for x in letters])
         notice.upload_stamped(s, zhuozhou, letters[0].id, "盖章告知书1.pdf", pdf_bytes())
+        assert notice.unstamped(s, county, names=1) == (1, [letters[1].enterprise.name])
         with pytest.raises(RuleViolation, match="1 家企业的盖章告知书未上传"):
             notice.dispatch(s, zhuozhou, county.id, county.version, agreed=True)
         with pytest.raises(ValidationError, match="不是允许的格式"):
