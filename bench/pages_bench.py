@@ -84,7 +84,7 @@ class Browser:
 
 
 def measure(spec, browser: Browser, state: dict, runs: int, counter: SqlCounter, row: Row,
-            verbose: bool = False) -> Row:
+            verbose: bool = False, statements: int = 0) -> Row:
     at = browser.at
     for key, value in state.items():
         at.session_state[key] = value
@@ -121,6 +121,8 @@ def measure(spec, browser: Browser, state: dict, runs: int, counter: SqlCounter,
     except Exception as exc:  # noqa: BLE001  (a timeout, or AppTest itself failing: report and go on)
         row.error = f"ERROR {type(exc).__name__}"
         return row
+    for ms, text in counter.slowest(statements):  # of the last rerun
+        print(f"    {ms:7.1f} ms  {text[:300]}", file=sys.stderr)
     row.median_ms = statistics.median(samples) * 1000
     row.sql_ms = statistics.median(sql) * 1000
     row.queries = statistics.median(queries)
@@ -230,7 +232,7 @@ def select_specs(wanted: list[str] | None) -> list:
 
 def measure_scale(scale: float, specs: list, tiers: list[str], counter: SqlCounter, *, runs: int = 5,
                   url: str | None = None, timeout: float = 600, rebuild: bool = False, verbose: bool = False,
-                  ten_x: dict | None = None) -> list[Row]:
+                  ten_x: dict | None = None, statements: int = 0) -> list[Row]:
     """Every (page, tier) of `specs` over the province at `scale` (built if need be); rows as measured."""
     from bench.page_specs import targets
 
@@ -244,7 +246,8 @@ def measure_scale(scale: float, specs: list, tiers: list[str], counter: SqlCount
     rows = []
     with _error_details():
         for tier in tiers:
-            _measure_tier(tier, specs, meta, found, runs, counter, timeout, scale, ten_x, url, verbose, rows)
+            _measure_tier(tier, specs, meta, found, runs, counter, timeout, scale, ten_x, url, verbose, rows,
+                          statements)
     return rows
 
 
@@ -262,7 +265,8 @@ def _error_details():
         config.set_option("client.showErrorDetails", before)
 
 
-def _measure_tier(tier, specs, meta, found, runs, counter, timeout, scale, ten_x, url, verbose, rows) -> None:
+def _measure_tier(tier, specs, meta, found, runs, counter, timeout, scale, ten_x, url, verbose, rows,
+                  statements) -> None:
     browser = None
     for spec in (s for s in specs if tier in s.tiers):
         row = Row(spec.name, tier, scale)
@@ -274,7 +278,7 @@ def _measure_tier(tier, specs, meta, found, runs, counter, timeout, scale, ten_x
         except Exception as exc:  # noqa: BLE001  (the first run failed: the next page tries again)
             row.error = f"ERROR {type(exc).__name__} at sign-in"
         else:
-            measure(spec, browser, state, runs, counter, row, verbose)
+            measure(spec, browser, state, runs, counter, row, verbose, statements)
             if row.error.startswith("ERROR") and not row.error.startswith("ERROR not shown"):
                 browser = None  # a fresh session for the next page
         if scale == 10 and row.median_ms is not None:
@@ -307,6 +311,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed per run of a page")
     parser.add_argument("--rebuild", action="store_true", help="build the provinces again")
     parser.add_argument("--verbose", action="store_true", help="say what each page shows (title, step)")
+    parser.add_argument("--statements", type=int, default=0, metavar="N",
+                        help="print the N slowest SQL statements of each page's last rerun")
     args = parser.parse_args()
 
     scales = [float(s) for s in args.scales.split(",")]
@@ -318,7 +324,8 @@ def main() -> None:
     with SqlCounter() as counter:
         for scale in scales:
             rows += measure_scale(scale, specs, args.tiers.split(","), counter, runs=args.runs, url=args.url,
-                                  timeout=args.timeout, rebuild=args.rebuild, verbose=args.verbose, ten_x=ten_x)
+                                  timeout=args.timeout, rebuild=args.rebuild, verbose=args.verbose, ten_x=ten_x,
+                                  statements=args.statements)
     order = {s.name: i for i, s in enumerate(specs)}
     print(f"\n{HEADER}")
     for row in sorted(rows, key=lambda r: (order[r.page], TIER_ORDER.index(r.tier), r.scale)):

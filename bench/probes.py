@@ -19,6 +19,9 @@ class SqlCounter:
 
     def __init__(self):
         self.count, self.rows, self.seconds = 0, 0, 0.0
+        # Each statement's SQL and seconds, its fetching included (a page runs its queries one after
+        # another, so a fetch belongs to the statement executed last).
+        self.statements: list[list] = []
         self._inside = 0
         self._originals: list[tuple] = []
 
@@ -51,8 +54,10 @@ class SqlCounter:
         conn.info.setdefault("qjsc_bench_start", []).append(time.perf_counter())
 
     def _after(self, conn, cursor, statement, parameters, context, executemany):  # noqa: ARG002
-        self.seconds += time.perf_counter() - conn.info["qjsc_bench_start"].pop()
+        elapsed = time.perf_counter() - conn.info["qjsc_bench_start"].pop()
+        self.seconds += elapsed
         self.count += 1
+        self.statements.append([statement, elapsed])
 
     def _timed_fetch(self, fetch, one: bool):
         counter = self
@@ -66,13 +71,22 @@ class SqlCounter:
                 rows = fetch(strategy, *args, **kwargs)
             finally:
                 counter._inside -= 1
-                counter.seconds += time.perf_counter() - start
+                elapsed = time.perf_counter() - start
+                counter.seconds += elapsed
+                if counter.statements:
+                    counter.statements[-1][1] += elapsed
             counter.rows += (rows is not None) if one else len(rows or ())
             return rows
         return timed
 
     def reset(self) -> None:
         self.count, self.rows, self.seconds = 0, 0, 0.0
+        self.statements = []
+
+    def slowest(self, n: int) -> list[tuple[float, str]]:
+        """The n slowest statements since the last reset: (ms, SQL on one line)."""
+        ranked = sorted(self.statements, key=lambda x: -x[1])[:n]
+        return [(seconds * 1000, " ".join(sql.split())) for sql, seconds in ranked]
 
 
 class RssPeak:
