@@ -174,14 +174,6 @@ def enterprise_list() -> None:
     export_buttons(everything, "清审任务企业名单", f"nl_export_{part.id}")
 
 
-def county_letters() -> tuple[list, dict]:
-    """The county's letters and their stamped scans: only a county works letter by letter (its 告知书 step);
-    the other levels read their list a page at a time (core.notice_lists)."""
-    with unit_of_work() as session:
-        letters = notice.letters_in(session, part)
-        return letters, notice.stamped_scans(session, [x.id for x in letters])
-
-
 def dispatch() -> None:
     lower = {Tier.PROVINCE: "地市", Tier.CITY: "区县", Tier.COUNTY: "企业"}[part.level]
     if not pending:
@@ -223,6 +215,6 @@ def statistics() -> None:
 
 RENDERERS = {"任务统计": statistics, "任务信息": province_info, "省级任务": notice_summary, "上级任务": notice_summary,
              "市级任务": own_requirements, "县级任务": own_requirements, "企业名单": enterprise_list,
-             "企业告知书": lambda: letters_step(user, part, *county_letters(), seen), "下发任务": dispatch}
+             "企业告知书": lambda: letters_step(user, part, seen), "下发任务": dispatch}
 RENDERERS[step]()
 seen.remember()

@@ -6,51 +6,59 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import letter_issue, letter_scans, notice
+from core import letter_desk, letter_issue, letter_scans, notice
 from core import letters as letter_pdf
 from core.db import run_write, unit_of_work
 from core.errors import RuleViolation
 from core.models import User
-from core.notice_models import NoticeAssignment, NoticeLetter, NoticeStatus
-from ui.widgets import SeenVersions, act, file_list, fmt_time, plain, show_violation, upload_box
+from core.letter_desk import LetterKey
+from core.notice_models import NoticeAssignment, NoticeStatus
+from ui.widgets import (SeenVersions, act, current_page, file_list, fmt_time, pager, plain, show_violation,
+                        upload_box)
 
 BUNDLE_KEY = "notice_letter_bundle"
+LETTERS_PAGE = 50
 
 
-def letters_step(user: User, part: NoticeAssignment, letters: list[NoticeLetter], scans: dict,
-                 seen: SeenVersions) -> None:
-    uploaded = sum(1 for x in letters if x.id in scans)
+def letters_step(user: User, part: NoticeAssignment, seen: SeenVersions) -> None:
+    page_key = f"letters_page_{part.id}"
+    with unit_of_work() as session:
+        keys = letter_desk.keys(session, part)
+        page = current_page(len(keys), LETTERS_PAGE, page_key)
+        rows = letter_desk.page(session, part, offset=(page - 1) * LETTERS_PAGE, limit=LETTERS_PAGE)
     cols = st.columns(3)
-    cols[0].metric("本县企业", len(letters))
-    cols[1].metric("已生成告知书", sum(1 for x in letters if x.generated_at))
-    cols[2].metric("已上传盖章版", uploaded)
+    cols[0].metric("本县企业", len(keys))
+    cols[1].metric("已生成告知书", sum(k.generated for k in keys))
+    cols[2].metric("已上传盖章版", sum(k.stamped for k in keys))
     st.dataframe(pd.DataFrame([{
-        "编号": x.letter_number, "企业名称": x.enterprise.name,
-        "生成时间": fmt_time(x.generated_at) or "未生成", "生成次数": x.generation_count,
-        "盖章版": scans[x.id].original_name if x.id in scans else "未上传",
-        "项目负责人": x.project_leader or "", "移动电话": x.leader_mobile or ""} for x in letters]),
+        "编号": r["number"], "企业名称": r["enterprise_name"],
+        "生成时间": fmt_time(r["generated_at"]) or "未生成", "生成次数": r["generation_count"],
+        "盖章版": r["scan_name"] or "未上传",
+        "项目负责人": r["project_leader"] or "", "移动电话": r["leader_mobile"] or ""} for r in rows],
+        columns=["编号", "企业名称", "生成时间", "生成次数", "盖章版", "项目负责人", "移动电话"]),
         hide_index=True, width="stretch")
+    pager(len(keys), LETTERS_PAGE, page_key)
     if part.status is not NoticeStatus.PENDING_DISPATCH:
         st.success(f"已于 {fmt_time(part.dispatched_at)} 下发至企业，告知书不能再生成或更换。")
         return
     # What the user decides on: a letter issued or replaced by a colleague since is not touched again.
-    versions = {x.id: seen.see(("letter", x.id), x.version) for x in letters}
-    _generate(user, part, letters, versions)
-    _upload_many(user, part, letters, versions)
-    _upload(user, letters, scans, versions)
+    versions = {k.id: seen.see(("letter", k.id), k.version) for k in keys}
+    _generate(user, part, keys, versions)
+    _upload_many(user, part, keys, versions)
+    _upload(user, keys, versions)
 
 
-def _generate(user: User, part: NoticeAssignment, letters: list[NoticeLetter], versions: dict[int, int]) -> None:
+def _generate(user: User, part: NoticeAssignment, keys: list[LetterKey], versions: dict[int, int]) -> None:
     st.markdown("#### 批量下载企业告知书")
     st.caption("告知书中印有企业账号和一次性初始密码。密码只在生成时出现，系统只保存其加密值；"
                "重新生成会作废之前告知书上的密码。请下载后检查、盖章，再上传盖章扫描件（可一次上传多个）。")
-    pending = [x for x in letters if x.generated_at is None]
-    options = {"未生成的企业": [x.id for x in pending], "全部企业（重新生成）": [x.id for x in letters]}
+    pending = [k for k in keys if not k.generated]
+    options = {"未生成的企业": [k.id for k in pending], "全部企业（重新生成）": [k.id for k in keys]}
     scope = st.radio("生成范围", list(options), horizontal=True, key=f"letter_scope_{part.id}",
                      index=0 if pending else 1)
     ids = options[scope]
     confirm = True
-    if scope.startswith("全部") and any(x.generated_at for x in letters):
+    if scope.startswith("全部") and any(k.generated for k in keys):
         confirm = st.checkbox("我知道重新生成会作废已发出告知书上的初始密码", key=f"regen_ok_{part.id}")
     if passed := letter_issue.passed_warning(part.notice):
         st.warning(plain(passed), icon=":material/event_busy:")
@@ -81,8 +89,9 @@ def _generate(user: User, part: NoticeAssignment, letters: list[NoticeLetter], v
 def _issue(user: User, part: NoticeAssignment, ids: list[int], seen: dict[int, int],
            bar) -> tuple[bytes, list[tuple[str, bytes]], int]:
     """core.letter_issue's three phases: a short read; passwords, PDFs and ZIP outside any transaction;
-    one short write. Returns the ZIP, the letters (merged into one PDF when downloaded) and their count. Until that write commits nothing is issued: a failure before it
-    changes nothing, and if it is refused the rendered letters are dropped here, never shown."""
+    one short write. Returns the ZIP, the letters (merged into one PDF when downloaded) and their count.
+    Until that write commits nothing is issued: a failure before it changes nothing, and if it is refused
+    the rendered letters are dropped here, never shown."""
     with unit_of_work() as session:
         plan = letter_issue.plan(session, session.get(User, user.id), part.id, ids, seen=seen)
     issued = letter_issue.prepare(plan, progress=lambda done, total: bar.progress(
@@ -96,17 +105,19 @@ def _issue(user: User, part: NoticeAssignment, ids: list[int], seen: dict[int, i
     return zipped, pdfs, len(pdfs)
 
 
-def _upload(user: User, letters: list[NoticeLetter], scans: dict, versions: dict[int, int]) -> None:
+def _upload(user: User, keys: list[LetterKey], versions: dict[int, int]) -> None:
     st.markdown("#### 逐个上传盖章版告知书")
-    ready = {x.id: x for x in letters if x.generated_at}
+    ready = {k.id: k for k in keys if k.generated}
     if not ready:
         st.caption("生成告知书后，可在此上传各企业的盖章扫描件。")
         return
-    labels = {i: f"{x.letter_number} · {x.enterprise.name}" + ("（已上传，可更换）" if i in scans else "")
-              for i, x in ready.items()}
+    labels = {i: f"{k.number} · {k.enterprise_name}" + ("（已上传，可更换）" if k.stamped else "")
+              for i, k in ready.items()}
     letter_id = st.selectbox("企业", list(labels), format_func=labels.get, key="stamp_pick")
-    if letter_id in scans:
-        file_list([scans[letter_id]], f"stamp_{letter_id}")
+    if ready[letter_id].stamped:
+        with unit_of_work() as session:
+            scan = notice.stamped_scans(session, [letter_id]).get(letter_id)
+        file_list([scan] if scan else [], f"stamp_{letter_id}")
     generation = st.session_state.get("stamp_generation", 0)
     scan = upload_box("盖章扫描件", f"stamp_upload_{generation}")
     if st.button("上传盖章版", key="stamp_upload_btn", type="primary"):
@@ -114,14 +125,14 @@ def _upload(user: User, letters: list[NoticeLetter], scans: dict, versions: dict
             st.error("请先选择盖章扫描件（PDF、JPG 或 PNG）", icon=":material/error:")
             return
         act(lambda s, a: notice.upload_stamped(s, a, letter_id, scan.name, scan.getvalue(), versions[letter_id]),
-            f"已上传“{ready[letter_id].enterprise.name}”的盖章告知书", user,
+            f"已上传“{ready[letter_id].enterprise_name}”的盖章告知书", user,
             then=lambda: st.session_state.__setitem__("stamp_generation", generation + 1))
 
 
-def _upload_many(user: User, part: NoticeAssignment, letters: list[NoticeLetter], versions: dict[int, int]) -> None:
+def _upload_many(user: User, part: NoticeAssignment, keys: list[LetterKey], versions: dict[int, int]) -> None:
     """Many scans at once: each is matched by the letter number in its file name; the user sees the
     matching, then stores what matched (core.letter_scans)."""
-    if not any(x.generated_at for x in letters):
+    if not any(k.generated for k in keys):
         return  # the single upload below says what comes first
     st.markdown("#### 批量上传盖章版告知书")
     st.caption("可一次选择多个扫描件。系统按文件名中的告知书编号（如 告知书_202113068100001_企业名称.pdf）"
