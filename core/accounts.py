@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from core.jurisdiction import Action, can, division_scope
 from core import throttle
 from core.models import Division, Tier, User
 from core.text import search_term
+
+
+_CHUNK = 1000  # bound parameters per statement (an export reads every account)
 
 
 def managed_accounts(session: Session, actor: User, text: str = "", limit: int | None = 200) -> list[dict]:
@@ -18,12 +21,17 @@ def managed_accounts(session: Session, actor: User, text: str = "", limit: int |
     if actor.tier is Tier.ENTERPRISE:
         return []
     # By login alone: the unique index on it gives the first page without sorting a province's 50,000.
-    stmt = (select(User).join(Division, Division.code == User.division_code)
+    # The ids first, then their accounts: an account's eager joins (its division, enterprise, industry)
+    # made for every account of a city before the sort cost 80 ms at 50x.
+    stmt = (select(User.id).join(Division, Division.code == User.division_code)
             .where(division_scope(actor), User.id != actor.id).order_by(User.login))
     if like := search_term(text):
         stmt = stmt.where(User.login.contains(like.upper(), autoescape=True)
                           | User.display_name.contains(like, autoescape=True))
-    users = list(session.scalars(stmt.limit(None if limit is None else limit * 2)))
+    ids = list(session.scalars(stmt.limit(None if limit is None else limit * 2)))
+    users = [user for start in range(0, len(ids), _CHUNK) for user in session.scalars(
+        select(User).options(lazyload(User.enterprise))  # the list needs the division only (can())
+        .where(User.id.in_(ids[start:start + _CHUNK])).order_by(User.login))]
     locks = throttle.locked_logins(session, [u.login for u in users])
     rows = []
     for user in users:
