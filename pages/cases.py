@@ -29,7 +29,7 @@ kind = f2.selectbox("申请类型", list(KINDS), key="cases_kind")
 status = f3.selectbox("状态", list(STATUSES), key="cases_status")
 
 
-PAGE_SIZE = 50
+PAGE_SIZE = 20  # cards, each a few elements: a page a user reads without a long scroll
 
 
 def load(offset: int = 0, limit: int | None = None) -> list[cases.CaseRow]:
