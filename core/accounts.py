@@ -8,10 +8,8 @@ from sqlalchemy.orm import Session, lazyload
 from core.jurisdiction import Action, can, division_scope
 from core import throttle
 from core.models import Division, Tier, User
+from core.paging import in_chunks
 from core.text import search_term
-
-
-_CHUNK = 1000  # bound parameters per statement (an export reads every account)
 
 
 def managed_accounts(session: Session, actor: User, text: str = "", limit: int | None = 200) -> list[dict]:
@@ -29,9 +27,9 @@ def managed_accounts(session: Session, actor: User, text: str = "", limit: int |
         stmt = stmt.where(User.login.contains(like.upper(), autoescape=True)
                           | User.display_name.contains(like, autoescape=True))
     ids = list(session.scalars(stmt.limit(None if limit is None else limit * 2)))
-    users = [user for start in range(0, len(ids), _CHUNK) for user in session.scalars(
+    users = [user for chunk in in_chunks(ids) for user in session.scalars(  # an export reads every account
         select(User).options(lazyload(User.enterprise))  # the list needs the division only (can())
-        .where(User.id.in_(ids[start:start + _CHUNK])).order_by(User.login))]
+        .where(User.id.in_(chunk)).order_by(User.login))]
     locks = throttle.locked_logins(session, [u.login for u in users])
     rows = []
     for user in users:

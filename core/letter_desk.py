@@ -14,9 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import Enterprise
-from core.notice import OWNER_LETTER, STAMPED_LETTER, stamped_scans
+from core.notice import is_stamped, stamped_scans
 from core.notice_models import NoticeAssignment, NoticeLetter
-from core.workflow_models import Attachment
 
 
 @dataclass(frozen=True)
@@ -35,11 +34,9 @@ def _of_county(part: NoticeAssignment):
 
 def keys(session: Session, part: NoticeAssignment) -> list[LetterKey]:
     """Every letter of the county's part, by number."""
-    scanned = select(Attachment.id).where(Attachment.owner_type == OWNER_LETTER, Attachment.purpose == STAMPED_LETTER,
-                                          Attachment.owner_id == NoticeLetter.id).exists()
     rows = session.execute(
         select(NoticeLetter.id, NoticeLetter.version, NoticeLetter.letter_number, Enterprise.name,
-               NoticeLetter.generated_at, scanned)
+               NoticeLetter.generated_at, is_stamped())
         .join(Enterprise, Enterprise.id == NoticeLetter.enterprise_id)
         .where(*_of_county(part)).order_by(NoticeLetter.letter_number))
     return [LetterKey(i, version, number, name, generated_at is not None, bool(stamped))

@@ -34,6 +34,7 @@ from core.letters import LetterData
 from core.models import Division, Tier, User, utcnow
 from core.notice import OWNER_LETTER, S, letters_in, own_part
 from core.notice_models import MILESTONES, AuditNotice, NoticeLetter
+from core.paging import in_chunks
 from core.passwords import generate_initial_password, hash_one_time_password
 
 STALE_LETTERS = "告知书已被本部门其他用户生成，或任务已被修改：本次生成未生效，请刷新页面后重新生成"
@@ -202,13 +203,9 @@ def record(session: Session, actor: User, letter_plan: LetterPlan, issued: list[
     flush_or_stale(session, STALE_LETTERS)
 
 
-_LOAD_CHUNK = 1000  # bound parameters per statement
-
-
 def _load(session: Session, model, column, values: list) -> list:
     """The rows whose column is in values, read in chunks."""
-    return [row for start in range(0, len(values), _LOAD_CHUNK)
-            for row in session.scalars(select(model).where(column.in_(values[start:start + _LOAD_CHUNK])))]
+    return [row for chunk in in_chunks(values) for row in session.scalars(select(model).where(column.in_(chunk)))]
 
 
 def _set_password(session: Session, actor: User, letter: NoticeLetter, planned: PlannedLetter,

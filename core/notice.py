@@ -235,12 +235,16 @@ def letters_in(session: Session, part: NoticeAssignment) -> list[NoticeLetter]:
     return list(session.scalars(stmt.order_by(NoticeLetter.county_code, NoticeLetter.letter_number)))
 
 
+def is_stamped():
+    """SQL: the NoticeLetter of the statement has a stamped scan uploaded."""
+    return select(Attachment.id).where(Attachment.owner_type == OWNER_LETTER, Attachment.purpose == STAMPED_LETTER,
+                                       Attachment.owner_id == NoticeLetter.id).exists()
+
+
 def unstamped(session: Session, part: NoticeAssignment, names: int = 5) -> tuple[int, list[str]]:
     """How many of a county's letters have no stamped scan yet, and the first few enterprises' names
     (by letter number): what stops its dispatch, counted in SQL (a county's letters grow with the province)."""
-    scanned = select(Attachment.id).where(Attachment.owner_type == OWNER_LETTER, Attachment.purpose == STAMPED_LETTER,
-                                          Attachment.owner_id == NoticeLetter.id).exists()
-    where = (NoticeLetter.notice_id == part.notice_id, NoticeLetter.county_code == part.division_code, ~scanned)
+    where = (NoticeLetter.notice_id == part.notice_id, NoticeLetter.county_code == part.division_code, ~is_stamped())
     count = session.scalar(select(func.count()).select_from(NoticeLetter).where(*where))
     first = session.scalars(select(Enterprise.name).join(NoticeLetter, NoticeLetter.enterprise_id == Enterprise.id)
                             .where(*where).order_by(NoticeLetter.letter_number).limit(names))

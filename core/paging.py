@@ -3,12 +3,23 @@ counter table keeps: only the rows of the keys that hold the page are sorted, no
 
 At 50x a province's list sorted 255k letters to show 50; with the counts per county (progress_totals)
 the database sorts the one or two counties the page falls in.
+
+Also the chunks a long list of ids is read in (one IN list per statement).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+IN_LIST = 1000  # values per IN list, well inside SQLite's and PostgreSQL's parameter limits
+
+
+def in_chunks(values: Sequence[T], size: int = IN_LIST) -> Iterator[Sequence[T]]:
+    """`values` in consecutive slices of at most `size`, for statements with one IN list each."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def keys_for_page(counts: Iterable[tuple[Any, int]], offset: int, limit: int) -> tuple[list, int]:

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from sqlalchemy import (Boolean, Date, Float, ForeignKey, Index, Integer, String, and_, bindparam, case, delete, event, false, func,
-                        insert, literal, select)
+from sqlalchemy import (Boolean, Date, Float, ForeignKey, Index, Integer, String, and_, bindparam, case, delete, event,
+                        false, func, insert, literal, select)
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from core import progress_totals
+from core.paging import in_chunks
 from core.disclosure_models import DisclosureRecord, PermitRecord
 from core.indicator_models import GradingSheet, SheetPhase
 from core.models import Base, Division, Enterprise
@@ -240,11 +241,6 @@ def _row(source) -> dict:
     return row
 
 
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start:start + _CHUNK]
-
-
 def refresh(session: Session, letter_ids: Iterable[int]) -> int:
     """Recompute the progress rows of these letters from the source; returns how many were written."""
     ids = sorted(set(letter_ids))
@@ -252,7 +248,7 @@ def refresh(session: Session, letter_ids: Iterable[int]) -> int:
     # Core statements on the session's connection: this also runs inside a flush hook.
     connection = session.connection()
     written = 0
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids, _CHUNK):
         rows = [_row(r) for r in connection.execute(source_query(True), {"letter_ids": chunk})]
         old = [r._mapping for r in connection.execute(select(table).where(table.c.letter_id.in_(chunk)))]
         connection.execute(delete(table).where(table.c.letter_id.in_(chunk)))
